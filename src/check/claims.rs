@@ -1,0 +1,214 @@
+//! ## What it checks
+//! Decodes the token without verifying it and judges its claims: `exp` and `nbf` against the
+//! clock (5 minutes of skew allowed and noted), `tid` against the tenant asked for, the issuer's
+//! cloud against the cloud in use, and `ver`. A token that is not a JWT, or is cut short, is a
+//! finding.
+//! ## Evidence collected
+//! `aud`, `iss`, `tid`, `appid`/`azp`, `oid`, `ver`, issued / valid from / expires (absolute and
+//! relative), the user for delegated tokens.
+//! ## Requires
+//! A token.
+
+use chrono::{TimeZone, Utc};
+
+use crate::check::{CheckId, Context, Finding, Outcome};
+use crate::cloud::issuer_cloud;
+use crate::jwt::{DecodeError, Jwt};
+use crate::shape::{TenantShape, tenant_shape};
+
+/// The signals this check emits (see `checks/README.md`).
+pub const SIGNALS: &[&str] = &[
+    "claims.decode",
+    "claims.expiry",
+    "claims.not_before",
+    "claims.tenant",
+    "claims.issuer_cloud",
+    "claims.cloud",
+    "claims.ver",
+];
+
+/// Clock skew tolerated, as libraries commonly do (facts §1.5).
+pub const SKEW_SECONDS: i64 = 300;
+
+/// "in 14 minutes" / "14 minutes ago", for a difference in seconds (positive = future).
+pub fn relative(delta: i64) -> String {
+    let magnitude = delta.unsigned_abs();
+    let words = if magnitude < 90 {
+        format!("{magnitude} seconds")
+    } else if magnitude < 90 * 60 {
+        format!("{} minutes", (magnitude + 30) / 60)
+    } else if magnitude < 36 * 3600 {
+        format!("{} hours", (magnitude + 1800) / 3600)
+    } else {
+        format!("{} days", (magnitude + 43_200) / 86_400)
+    };
+    if delta >= 0 {
+        format!("in {words}")
+    } else {
+        format!("{words} ago")
+    }
+}
+
+fn timestamp(epoch: i64) -> String {
+    Utc.timestamp_opt(epoch, 0)
+        .single()
+        .map(|t| t.format("%Y-%m-%d %H:%M:%SZ").to_string())
+        .unwrap_or_else(|| epoch.to_string())
+}
+
+/// Runs the check.
+pub fn run(ctx: &Context<'_>, decoded: &Result<Jwt, DecodeError>) -> Finding {
+    let jwt = match decoded {
+        Ok(jwt) => jwt,
+        Err(error) => {
+            let mut finding = Finding::new(CheckId::Claims, Outcome::Fail, error.describe());
+            finding.signal("claims.decode", error.signal());
+            return finding;
+        }
+    };
+    let claims = &jwt.claims;
+    let now = ctx.now;
+    let mut finding = Finding::new(CheckId::Claims, Outcome::Pass, "");
+    finding.signal("claims.decode", "ok");
+    let mut problems: Vec<String> = Vec::new();
+    let mut warnings: Vec<String> = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
+
+    for (label, name) in [
+        ("aud", "aud"),
+        ("iss", "iss"),
+        ("tid", "tid"),
+        ("oid", "oid"),
+        ("idtyp", "idtyp"),
+    ] {
+        if let Some(v) = claims.str(name) {
+            finding.evidence(label, ctx.redactor.clean(v));
+        }
+    }
+    if let Some(app) = claims.client_app() {
+        finding.evidence("application (appid/azp)", ctx.redactor.clean(app));
+    }
+    if let Some(user) = claims.user_name() {
+        finding.evidence("user", ctx.redactor.clean(user));
+    }
+
+    match claims.time("exp") {
+        None => {
+            finding.signal("claims.expiry", "missing");
+            warnings.push("no exp claim".to_owned());
+        }
+        Some(exp) => {
+            finding.evidence(
+                "expires",
+                format!("{} ({})", timestamp(exp), relative(exp - now)),
+            );
+            if exp <= now {
+                finding.signal("claims.expiry", "expired");
+                let mut text = format!("expired {}", relative(exp - now));
+                if now - exp < SKEW_SECONDS {
+                    text.push_str(" (within 5 minutes: check this machine's clock too)");
+                }
+                problems.push(text);
+            } else if exp - now < SKEW_SECONDS {
+                finding.signal("claims.expiry", "expiring-soon");
+                warnings.push(format!("expires {}", relative(exp - now)));
+            } else {
+                finding.signal("claims.expiry", "valid");
+                notes.push(format!("valid, expires {}", relative(exp - now)));
+            }
+        }
+    }
+    if let Some(iat) = claims.time("iat") {
+        finding.evidence(
+            "issued",
+            format!("{} ({})", timestamp(iat), relative(iat - now)),
+        );
+    }
+    if let Some(nbf) = claims.time("nbf") {
+        finding.evidence(
+            "valid from",
+            format!("{} ({})", timestamp(nbf), relative(nbf - now)),
+        );
+        if nbf > now + SKEW_SECONDS {
+            finding.signal("claims.not_before", "future");
+            problems.push(format!(
+                "not valid until {} ({})",
+                timestamp(nbf),
+                relative(nbf - now)
+            ));
+        } else {
+            finding.signal("claims.not_before", "ok");
+            if nbf > now {
+                notes.push("valid-from is slightly ahead of this machine's clock (within the 5-minute skew)".to_owned());
+            }
+        }
+    }
+
+    if let (Some(asked), Some(tid)) = (ctx.settings.tenant.as_deref(), claims.str("tid")) {
+        match tenant_shape(asked) {
+            TenantShape::Guid => {
+                let asked = asked.trim().trim_matches(|c| c == '{' || c == '}');
+                if asked.eq_ignore_ascii_case(tid) {
+                    finding.signal("claims.tenant", "match");
+                    notes.push("tenant matches".to_owned());
+                } else {
+                    finding.signal("claims.tenant", "mismatch");
+                    problems.push(format!("issued by tenant {tid}, not by {asked}"));
+                }
+            }
+            _ => {
+                finding.signal("claims.tenant", "not-compared");
+                notes.push(format!(
+                    "tenant {tid} (not compared: {asked:?} is not a tenant id)"
+                ));
+            }
+        }
+    }
+
+    if let Some(iss) = claims.str("iss") {
+        match issuer_cloud(iss) {
+            Some(cloud) => {
+                finding.signal("claims.issuer_cloud", cloud.signal());
+                if cloud == ctx.settings.cloud.entra() {
+                    finding.signal("claims.cloud", "match");
+                } else {
+                    finding.signal("claims.cloud", "mismatch");
+                    problems.push(format!(
+                        "issued by the {} Entra ID cloud, but --cloud is {}",
+                        cloud.signal(),
+                        ctx.settings.cloud.name()
+                    ));
+                }
+            }
+            None => {
+                finding.signal("claims.issuer_cloud", "unknown");
+            }
+        }
+    }
+    if let Some(ver) = claims.str("ver") {
+        finding.signal("claims.ver", ver);
+        finding.evidence("ver", ver);
+    }
+
+    (finding.outcome, finding.summary) = if !problems.is_empty() {
+        (Outcome::Fail, problems.join("; "))
+    } else if !warnings.is_empty() {
+        (Outcome::Warn, warnings.join("; "))
+    } else {
+        (Outcome::Pass, notes.join("; "))
+    };
+    finding
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relative;
+
+    #[test]
+    fn relative_times_read_naturally() {
+        assert_eq!(relative(-14 * 60), "14 minutes ago");
+        assert_eq!(relative(45), "in 45 seconds");
+        assert_eq!(relative(3 * 3600), "in 3 hours");
+        assert_eq!(relative(-3 * 86_400), "3 days ago");
+    }
+}

@@ -1,0 +1,314 @@
+//! The chain of checks: token-acquisition → scope → claims → identity-kind → (admin-api ∥
+//! workspace-api). Each check gathers evidence and names signals in a [`Finding`]; it never
+//! explains (the catalogue does) and never prints (the renderers do). A check whose prerequisite
+//! failed is skipped with the reason.
+
+pub mod admin_api;
+pub mod claims;
+pub mod identity_kind;
+mod probe;
+pub mod scope;
+pub mod token_acquisition;
+pub mod workspace_api;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::jwt::{self, DecodeError, Jwt};
+use crate::secret::{Redactor, Secret};
+use crate::settings::Settings;
+use crate::transport::Transport;
+
+/// A check of the chain. The kebab-case ids are stable: reports and scripts key on them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CheckId {
+    /// Getting a token from Entra ID, or reading the one given.
+    TokenAcquisition,
+    /// Whether the token is for Power BI.
+    Scope,
+    /// Expiry, tenant, issuer, version.
+    Claims,
+    /// Delegated or application, and what it carries.
+    IdentityKind,
+    /// One call to the read-only admin API.
+    AdminApi,
+    /// The caller's workspaces and the ones named with `--workspace`.
+    WorkspaceApi,
+}
+
+impl CheckId {
+    /// Every check, in chain order.
+    pub const ALL: [CheckId; 6] = [
+        Self::TokenAcquisition,
+        Self::Scope,
+        Self::Claims,
+        Self::IdentityKind,
+        Self::AdminApi,
+        Self::WorkspaceApi,
+    ];
+
+    /// The stable id.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::TokenAcquisition => "token-acquisition",
+            Self::Scope => "scope",
+            Self::Claims => "claims",
+            Self::IdentityKind => "identity-kind",
+            Self::AdminApi => "admin-api",
+            Self::WorkspaceApi => "workspace-api",
+        }
+    }
+
+    /// A title for people.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::TokenAcquisition => "Token",
+            Self::Scope => "Scope",
+            Self::Claims => "Claims",
+            Self::IdentityKind => "Identity",
+            Self::AdminApi => "Admin API",
+            Self::WorkspaceApi => "Workspace API",
+        }
+    }
+
+    /// The signals this check may emit: the contract with the catalogue (`checks/README.md`).
+    pub fn signals(self) -> &'static [&'static str] {
+        match self {
+            Self::TokenAcquisition => token_acquisition::SIGNALS,
+            Self::Scope => scope::SIGNALS,
+            Self::Claims => claims::SIGNALS,
+            Self::IdentityKind => identity_kind::SIGNALS,
+            Self::AdminApi => admin_api::SIGNALS,
+            Self::WorkspaceApi => workspace_api::SIGNALS,
+        }
+    }
+
+    /// The check that emits a signal, if any.
+    pub fn of_signal(signal: &str) -> Option<CheckId> {
+        Self::ALL
+            .into_iter()
+            .find(|c| c.signals().contains(&signal))
+    }
+}
+
+/// Why a check did not run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Skip {
+    /// An earlier check failed or could not give what this one needs.
+    Check(CheckId),
+    /// The user turned it off.
+    Flag(&'static str),
+}
+
+/// What a check concluded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing wrong.
+    Pass,
+    /// Works, but something will bite.
+    Warn,
+    /// Broken.
+    Fail,
+    /// Not run.
+    Skipped(Skip),
+    /// Could not reach a verdict (no answer, throttled, not in the session).
+    Error,
+}
+
+impl Outcome {
+    /// The status word of the JSON report.
+    pub fn status(&self) -> &'static str {
+        match self {
+            Self::Pass => "pass",
+            Self::Warn => "warn",
+            Self::Fail => "fail",
+            Self::Skipped(_) => "skip",
+            Self::Error => "error",
+        }
+    }
+
+    /// Whether the check produced something later checks can build on.
+    pub fn usable(&self) -> bool {
+        matches!(self, Self::Pass | Self::Warn)
+    }
+}
+
+/// One fact collected by a check, already redacted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Evidence {
+    /// What the value is.
+    pub label: String,
+    /// The value.
+    pub value: String,
+}
+
+/// Flat, named facts for the catalogue to match on. A signal may hold several values.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Signals(pub BTreeMap<String, Vec<String>>);
+
+impl Signals {
+    /// The values of a signal (empty when not emitted).
+    pub fn get(&self, name: &str) -> &[String] {
+        self.0.get(name).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// Merges another set in.
+    pub fn extend(&mut self, other: &Signals) {
+        for (name, values) in &other.0 {
+            let entry = self.0.entry(name.clone()).or_default();
+            for v in values {
+                if !entry.contains(v) {
+                    entry.push(v.clone());
+                }
+            }
+        }
+    }
+}
+
+/// What one check found.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    /// Which check.
+    pub check: CheckId,
+    /// Its conclusion.
+    pub outcome: Outcome,
+    /// One line for people.
+    pub summary: String,
+    /// Redacted facts.
+    pub evidence: Vec<Evidence>,
+    /// Named facts for the diagnosis.
+    pub signals: Signals,
+}
+
+impl Finding {
+    /// A finding with an outcome and summary, to be filled with evidence and signals.
+    pub fn new(check: CheckId, outcome: Outcome, summary: impl Into<String>) -> Self {
+        Self {
+            check,
+            outcome,
+            summary: summary.into(),
+            evidence: Vec::new(),
+            signals: Signals::default(),
+        }
+    }
+
+    /// A skipped check.
+    pub fn skipped(check: CheckId, because: Skip) -> Self {
+        let summary = match &because {
+            Skip::Check(c) => format!("skipped: needs a usable result from {}", c.id()),
+            Skip::Flag(flag) => format!("skipped ({flag})"),
+        };
+        Self::new(check, Outcome::Skipped(because), summary)
+    }
+
+    /// Adds a signal value. Debug builds refuse a signal the check did not declare, so the
+    /// declared tables stay the truth the catalogue is validated against.
+    pub fn signal(&mut self, name: &str, value: impl Into<String>) {
+        debug_assert!(
+            self.check.signals().contains(&name),
+            "{} emits undeclared signal {name}",
+            self.check.id()
+        );
+        let entry = self.signals.0.entry(name.to_owned()).or_default();
+        let value = value.into();
+        if !entry.contains(&value) {
+            entry.push(value);
+        }
+    }
+
+    /// Adds a piece of evidence (the caller has redacted it).
+    pub fn evidence(&mut self, label: impl Into<String>, value: impl Into<String>) {
+        self.evidence.push(Evidence {
+            label: label.into(),
+            value: value.into(),
+        });
+    }
+}
+
+/// The token the chain works with: the raw value (secret) and its decoding.
+pub struct TokenInHand {
+    /// The access token, to send to the probes.
+    pub secret: Secret,
+    /// The decoded claims, or why they could not be read.
+    pub decoded: Result<Jwt, DecodeError>,
+}
+
+impl TokenInHand {
+    /// Wraps a token and decodes it once.
+    pub fn new(token: &str) -> Self {
+        Self {
+            secret: Secret::new(token),
+            decoded: jwt::decode(token),
+        }
+    }
+}
+
+/// What every check may use.
+pub struct Context<'a> {
+    /// The resolved settings.
+    pub settings: &'a Settings,
+    /// Where requests go.
+    pub transport: &'a Transport,
+    /// The instant time claims are judged at (seconds since the epoch): now, or a session's
+    /// `recorded_at` on replay.
+    pub now: i64,
+    /// Cleans everything kept as evidence.
+    pub redactor: &'a Redactor,
+}
+
+fn usable(findings: &[Finding], check: CheckId) -> bool {
+    findings
+        .iter()
+        .any(|f| f.check == check && f.outcome.usable())
+}
+
+/// Runs the whole chain and returns one finding per check, in chain order.
+pub async fn run_chain(ctx: &Context<'_>) -> Vec<Finding> {
+    let mut findings = Vec::with_capacity(CheckId::ALL.len());
+    let (token_finding, token) = token_acquisition::run(ctx).await;
+    findings.push(token_finding);
+
+    let Some(token) = token else {
+        for check in &CheckId::ALL[1..] {
+            findings.push(Finding::skipped(
+                *check,
+                Skip::Check(CheckId::TokenAcquisition),
+            ));
+        }
+        return findings;
+    };
+
+    findings.push(match &token.decoded {
+        Ok(jwt) => scope::run(ctx, jwt),
+        Err(_) => Finding::skipped(CheckId::Scope, Skip::Check(CheckId::Claims)),
+    });
+    findings.push(claims::run(ctx, &token.decoded));
+    findings.push(match &token.decoded {
+        Ok(jwt) => identity_kind::run(jwt),
+        Err(_) => Finding::skipped(CheckId::IdentityKind, Skip::Check(CheckId::Claims)),
+    });
+
+    // The probes only make sense with a token that could work: a failed scope or claims check
+    // already names the problem, and the admin API's hourly quota is too precious to spend on it.
+    let blocker = [CheckId::Scope, CheckId::Claims]
+        .into_iter()
+        .find(|c| !usable(&findings, *c));
+    match blocker {
+        Some(blocker) => {
+            findings.push(Finding::skipped(CheckId::AdminApi, Skip::Check(blocker)));
+            findings.push(Finding::skipped(
+                CheckId::WorkspaceApi,
+                Skip::Check(blocker),
+            ));
+        }
+        None => {
+            let (admin, workspace) =
+                tokio::join!(admin_api::run(ctx, &token), workspace_api::run(ctx, &token));
+            findings.push(admin);
+            findings.push(workspace);
+        }
+    }
+    findings
+}

@@ -1,0 +1,164 @@
+//! What the API probes share: one GET with the token, and reading its answer into evidence and
+//! signals under the probe's prefix (`admin_api.`, `workspace_api.`, `workspace_api.target_`):
+//! status, error code (every body shape and the Fabric headers), `X-PowerBI-Error-Info`, message,
+//! body kind, `Retry-After`, a `WWW-Authenticate` challenge, or the network failure.
+
+use url::Url;
+
+use crate::api_error::{self, BodyKind};
+use crate::check::token_acquisition::{excerpt, network_words};
+use crate::check::{Context, Finding, TokenInHand};
+use crate::transport::{Failure, Request, Response, Retry};
+
+/// The signal family every probe emits, by suffix.
+macro_rules! probe_signals {
+    ($prefix:literal) => {
+        [
+            concat!($prefix, "status"),
+            concat!($prefix, "error_code"),
+            concat!($prefix, "error_info"),
+            concat!($prefix, "message"),
+            concat!($prefix, "body"),
+            concat!($prefix, "retry_after"),
+            concat!($prefix, "challenge"),
+            concat!($prefix, "network"),
+        ]
+    };
+}
+pub(crate) use probe_signals;
+
+/// How a probe came out.
+pub enum Answer {
+    /// 2xx: the response.
+    Success(Response),
+    /// 3xx: redirected (to the home cluster, usually).
+    Redirected(u16),
+    /// 4xx, including 429: refused. A throttled call is a finding, not a failure to run: the
+    /// jobs that depend on this API are refused the same way right now.
+    Refused(u16),
+    /// No verdict: server error, no answer, or not in the session.
+    Unverified(String),
+}
+
+/// Sends one GET and records what came back under `prefix`.
+pub async fn probe(
+    ctx: &Context<'_>,
+    finding: &mut Finding,
+    prefix: &str,
+    url: Url,
+    token: &TokenInHand,
+    retry: Retry,
+) -> Answer {
+    let label = format!("GET {}", ctx.redactor.clean(url.as_str()));
+    let result = ctx
+        .transport
+        .send(Request::get(url, token.secret.clone(), retry))
+        .await;
+    let signal = |finding: &mut Finding, suffix: &str, value: String| {
+        finding.signal(&format!("{prefix}{suffix}"), value)
+    };
+    let response = match result {
+        Ok(response) => response,
+        Err(Failure::Network {
+            kind,
+            message,
+            attempts,
+        }) => {
+            signal(finding, "network", kind.signal().to_owned());
+            finding.evidence(
+                label,
+                format!(
+                    "no answer: {} ({message}; {attempts} attempt(s))",
+                    network_words(kind)
+                ),
+            );
+            return Answer::Unverified(format!("no answer: {}", network_words(kind)));
+        }
+        Err(other) => {
+            finding.evidence(label, other.to_string());
+            return Answer::Unverified(other.to_string());
+        }
+    };
+    let status = response.status;
+    signal(finding, "status", status.to_string());
+    let mut facts = vec![format!("HTTP {status}")];
+    for name in [
+        "RequestId",
+        "X-PowerBI-Error-Info",
+        "X-PowerBI-Error-Details",
+        "x-ms-public-api-error-code",
+        "Retry-After",
+        "home-cluster-uri",
+        "Location",
+    ] {
+        if let Some(value) = response.header(name) {
+            facts.push(format!("{name}: {}", ctx.redactor.clean(value)));
+        }
+    }
+    if response.attempts > 1 {
+        facts.push(format!("{} attempts", response.attempts));
+    }
+    if (200..300).contains(&status) {
+        finding.evidence(label, facts.join(", "));
+        return Answer::Success(response);
+    }
+    let header = |name: &str| response.header(name).map(str::to_owned);
+    let error = api_error::parse(&response.body, header);
+    if let Some(code) = &error.code {
+        signal(finding, "error_code", code.clone());
+    }
+    if let Some(message) = &error.message {
+        signal(finding, "message", message.clone());
+    }
+    if let Some(info) = response.header("X-PowerBI-Error-Info") {
+        signal(finding, "error_info", info.trim().to_owned());
+    }
+    if let Some(after) = response.header("Retry-After") {
+        signal(finding, "retry_after", after.trim().to_owned());
+    }
+    if let Some(challenge) = response
+        .header("WWW-Authenticate")
+        .and_then(api_error::challenge_error)
+    {
+        signal(finding, "challenge", challenge.clone());
+        facts.push(format!("WWW-Authenticate error: {challenge}"));
+    }
+    if let Some(id) = &error.request_id {
+        facts.push(format!("requestId: {}", ctx.redactor.clean(id)));
+    }
+    let kind = BodyKind::of(&response.body);
+    signal(finding, "body", kind.signal().to_owned());
+    facts.push(match kind {
+        BodyKind::Empty => "empty body".to_owned(),
+        _ => format!("body: {}", excerpt(&ctx.redactor.clean(&response.body))),
+    });
+    finding.evidence(label, facts.join(", "));
+    match status {
+        300..=399 => Answer::Redirected(status),
+        400..=499 => Answer::Refused(status),
+        _ => Answer::Unverified(format!("server error (HTTP {status})")),
+    }
+}
+
+/// A short description of a refusal for a summary line: status plus the most telling code.
+pub fn refusal_words(finding: &Finding, prefix: &str, status: u16) -> String {
+    let first = |suffix: &str| {
+        finding
+            .signals
+            .get(&format!("{prefix}{suffix}"))
+            .first()
+            .cloned()
+    };
+    let detail = first("error_info")
+        .or_else(|| first("error_code"))
+        .or_else(|| first("message"));
+    match detail {
+        Some(d) => format!("HTTP {status} {d}"),
+        None => format!(
+            "HTTP {status} with {}",
+            first("body")
+                .map(|b| format!("{b} body"))
+                .unwrap_or_else(|| "no detail".to_owned())
+        ),
+    }
+}

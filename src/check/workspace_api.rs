@@ -1,0 +1,182 @@
+//! ## What it checks
+//! What the caller can reach as a workspace member: `GET {api}/v1.0/myorg/groups` (for a service
+//! principal an empty list means it was added to no workspace), and for each `--workspace`,
+//! `GET {api}/v1.0/myorg/groups/{id}/datasets`, a call scoped to that workspace.
+//! ## Evidence collected
+//! For each call: status, `RequestId`, `X-PowerBI-Error-Info`, error code and message; the number
+//! of workspaces listed and whether each `--workspace` is among them.
+//! ## Requires
+//! A token for Power BI whose claims are valid.
+
+use crate::check::identity_kind::{Kind, kind};
+use crate::check::probe::{Answer, probe, probe_signals, refusal_words};
+use crate::check::{CheckId, Context, Finding, Outcome, TokenInHand};
+use crate::settings::endpoint;
+use crate::transport::Retry;
+
+const LIST: [&str; 8] = probe_signals!("workspace_api.");
+const TARGET: [&str; 8] = probe_signals!("workspace_api.target_");
+
+/// The signals this check emits (see `checks/README.md`).
+pub const SIGNALS: &[&str] = &[
+    LIST[0],
+    LIST[1],
+    LIST[2],
+    LIST[3],
+    LIST[4],
+    LIST[5],
+    LIST[6],
+    LIST[7],
+    TARGET[0],
+    TARGET[1],
+    TARGET[2],
+    TARGET[3],
+    TARGET[4],
+    TARGET[5],
+    TARGET[6],
+    TARGET[7],
+    "workspace_api.count",
+    "workspace_api.target_listed",
+];
+
+/// Runs the probes.
+pub async fn run(ctx: &Context<'_>, token: &TokenInHand) -> Finding {
+    let mut finding = Finding::new(CheckId::WorkspaceApi, Outcome::Pass, "");
+    let api = &ctx.settings.powerbi_api;
+    let mut problems: Vec<String> = Vec::new();
+    let mut unverified: Vec<String> = Vec::new();
+    let mut warnings: Vec<String> = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
+
+    let listed: Option<Vec<(String, String)>> = match probe(
+        ctx,
+        &mut finding,
+        "workspace_api.",
+        endpoint(api, "/v1.0/myorg/groups"),
+        token,
+        Retry::TRANSIENT,
+    )
+    .await
+    {
+        Answer::Success(response) => {
+            let workspaces = parse_workspaces(&response.body);
+            finding.signal(
+                "workspace_api.count",
+                if workspaces.is_empty() { "0" } else { "some" },
+            );
+            let names: Vec<String> = workspaces
+                .iter()
+                .take(5)
+                .map(|(id, name)| format!("{name} ({id})"))
+                .collect();
+            finding.evidence(
+                "workspaces listed",
+                format!(
+                    "{}{}",
+                    workspaces.len(),
+                    if names.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", names.join(", "))
+                    }
+                ),
+            );
+            if workspaces.is_empty() {
+                if matches!(&token.decoded, Ok(jwt) if kind(&jwt.claims) == Kind::Application) {
+                    warnings.push("the caller is a member of no workspace".to_owned());
+                } else {
+                    notes.push("the caller is a member of no workspace".to_owned());
+                }
+            } else {
+                notes.push(format!("{} workspace(s) listed", workspaces.len()));
+            }
+            Some(workspaces)
+        }
+        Answer::Redirected(status) => {
+            warnings.push(format!("the workspace list redirected (HTTP {status})"));
+            None
+        }
+        Answer::Refused(status) => {
+            problems.push(format!(
+                "listing workspaces was refused: {}",
+                refusal_words(&finding, "workspace_api.", status)
+            ));
+            None
+        }
+        Answer::Unverified(why) => {
+            unverified.push(format!("listing workspaces: {why}"));
+            None
+        }
+    };
+
+    for id in &ctx.settings.workspaces {
+        let url = endpoint(api, &format!("/v1.0/myorg/groups/{id}/datasets"));
+        if let Some(list) = &listed {
+            if !list
+                .iter()
+                .any(|(listed_id, _)| listed_id.eq_ignore_ascii_case(id))
+            {
+                finding.signal("workspace_api.target_listed", "no");
+                finding.evidence(
+                    format!("workspace {id}"),
+                    "not among the workspaces the caller is a member of",
+                );
+            }
+        }
+        match probe(
+            ctx,
+            &mut finding,
+            "workspace_api.target_",
+            url,
+            token,
+            Retry::TRANSIENT,
+        )
+        .await
+        {
+            Answer::Success(_) => notes.push(format!("workspace {id} reachable")),
+            Answer::Redirected(status) => {
+                warnings.push(format!("workspace {id} redirected (HTTP {status})"))
+            }
+            Answer::Refused(status) => problems.push(format!(
+                "workspace {id} refused: {}",
+                refusal_words(&finding, "workspace_api.target_", status)
+            )),
+            Answer::Unverified(why) => unverified.push(format!("workspace {id}: {why}")),
+        }
+    }
+
+    (finding.outcome, finding.summary) = if !problems.is_empty() {
+        (Outcome::Fail, problems.join("; "))
+    } else if !unverified.is_empty() {
+        (
+            Outcome::Error,
+            format!("no verdict: {}", unverified.join("; ")),
+        )
+    } else if !warnings.is_empty() {
+        (Outcome::Warn, warnings.join("; "))
+    } else {
+        (Outcome::Pass, notes.join("; "))
+    };
+    finding
+}
+
+/// (id, name) of each workspace in a `{"value":[…]}` list.
+fn parse_workspaces(body: &str) -> Vec<(String, String)> {
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(body) else {
+        return Vec::new();
+    };
+    value
+        .get("value")
+        .and_then(|v| v.as_array())
+        .map(|items| {
+            items
+                .iter()
+                .map(|w| {
+                    let field =
+                        |k: &str| w.get(k).and_then(|v| v.as_str()).unwrap_or("?").to_owned();
+                    (field("id"), field("name"))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}

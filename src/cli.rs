@@ -1,0 +1,136 @@
+//! Command-line interface: subcommands, flags and the `AZURE_*` variables they fall back to.
+//! Secrets never arrive as flag values: `--client-secret VALUE` exists only to refuse it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::cloud::Cloud;
+
+/// Diagnoses refused Power BI and Microsoft Fabric REST API calls (401 Unauthorized, 403
+/// Forbidden): which layer is broken, the likely causes with their evidence, and the fix.
+#[derive(Debug, Parser)]
+#[command(name = "pbi-doctor", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the check chain against a tenant: token, scope, claims, identity, admin API, workspace API.
+    Check(CheckArgs),
+    /// Diagnose a recorded session offline (no tenant, no network). Without FILE, replays a shipped example.
+    Replay(ReplayArgs),
+    /// List the causes the doctor knows, with their stable ids.
+    Causes(CausesArgs),
+}
+
+/// Output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people: a line per check, then the causes and their fixes.
+    Human,
+    /// For scripts: the JSON document described in the README (schema_version 1).
+    Json,
+}
+
+/// When to use colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// How the report is written.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Colour in the human report.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, env = "PBI_DOCTOR_COLOR")]
+    pub color: ColorChoice,
+    /// Show the evidence of passing checks too.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+/// Flags of `pbi-doctor check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Tenant: directory (tenant) id or a verified domain such as contoso.onmicrosoft.com.
+    #[arg(long, env = "AZURE_TENANT_ID", value_name = "TENANT")]
+    pub tenant: Option<String>,
+    /// Application (client) id of the app registration (not its object id).
+    #[arg(long, env = "AZURE_CLIENT_ID", value_name = "APP_ID")]
+    pub client_id: Option<String>,
+    /// Read the client secret from this file (otherwise from AZURE_CLIENT_SECRET).
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["client_secret_stdin", "token_file"])]
+    pub client_secret_file: Option<PathBuf>,
+    /// Read the client secret from standard input.
+    #[arg(long, conflicts_with = "token_file")]
+    pub client_secret_stdin: bool,
+    /// Refused: a secret on the command line ends up in shell history and `ps`.
+    #[arg(long, hide = true, num_args = 0..=1, value_name = "SECRET")]
+    pub client_secret: Option<Option<String>>,
+    /// Diagnose a token you already have, from this file (`-` for standard input). Accepts a bare
+    /// JWT, `Bearer …`, `Authorization: Bearer …` or a JSON token response.
+    #[arg(long, value_name = "PATH")]
+    pub token_file: Option<String>,
+    /// Also probe this workspace (its id, a GUID). Repeatable.
+    #[arg(long = "workspace", value_name = "ID")]
+    pub workspaces: Vec<String>,
+    /// The cloud: authority host, Power BI resource and API base.
+    #[arg(long, value_enum, default_value_t = Cloud::Public)]
+    pub cloud: Cloud,
+    /// Entra ID authority host, overriding the cloud's (https, or http on loopback only).
+    #[arg(long, env = "AZURE_AUTHORITY_HOST", value_name = "URL")]
+    pub authority_host: Option<String>,
+    /// Power BI REST API base, overriding the cloud's, e.g. https://api.fabric.microsoft.com.
+    #[arg(long, value_name = "URL")]
+    pub powerbi_api: Option<String>,
+    /// Do not call the admin API (its quota is 50 calls an hour per tenant).
+    #[arg(long)]
+    pub skip_admin: bool,
+    /// Save the run as a redacted session file, for `pbi-doctor replay` or a support request.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+    /// Seconds to wait for each answer.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub timeout: u64,
+    /// Output options.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Flags of `pbi-doctor replay`.
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// A session file written by `check --record` (`-` for standard input).
+    #[arg(value_name = "FILE", conflicts_with_all = ["scenario", "list"])]
+    pub file: Option<String>,
+    /// Replay one of the shipped scenarios by name.
+    #[arg(long, value_name = "NAME")]
+    pub scenario: Option<String>,
+    /// List the shipped scenarios.
+    #[arg(long)]
+    pub list: bool,
+    /// Output options.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Flags of `pbi-doctor causes`.
+#[derive(Debug, Args)]
+pub struct CausesArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}

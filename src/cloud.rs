@@ -1,0 +1,301 @@
+//! The national clouds: authority host, Power BI resource and REST API base of each
+//! (research facts §1.4, from the Power BI national-clouds page and the Entra national-cloud page),
+//! and recognising which cloud and resource a token was issued for.
+
+use serde::{Deserialize, Serialize};
+
+/// A Microsoft cloud that hosts Power BI.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Cloud {
+    /// Public (commercial) cloud.
+    Public,
+    /// US Government Community Cloud (GCC): commercial Entra ID, government Power BI.
+    Usgov,
+    /// US Government GCC High.
+    Usgovhigh,
+    /// US Department of Defense.
+    Usdod,
+    /// China, operated by 21Vianet.
+    China,
+}
+
+/// The Entra ID cloud a token's issuer belongs to. GCC shares the public one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntraCloud {
+    /// login.microsoftonline.com / sts.windows.net.
+    Public,
+    /// login.microsoftonline.us.
+    UsGov,
+    /// login.partner.microsoftonline.cn / login.chinacloudapi.cn / sts.chinacloudapi.cn.
+    China,
+}
+
+impl EntraCloud {
+    /// The `claims.issuer_cloud` signal value.
+    pub fn signal(self) -> &'static str {
+        match self {
+            Self::Public => "public",
+            Self::UsGov => "usgov",
+            Self::China => "china",
+        }
+    }
+}
+
+/// Every cloud, in the order the help lists them.
+pub const ALL: [Cloud; 5] = [
+    Cloud::Public,
+    Cloud::Usgov,
+    Cloud::Usgovhigh,
+    Cloud::Usdod,
+    Cloud::China,
+];
+
+/// The Power BI Service first-party application id; a v1 token requested by app id carries it as
+/// `aud` (facts §1.3).
+pub const POWERBI_APP_ID: &str = "00000009-0000-0000-c000-000000000000";
+
+/// China's authority host as the Power BI docs and samples give it. The Entra docs give
+/// `login.partner.microsoftonline.cn`, which is the default; this one is accepted everywhere too.
+pub const CHINA_ALTERNATE_AUTHORITY: &str = "https://login.chinacloudapi.cn";
+
+impl Cloud {
+    /// The name used on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Public => "public",
+            Self::Usgov => "usgov",
+            Self::Usgovhigh => "usgovhigh",
+            Self::Usdod => "usdod",
+            Self::China => "china",
+        }
+    }
+
+    /// A name for people.
+    pub fn display(self) -> &'static str {
+        match self {
+            Self::Public => "public cloud",
+            Self::Usgov => "US Government (GCC)",
+            Self::Usgovhigh => "US Government (GCC High)",
+            Self::Usdod => "US Department of Defense",
+            Self::China => "China (21Vianet)",
+        }
+    }
+
+    /// The Entra ID authority host.
+    pub fn authority_host(self) -> &'static str {
+        match self {
+            Self::Public | Self::Usgov => "https://login.microsoftonline.com",
+            Self::Usgovhigh | Self::Usdod => "https://login.microsoftonline.us",
+            Self::China => "https://login.partner.microsoftonline.cn",
+        }
+    }
+
+    /// The Power BI resource (scope is this plus `/.default`).
+    pub fn powerbi_resource(self) -> &'static str {
+        match self {
+            Self::Public => "https://analysis.windows.net/powerbi/api",
+            Self::Usgov => "https://analysis.usgovcloudapi.net/powerbi/api",
+            Self::Usgovhigh => "https://high.analysis.usgovcloudapi.net/powerbi/api",
+            Self::Usdod => "https://mil.analysis.usgovcloudapi.net/powerbi/api",
+            Self::China => "https://analysis.chinacloudapi.cn/powerbi/api",
+        }
+    }
+
+    /// The Power BI REST API base.
+    pub fn powerbi_api(self) -> &'static str {
+        match self {
+            Self::Public => "https://api.powerbi.com",
+            Self::Usgov => "https://api.powerbigov.us",
+            Self::Usgovhigh => "https://api.high.powerbigov.us",
+            Self::Usdod => "https://api.mil.powerbigov.us",
+            Self::China => "https://api.powerbi.cn",
+        }
+    }
+
+    /// The Entra cloud whose tokens this Power BI cloud accepts.
+    pub fn entra(self) -> EntraCloud {
+        match self {
+            Self::Public | Self::Usgov => EntraCloud::Public,
+            Self::Usgovhigh | Self::Usdod => EntraCloud::UsGov,
+            Self::China => EntraCloud::China,
+        }
+    }
+}
+
+/// What a token's audience says it is for. The names are the `scope.audience` signal values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Audience {
+    /// The Power BI resource of the expected cloud (or the Power BI app id).
+    PowerBi,
+    /// The Power BI resource of another cloud.
+    PowerBiOtherCloud(Cloud),
+    /// Microsoft Fabric's own resource.
+    Fabric,
+    /// Microsoft Graph.
+    Graph,
+    /// The retired Azure AD Graph.
+    AadGraph,
+    /// Azure Resource Manager.
+    Arm,
+    /// Something else.
+    Other,
+    /// The token has no `aud` claim.
+    Missing,
+}
+
+impl Audience {
+    /// The `scope.audience` signal value.
+    pub fn signal(self) -> &'static str {
+        match self {
+            Self::PowerBi => "powerbi",
+            Self::PowerBiOtherCloud(_) => "powerbi-other-cloud",
+            Self::Fabric => "fabric",
+            Self::Graph => "graph",
+            Self::AadGraph => "aad-graph",
+            Self::Arm => "arm",
+            Self::Other => "other",
+            Self::Missing => "missing",
+        }
+    }
+
+    /// What the token is for, in words.
+    pub fn describe(self) -> String {
+        match self {
+            Self::PowerBi => "Power BI".to_owned(),
+            Self::PowerBiOtherCloud(cloud) => {
+                format!("Power BI in another cloud ({})", cloud.display())
+            }
+            Self::Fabric => "Microsoft Fabric's own API (api.fabric.microsoft.com)".to_owned(),
+            Self::Graph => "Microsoft Graph".to_owned(),
+            Self::AadGraph => "Azure AD Graph (retired)".to_owned(),
+            Self::Arm => "Azure Resource Manager".to_owned(),
+            Self::Other => "another resource".to_owned(),
+            Self::Missing => "nothing: it has no aud claim".to_owned(),
+        }
+    }
+}
+
+fn normalise_uri(uri: &str) -> String {
+    uri.trim().trim_end_matches('/').to_ascii_lowercase()
+}
+
+/// Classifies one audience value against the cloud the user asked for.
+pub fn classify_audience(aud: &str, expected: Cloud) -> Audience {
+    let aud = normalise_uri(aud);
+    if aud == POWERBI_APP_ID || aud == normalise_uri(expected.powerbi_resource()) {
+        return Audience::PowerBi;
+    }
+    if let Some(cloud) = ALL
+        .into_iter()
+        .find(|c| normalise_uri(c.powerbi_resource()) == aud)
+    {
+        return Audience::PowerBiOtherCloud(cloud);
+    }
+    match aud.as_str() {
+        "https://api.fabric.microsoft.com" => Audience::Fabric,
+        "https://graph.microsoft.com"
+        | "00000003-0000-0000-c000-000000000000"
+        | "https://graph.microsoft.us"
+        | "https://dod-graph.microsoft.us"
+        | "https://microsoftgraph.chinacloudapi.cn" => Audience::Graph,
+        "https://graph.windows.net" | "00000002-0000-0000-c000-000000000000" => Audience::AadGraph,
+        "https://management.azure.com"
+        | "https://management.core.windows.net"
+        | "https://management.usgovcloudapi.net"
+        | "https://management.chinacloudapi.cn"
+        | "797f4846-ba00-4fd7-ba43-dac1f8f63013" => Audience::Arm,
+        _ => Audience::Other,
+    }
+}
+
+/// Classifies a token's audiences: Power BI wins if any audience is Power BI.
+pub fn classify_audiences(auds: &[String], expected: Cloud) -> Audience {
+    let classes: Vec<Audience> = auds
+        .iter()
+        .map(|a| classify_audience(a, expected))
+        .collect();
+    if classes.is_empty() {
+        return Audience::Missing;
+    }
+    classes
+        .iter()
+        .copied()
+        .find(|a| *a == Audience::PowerBi)
+        .unwrap_or(classes[0])
+}
+
+/// The Entra cloud of an issuer URL, when recognised.
+pub fn issuer_cloud(iss: &str) -> Option<EntraCloud> {
+    let host = url::Url::parse(iss).ok()?.host_str()?.to_ascii_lowercase();
+    match host.as_str() {
+        "sts.windows.net" | "login.microsoftonline.com" | "login.windows.net" => {
+            Some(EntraCloud::Public)
+        }
+        "login.microsoftonline.us" => Some(EntraCloud::UsGov),
+        "sts.chinacloudapi.cn" | "login.chinacloudapi.cn" | "login.partner.microsoftonline.cn" => {
+            Some(EntraCloud::China)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_audiences() {
+        let p = Cloud::Public;
+        assert_eq!(
+            classify_audience("https://analysis.windows.net/powerbi/api", p),
+            Audience::PowerBi
+        );
+        assert_eq!(
+            classify_audience("https://analysis.windows.net/powerbi/api/", p),
+            Audience::PowerBi
+        );
+        assert_eq!(
+            classify_audience(POWERBI_APP_ID, Cloud::Usdod),
+            Audience::PowerBi
+        );
+        assert_eq!(
+            classify_audience("https://analysis.usgovcloudapi.net/powerbi/api", p),
+            Audience::PowerBiOtherCloud(Cloud::Usgov)
+        );
+        assert_eq!(
+            classify_audience("https://api.fabric.microsoft.com", p),
+            Audience::Fabric
+        );
+        assert_eq!(
+            classify_audience("https://graph.microsoft.com", p),
+            Audience::Graph
+        );
+        assert_eq!(
+            classify_audience("https://management.core.windows.net/", p),
+            Audience::Arm
+        );
+        assert_eq!(classify_audience("api://something", p), Audience::Other);
+        assert_eq!(classify_audiences(&[], p), Audience::Missing);
+    }
+
+    #[test]
+    fn recognises_issuer_clouds() {
+        assert_eq!(
+            issuer_cloud("https://sts.windows.net/72f988bf/"),
+            Some(EntraCloud::Public)
+        );
+        assert_eq!(
+            issuer_cloud("https://login.microsoftonline.us/x/v2.0"),
+            Some(EntraCloud::UsGov)
+        );
+        assert_eq!(
+            issuer_cloud("https://sts.chinacloudapi.cn/x/"),
+            Some(EntraCloud::China)
+        );
+        assert_eq!(
+            issuer_cloud("https://token.actions.githubusercontent.com"),
+            None
+        );
+    }
+}

@@ -1,0 +1,133 @@
+//! Signals × catalogue → ranked causes. A pure function: no I/O, no printing. The signals of all
+//! checks are combined, so a cause can rest on evidence from several (an application token with
+//! Power BI roles *and* a 401 from the admin API). Ranking: confidence, then the number of
+//! conditions matched (specificity), then severity. A failed check no cause explains is
+//! reported as unexplained.
+
+use std::collections::BTreeSet;
+
+use crate::catalogue::{Catalogue, Cause, Condition, Confidence, Rule};
+use crate::check::{CheckId, Finding, Outcome, Signals};
+
+/// One matched condition and the values that satisfied it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Matched {
+    /// The signal.
+    pub signal: String,
+    /// What it held (`absent` for an absence condition).
+    pub values: Vec<String>,
+}
+
+/// A cause the evidence points to.
+#[derive(Clone, Debug)]
+pub struct Diagnosis<'c> {
+    /// The cause.
+    pub cause: &'c Cause,
+    /// How sure.
+    pub confidence: Confidence,
+    /// The conditions of every matching block, best block first, each signal once.
+    pub because: Vec<Matched>,
+    /// Conditions in the best matching block: how specific the match is.
+    pub specificity: usize,
+}
+
+impl Diagnosis<'_> {
+    /// The checks whose findings this diagnosis rests on.
+    pub fn explains(&self) -> BTreeSet<CheckId> {
+        self.because
+            .iter()
+            .filter(|m| m.values != ["absent"])
+            .filter_map(|m| CheckId::of_signal(&m.signal))
+            .collect()
+    }
+}
+
+/// The outcome of the diagnosis.
+#[derive(Clone, Debug)]
+pub struct Diagnoses<'c> {
+    /// Ranked causes, most likely first.
+    pub causes: Vec<Diagnosis<'c>>,
+    /// Checks that failed or errored with no cause explaining them.
+    pub unexplained: Vec<CheckId>,
+}
+
+fn evaluate(rule: &Rule, signals: &Signals) -> Option<Vec<Matched>> {
+    rule.conditions
+        .iter()
+        .map(|condition| {
+            let values = signals.get(condition.signal());
+            let holds = match condition {
+                Condition::OneOf(_, wanted) => values
+                    .iter()
+                    .any(|v| wanted.iter().any(|w| w.eq_ignore_ascii_case(v))),
+                Condition::Present(_) => !values.is_empty(),
+                Condition::Absent(_) => values.is_empty(),
+            };
+            holds.then(|| Matched {
+                signal: condition.signal().to_owned(),
+                values: if matches!(condition, Condition::Absent(_)) {
+                    vec!["absent".to_owned()]
+                } else {
+                    values.to_vec()
+                },
+            })
+        })
+        .collect()
+}
+
+/// Matches one cause. Its confidence and specificity are those of its best block (by confidence,
+/// then conditions); its evidence is that of every block that holds, so that a cause seen by two
+/// probes explains both.
+pub fn match_cause<'c>(cause: &'c Cause, signals: &Signals) -> Option<Diagnosis<'c>> {
+    let mut matches: Vec<(Confidence, Vec<Matched>)> = cause
+        .rules
+        .iter()
+        .filter_map(|rule| evaluate(rule, signals).map(|because| (rule.confidence, because)))
+        .collect();
+    matches.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.len().cmp(&a.1.len())));
+    let (confidence, specificity) = matches.first().map(|(c, m)| (*c, m.len()))?;
+    let mut because: Vec<Matched> = Vec::new();
+    for matched in matches.into_iter().flat_map(|(_, m)| m) {
+        if !because.iter().any(|b| b.signal == matched.signal) {
+            because.push(matched);
+        }
+    }
+    Some(Diagnosis {
+        cause,
+        confidence,
+        because,
+        specificity,
+    })
+}
+
+/// Ranks every matching cause for a set of findings.
+pub fn diagnose<'c>(findings: &[Finding], catalogue: &'c Catalogue) -> Diagnoses<'c> {
+    let mut signals = Signals::default();
+    for finding in findings {
+        signals.extend(&finding.signals);
+    }
+    let mut causes: Vec<Diagnosis<'c>> = catalogue
+        .causes()
+        .iter()
+        .filter_map(|c| match_cause(c, &signals))
+        .collect();
+    causes.sort_by(|a, b| {
+        b.confidence
+            .cmp(&a.confidence)
+            .then(b.specificity.cmp(&a.specificity))
+            .then(b.cause.severity.cmp(&a.cause.severity))
+            .then(a.cause.id.cmp(&b.cause.id))
+    });
+    let explained: BTreeSet<CheckId> = causes.iter().flat_map(|d| d.explains()).collect();
+    let unexplained = findings
+        .iter()
+        .filter(|f| {
+            matches!(f.outcome, Outcome::Fail | Outcome::Error) && !explained.contains(&f.check)
+        })
+        .map(|f| f.check)
+        .collect();
+    Diagnoses {
+        causes,
+        unexplained,
+    }
+}

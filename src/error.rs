@@ -1,0 +1,94 @@
+//! Failures of the doctor itself (exit 2), as opposed to problems it finds in a tenant (exit 1).
+//! Every message says what to do next.
+
+use std::path::PathBuf;
+
+/// Why the doctor could not run. A tenant that refuses a call is never one of these: it is a
+/// finding in the report.
+#[derive(Debug, thiserror::Error)]
+pub enum DoctorError {
+    /// A secret was passed as a command-line value.
+    #[error(
+        "refusing a client secret on the command line: it would stay in your shell history and be visible in `ps`. \
+         Set AZURE_CLIENT_SECRET, or use --client-secret-file PATH or --client-secret-stdin"
+    )]
+    SecretOnCommandLine,
+    /// Two inputs both want standard input.
+    #[error("only one input can come from standard input; read the other from a file")]
+    StdinTwice,
+    /// A file the user named could not be read.
+    #[error("cannot read {what} from {path}: {source}. Check the path and its permissions")]
+    ReadFile {
+        /// What the file was supposed to hold.
+        what: &'static str,
+        /// The path as given.
+        path: PathBuf,
+        /// The underlying I/O error.
+        source: std::io::Error,
+    },
+    /// Standard input could not be read.
+    #[error("cannot read {what} from standard input: {source}")]
+    ReadStdin {
+        /// What was expected on stdin.
+        what: &'static str,
+        /// The underlying I/O error.
+        source: std::io::Error,
+    },
+    /// A file could not be written.
+    #[error(
+        "cannot write {what} to {path}: {source}. Check that the folder exists and is writable"
+    )]
+    WriteFile {
+        /// What was being written.
+        what: &'static str,
+        /// The path as given.
+        path: PathBuf,
+        /// The underlying I/O error.
+        source: std::io::Error,
+    },
+    /// A required input is missing.
+    #[error("{0}")]
+    Missing(String),
+    /// An endpoint URL is unusable.
+    #[error("{flag} {url:?} is not usable: {reason}")]
+    BadEndpoint {
+        /// The flag or variable the URL came from.
+        flag: &'static str,
+        /// The URL as given.
+        url: String,
+        /// What is wrong and what to do.
+        reason: String,
+    },
+    /// A workspace id is not a GUID.
+    #[error(
+        "--workspace {0:?} is not a workspace id. A workspace id is a GUID: open the workspace in the browser, \
+         it is the part after /groups/ in https://app.powerbi.com/groups/<id>/list"
+    )]
+    BadWorkspaceId(String),
+    /// The session file is not a pbi-doctor session.
+    #[error(
+        "{path} is not a pbi-doctor session: {reason}. Record one with `pbi-doctor check --record FILE`"
+    )]
+    BadSession {
+        /// Where the session came from.
+        path: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// No shipped scenario has this name.
+    #[error("no shipped scenario is named {0:?}; `pbi-doctor replay --list` shows them")]
+    UnknownScenario(String),
+    /// The embedded cause catalogue is broken (a build problem, not a user problem).
+    #[error(
+        "the cause catalogue is invalid: {0}. This is a bug in this build of pbi-doctor; please report it"
+    )]
+    Catalogue(String),
+    /// The HTTP client could not be built (e.g. no CA certificates on the system).
+    #[error(
+        "cannot set up HTTPS: {0}. Install the system CA certificates (e.g. the ca-certificates package) or set SSL_CERT_FILE"
+    )]
+    HttpClient(String),
+    /// The async runtime could not start.
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(std::io::Error),
+}

@@ -1,0 +1,102 @@
+//! The report: findings, ranked causes and the verdict, assembled once; renderers turn it into
+//! text and never re-derive anything. Only `lib.rs` writes what they return.
+
+pub mod human;
+pub mod json;
+
+use serde::Serialize;
+
+use crate::catalogue::Severity;
+use crate::check::{Finding, Outcome};
+use crate::diagnose::Diagnoses;
+use crate::exit::ExitStatus;
+
+/// The run's overall conclusion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Nothing wrong.
+    Healthy,
+    /// Something is broken (exit 1).
+    Problems,
+    /// The doctor could not reach a verdict (exit 2).
+    Error,
+}
+
+impl Verdict {
+    /// The exit status that goes with it.
+    pub fn exit_status(self) -> ExitStatus {
+        match self {
+            Self::Healthy => ExitStatus::Healthy,
+            Self::Problems => ExitStatus::ProblemsFound,
+            Self::Error => ExitStatus::Error,
+        }
+    }
+}
+
+/// What the run was pointed at, for the report header. Nothing secret.
+#[derive(Clone, Debug, Serialize)]
+pub struct Target {
+    /// `check` or `replay`.
+    pub command: String,
+    /// Tenant as given.
+    pub tenant: Option<String>,
+    /// Client id as given.
+    pub client_id: Option<String>,
+    /// `client-secret` or `token-file`.
+    pub credential: String,
+    /// Cloud name.
+    pub cloud: String,
+    /// Authority host.
+    pub authority_host: String,
+    /// Power BI API base.
+    pub powerbi_api: String,
+    /// When time claims were judged (RFC 3339).
+    pub evaluated_at: String,
+    /// Set on replay: the session's origin.
+    pub session: Option<String>,
+}
+
+/// Everything a renderer needs.
+pub struct Report<'c> {
+    /// What was checked.
+    pub target: Target,
+    /// One per check, chain order.
+    pub findings: Vec<Finding>,
+    /// Ranked causes and unexplained failures.
+    pub diagnoses: Diagnoses<'c>,
+    /// The conclusion.
+    pub verdict: Verdict,
+}
+
+/// The verdict: any failed check means problems; otherwise a check without a verdict means the
+/// doctor could not finish; otherwise a cause of error severity (a warning that will break calls,
+/// such as a quoted token) still means problems.
+pub fn verdict(findings: &[Finding], diagnoses: &Diagnoses<'_>) -> Verdict {
+    if findings.iter().any(|f| f.outcome == Outcome::Fail) {
+        Verdict::Problems
+    } else if findings.iter().any(|f| f.outcome == Outcome::Error) {
+        Verdict::Error
+    } else if diagnoses
+        .causes
+        .iter()
+        .any(|d| d.cause.severity == Severity::Error)
+    {
+        Verdict::Problems
+    } else {
+        Verdict::Healthy
+    }
+}
+
+impl<'c> Report<'c> {
+    /// Assembles a report and its verdict.
+    pub fn new(target: Target, findings: Vec<Finding>, diagnoses: Diagnoses<'c>) -> Self {
+        let verdict = verdict(&findings, &diagnoses);
+        Self {
+            target,
+            findings,
+            diagnoses,
+            verdict,
+        }
+    }
+}

@@ -1,0 +1,233 @@
+//! Resolved settings: who to ask (tenant, client, cloud, endpoints), with what credential, and
+//! what to probe. Built from flags and `AZURE_*` variables for `check`, or from a session for
+//! `replay`. Endpoints are validated here: https, or plain http on a loopback address only.
+
+use std::net::IpAddr;
+
+use url::Url;
+
+use crate::cloud::Cloud;
+use crate::error::DoctorError;
+use crate::secret::{Redactor, Secret, redact_jwt_signatures};
+use crate::session::{CredentialKind, SessionSettings};
+use crate::shape::is_guid;
+
+/// How the doctor gets its token.
+#[derive(Clone, Debug)]
+pub enum Credential {
+    /// Client credentials with this secret.
+    ClientSecret(Secret),
+    /// A token the user already has, as pasted.
+    Token {
+        /// The text given (may hold quotes, `Bearer`, JSON).
+        text: Secret,
+        /// Where it came from, for the report.
+        source: String,
+    },
+}
+
+impl Credential {
+    /// The kind, as sessions and signals name it.
+    pub fn kind(&self) -> CredentialKind {
+        match self {
+            Self::ClientSecret(_) => CredentialKind::ClientSecret,
+            Self::Token { .. } => CredentialKind::TokenFile,
+        }
+    }
+}
+
+/// Everything a run needs.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Tenant id or domain, as given.
+    pub tenant: Option<String>,
+    /// Application (client) id, as given.
+    pub client_id: Option<String>,
+    /// The credential.
+    pub credential: Credential,
+    /// The client secret looks like a GUID: probably the secret's ID, not its value.
+    pub secret_looks_like_guid: bool,
+    /// The cloud.
+    pub cloud: Cloud,
+    /// Entra ID authority host.
+    pub authority_host: Url,
+    /// Power BI REST API base.
+    pub powerbi_api: Url,
+    /// Workspaces to probe specifically.
+    pub workspaces: Vec<String>,
+    /// Skip the admin probe.
+    pub skip_admin: bool,
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+/// Parses and checks an endpoint: https anywhere, http only on loopback (tests, local mocks).
+pub fn validate_endpoint(flag: &'static str, raw: &str) -> Result<Url, DoctorError> {
+    let bad = |reason: String| DoctorError::BadEndpoint {
+        flag,
+        url: raw.to_owned(),
+        reason,
+    };
+    let url = Url::parse(raw.trim()).map_err(|e| {
+        bad(format!(
+            "{e}; give a full URL such as https://login.microsoftonline.com"
+        ))
+    })?;
+    if url.username() != "" || url.password().is_some() {
+        return Err(bad(
+            "it carries credentials; remove the user:password@ part".to_owned(),
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(bad(
+            "give the base URL only, without ?query or #fragment".to_owned()
+        ));
+    }
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(&url) => {}
+        "http" => return Err(bad("plain http is accepted only for loopback addresses (127.0.0.1, ::1, localhost); use https".to_owned())),
+        other => return Err(bad(format!("scheme {other}: is not supported; use https"))),
+    }
+    let mut url = url;
+    let trimmed = url.path().trim_end_matches('/').to_owned();
+    url.set_path(&trimmed);
+    Ok(url)
+}
+
+/// Checks `--workspace` values.
+pub fn validate_workspaces(ids: &[String]) -> Result<Vec<String>, DoctorError> {
+    ids.iter()
+        .map(|id| {
+            let id = id.trim().trim_start_matches('{').trim_end_matches('}');
+            if is_guid(id) {
+                Ok(id.to_ascii_lowercase())
+            } else {
+                Err(DoctorError::BadWorkspaceId(id.to_owned()))
+            }
+        })
+        .collect()
+}
+
+/// Joins a path (and query) onto a base URL that may itself have a path.
+pub fn endpoint(base: &Url, path_and_query: &str) -> Url {
+    let joined = format!("{}{}", base.as_str().trim_end_matches('/'), path_and_query);
+    Url::parse(&joined).unwrap_or_else(|_| base.clone())
+}
+
+impl Settings {
+    /// The token endpoint for the tenant.
+    pub fn token_endpoint(&self) -> Option<Url> {
+        let tenant = self.tenant.as_deref()?;
+        Some(endpoint(
+            &self.authority_host,
+            &format!("/{}/oauth2/v2.0/token", tenant.trim()),
+        ))
+    }
+
+    /// The origin POSTs may go to (the authority's).
+    pub fn token_origin(&self) -> String {
+        self.authority_host.origin().ascii_serialization()
+    }
+
+    /// The session form of these settings: nothing secret, token signatures removed.
+    pub fn to_session(&self, redactor: &Redactor) -> SessionSettings {
+        SessionSettings {
+            tenant: self.tenant.clone(),
+            client_id: self.client_id.clone(),
+            credential: self.credential.kind(),
+            secret_looks_like_guid: self.secret_looks_like_guid,
+            cloud: self.cloud,
+            authority_host: self
+                .authority_host
+                .to_string()
+                .trim_end_matches('/')
+                .to_owned(),
+            powerbi_api: self
+                .powerbi_api
+                .to_string()
+                .trim_end_matches('/')
+                .to_owned(),
+            workspaces: self.workspaces.clone(),
+            skip_admin: self.skip_admin,
+            token_input: match &self.credential {
+                Credential::Token { text, .. } => {
+                    Some(redactor.clean(&redact_jwt_signatures(text.expose())))
+                }
+                Credential::ClientSecret(_) => None,
+            },
+        }
+    }
+
+    /// Settings to replay a session with. The endpoints are the recorded ones; no secret is
+    /// needed because the recorded answers stand in for the services.
+    pub fn from_session(s: &SessionSettings, origin: &str) -> Result<Self, DoctorError> {
+        let parse = |flag, raw: &str| {
+            Url::parse(raw).map_err(|e| DoctorError::BadSession {
+                path: origin.to_owned(),
+                reason: format!("{flag} {raw:?}: {e}"),
+            })
+        };
+        let credential = match s.credential {
+            CredentialKind::ClientSecret => Credential::ClientSecret(Secret::new("")),
+            CredentialKind::TokenFile => Credential::Token {
+                text: Secret::new(s.token_input.clone().unwrap_or_default()),
+                source: "the recorded session".to_owned(),
+            },
+        };
+        Ok(Self {
+            tenant: s.tenant.clone(),
+            client_id: s.client_id.clone(),
+            credential,
+            secret_looks_like_guid: s.secret_looks_like_guid,
+            cloud: s.cloud,
+            authority_host: parse("authority_host", &s.authority_host)?,
+            powerbi_api: parse("powerbi_api", &s.powerbi_api)?,
+            workspaces: s.workspaces.clone(),
+            skip_admin: s.skip_admin,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_must_be_https_or_loopback() {
+        assert!(validate_endpoint("--powerbi-api", "https://api.powerbi.com").is_ok());
+        assert!(validate_endpoint("--powerbi-api", "http://127.0.0.1:8080").is_ok());
+        assert!(validate_endpoint("--powerbi-api", "http://[::1]:8080").is_ok());
+        assert!(validate_endpoint("--powerbi-api", "http://localhost:1").is_ok());
+        assert!(validate_endpoint("--powerbi-api", "http://api.powerbi.com").is_err());
+        assert!(validate_endpoint("--powerbi-api", "http://10.0.0.1").is_err());
+        assert!(validate_endpoint("--powerbi-api", "ftp://x").is_err());
+        assert!(validate_endpoint("--powerbi-api", "api.powerbi.com").is_err());
+        assert!(validate_endpoint("--powerbi-api", "https://user:pw@api.powerbi.com").is_err());
+    }
+
+    #[test]
+    fn endpoints_join_paths_on_bases_with_paths() {
+        let base = validate_endpoint("x", "http://127.0.0.1:9/mock/").unwrap();
+        assert_eq!(
+            endpoint(&base, "/v1.0/myorg/admin/groups?$top=1").as_str(),
+            "http://127.0.0.1:9/mock/v1.0/myorg/admin/groups?$top=1"
+        );
+    }
+
+    #[test]
+    fn workspace_ids_are_guids() {
+        assert_eq!(
+            validate_workspaces(&["{AAAAAAAA-0000-4000-8000-000000000001}".to_owned()]).unwrap(),
+            vec!["aaaaaaaa-0000-4000-8000-000000000001"]
+        );
+        assert!(validate_workspaces(&["Sales".to_owned()]).is_err());
+    }
+}

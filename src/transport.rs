@@ -1,0 +1,508 @@
+//! Where requests go: the real endpoints (optionally recording), or a recorded session. Every
+//! request passes one guard: POST only to the token endpoint of the authority, GET for everything
+//! else, so the probes can never change anything in a tenant.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use url::Url;
+
+use crate::secret::{REDACTED, Redactor, Secret};
+use crate::session::{Exchange, NetworkFailure, NetworkKind, RecordedRequest, RecordedResponse};
+
+/// HTTP methods the doctor uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// Reads, for every probe.
+    Get,
+    /// Token requests only.
+    Post,
+}
+
+impl Method {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+        }
+    }
+}
+
+/// A form field value: plain, or secret (sent, never recorded).
+#[derive(Clone, Debug)]
+pub enum FormValue {
+    /// Recorded as is.
+    Plain(String),
+    /// Recorded as `[redacted]`.
+    Secret(Secret),
+}
+
+/// How often a request may be retried after a transient failure (connect error, timeout, 5xx).
+/// A 429 is never retried.
+#[derive(Clone, Copy, Debug)]
+pub struct Retry {
+    /// Attempts in all, at least 1.
+    pub attempts: u32,
+}
+
+impl Retry {
+    /// Exactly one attempt (the admin probe: its quota is 50 an hour per tenant).
+    pub const ONCE: Retry = Retry { attempts: 1 };
+    /// The default for idempotent requests.
+    pub const TRANSIENT: Retry = Retry { attempts: 3 };
+}
+
+/// A request to send.
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// The method.
+    pub method: Method,
+    /// The full URL.
+    pub url: Url,
+    /// Form fields (token requests).
+    pub form: Vec<(&'static str, FormValue)>,
+    /// The bearer token for API calls.
+    pub bearer: Option<Secret>,
+    /// Retry policy.
+    pub retry: Retry,
+}
+
+impl Request {
+    /// A GET with a bearer token.
+    pub fn get(url: Url, bearer: Secret, retry: Retry) -> Self {
+        Self {
+            method: Method::Get,
+            url,
+            form: Vec::new(),
+            bearer: Some(bearer),
+            retry,
+        }
+    }
+}
+
+/// An HTTP answer. The body is as received (the token response holds the token); whoever keeps
+/// any of it as evidence redacts it first.
+#[derive(Clone, Debug)]
+pub struct Response {
+    /// Status code.
+    pub status: u16,
+    /// Headers in order.
+    pub headers: Vec<(String, String)>,
+    /// Body text.
+    pub body: String,
+    /// How many attempts it took.
+    pub attempts: u32,
+}
+
+impl Response {
+    /// The first header with this name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Why a request got no HTTP answer.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum Failure {
+    /// The network failed.
+    #[error("{message}")]
+    Network {
+        /// What kind of failure.
+        kind: NetworkKind,
+        /// The error, redacted.
+        message: String,
+        /// How many attempts were made.
+        attempts: u32,
+    },
+    /// A replayed session has no answer for this request.
+    #[error("the session has no recorded answer for {method} {url}")]
+    NotRecorded {
+        /// The method.
+        method: &'static str,
+        /// The URL.
+        url: String,
+    },
+    /// The guard refused to send it (a bug if it ever happens).
+    #[error("refused to send {0}: only GET requests, and POST to the token endpoint, are allowed")]
+    Refused(String),
+}
+
+/// The live client: one reqwest client with timeouts, optionally recording.
+pub struct Live {
+    client: reqwest::Client,
+    token_origin: String,
+    recorder: Option<Mutex<Vec<Exchange>>>,
+    redactor: Redactor,
+}
+
+/// Answers from a recorded session.
+pub struct Replay {
+    exchanges: Mutex<Vec<(Exchange, bool)>>,
+    token_origin: String,
+}
+
+/// Where requests go.
+pub enum Transport {
+    /// The real endpoints.
+    Live(Live),
+    /// A recorded session.
+    Replay(Replay),
+}
+
+fn origin(url: &Url) -> String {
+    url.origin().ascii_serialization()
+}
+
+fn path_and_query(url: &Url) -> String {
+    match url.query() {
+        Some(q) => format!("{}?{}", url.path(), q),
+        None => url.path().to_owned(),
+    }
+}
+
+/// Whether a URL is a token endpoint (`…/oauth2/v2.0/token`) on the authority's origin.
+fn is_token_endpoint(url: &Url, token_origin: &str) -> bool {
+    origin(url) == token_origin && url.path().ends_with("/oauth2/v2.0/token")
+}
+
+fn guard(request: &Request, token_origin: &str) -> Result<(), Failure> {
+    match request.method {
+        Method::Get => Ok(()),
+        Method::Post if is_token_endpoint(&request.url, token_origin) => Ok(()),
+        Method::Post => Err(Failure::Refused(format!("POST {}", request.url))),
+    }
+}
+
+fn recorded_request(request: &Request, redactor: &Redactor) -> RecordedRequest {
+    RecordedRequest {
+        method: request.method.as_str().to_owned(),
+        url: redactor.clean(request.url.as_str()),
+        form: request
+            .form
+            .iter()
+            .map(|(k, v)| {
+                let value = match v {
+                    FormValue::Plain(s) => redactor.clean(s),
+                    FormValue::Secret(_) => REDACTED.to_owned(),
+                };
+                ((*k).to_owned(), value)
+            })
+            .collect(),
+    }
+}
+
+fn classify(error: &reqwest::Error) -> NetworkKind {
+    let mut chain = error.to_string().to_ascii_lowercase();
+    let mut source = std::error::Error::source(error);
+    while let Some(inner) = source {
+        chain.push(' ');
+        chain.push_str(&inner.to_string().to_ascii_lowercase());
+        source = inner.source();
+    }
+    if error.is_timeout() || chain.contains("timed out") {
+        NetworkKind::Timeout
+    } else if chain.contains("dns")
+        || chain.contains("lookup")
+        || chain.contains("name or service not known")
+    {
+        NetworkKind::Dns
+    } else if chain.contains("certificate") || chain.contains("tls") || chain.contains("handshake")
+    {
+        NetworkKind::Tls
+    } else if error.is_connect() || chain.contains("connect") || chain.contains("reset") {
+        NetworkKind::Connect
+    } else {
+        NetworkKind::Other
+    }
+}
+
+fn describe(error: &reqwest::Error, redactor: &Redactor) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(inner) = source {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    redactor.clean(&text)
+}
+
+/// Delay before retry number `attempt` (1-based): 0.5 s, 1 s, 2 s …
+fn backoff(attempt: u32) -> Duration {
+    Duration::from_millis(500 * 2u64.pow(attempt.saturating_sub(1).min(4)))
+}
+
+impl Live {
+    /// Builds the live client. `timeout` bounds each request; redirects are not followed (a 307
+    /// to another cluster would drop the Authorization header and hide what happened).
+    pub fn new(
+        timeout: Duration,
+        token_origin: String,
+        record: bool,
+        redactor: Redactor,
+    ) -> Result<Self, String> {
+        let client = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("pbi-doctor/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(Self {
+            client,
+            token_origin,
+            recorder: record.then(|| Mutex::new(Vec::new())),
+            redactor,
+        })
+    }
+
+    async fn attempt(&self, request: &Request) -> Result<Response, Failure> {
+        let mut builder = match request.method {
+            Method::Get => self.client.get(request.url.clone()),
+            Method::Post => self.client.post(request.url.clone()),
+        };
+        builder = builder.header("client-request-id", uuid::Uuid::new_v4().to_string());
+        if let Some(bearer) = &request.bearer {
+            builder = builder.bearer_auth(bearer.expose());
+        }
+        if !request.form.is_empty() {
+            let fields: Vec<(&str, &str)> = request
+                .form
+                .iter()
+                .map(|(k, v)| match v {
+                    FormValue::Plain(s) => (*k, s.as_str()),
+                    FormValue::Secret(s) => (*k, s.expose()),
+                })
+                .collect();
+            builder = builder.form(&fields);
+        }
+        let network = |e: reqwest::Error| Failure::Network {
+            kind: classify(&e),
+            message: describe(&e, &self.redactor),
+            attempts: 1,
+        };
+        let response = builder.send().await.map_err(network)?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let bytes = response.bytes().await.map_err(network)?;
+        Ok(Response {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+            attempts: 1,
+        })
+    }
+
+    async fn send(&self, request: &Request) -> Result<Response, Failure> {
+        let mut attempt = 1;
+        loop {
+            let result = self.attempt(request).await;
+            let transient = match &result {
+                Ok(r) => matches!(r.status, 500 | 502 | 503 | 504),
+                Err(Failure::Network { kind, .. }) => {
+                    matches!(kind, NetworkKind::Connect | NetworkKind::Timeout)
+                }
+                Err(_) => false,
+            };
+            if !transient || attempt >= request.retry.attempts.max(1) {
+                return match result {
+                    Ok(r) => Ok(Response {
+                        attempts: attempt,
+                        ..r
+                    }),
+                    Err(Failure::Network { kind, message, .. }) => Err(Failure::Network {
+                        kind,
+                        message,
+                        attempts: attempt,
+                    }),
+                    Err(other) => Err(other),
+                };
+            }
+            tokio::time::sleep(backoff(attempt)).await;
+            attempt += 1;
+        }
+    }
+
+    fn record(&self, request: &Request, result: &Result<Response, Failure>) {
+        let Some(recorder) = &self.recorder else {
+            return;
+        };
+        let exchange = Exchange {
+            request: recorded_request(request, &self.redactor),
+            response: result.as_ref().ok().map(|r| RecordedResponse {
+                status: r.status,
+                headers: r
+                    .headers
+                    .iter()
+                    .map(|(n, v)| (n.clone(), self.redactor.clean(v)))
+                    .collect(),
+                body: redact_token_response(&self.redactor.clean(&r.body)),
+            }),
+            error: match result {
+                Err(Failure::Network { kind, message, .. }) => Some(NetworkFailure {
+                    kind: *kind,
+                    message: message.clone(),
+                }),
+                _ => None,
+            },
+        };
+        recorder
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(exchange);
+    }
+}
+
+/// Replaces the values of `refresh_token` and other opaque secrets in a token response. JWT
+/// signatures are already gone; opaque refresh tokens are not JWTs and need this.
+fn redact_token_response(body: &str) -> String {
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(body) else {
+        return body.to_owned();
+    };
+    let mut out = body.to_owned();
+    for field in ["refresh_token", "device_code", "client_secret"] {
+        if let Some(value) = map
+            .get(field)
+            .and_then(|v| v.as_str())
+            .filter(|v| !v.is_empty())
+        {
+            out = out.replace(value, REDACTED);
+        }
+    }
+    out
+}
+
+impl Replay {
+    /// Serves the exchanges of a session.
+    pub fn new(exchanges: Vec<Exchange>, token_origin: String) -> Self {
+        Self {
+            exchanges: Mutex::new(exchanges.into_iter().map(|e| (e, false)).collect()),
+            token_origin,
+        }
+    }
+
+    fn send(&self, request: &Request) -> Result<Response, Failure> {
+        let wanted = path_and_query(&request.url);
+        let mut exchanges = self.exchanges.lock().unwrap_or_else(|p| p.into_inner());
+        let found = exchanges.iter_mut().find(|(e, used)| {
+            !*used
+                && e.request.method == request.method.as_str()
+                && Url::parse(&e.request.url)
+                    .map(|u| path_and_query(&u) == wanted)
+                    .unwrap_or(false)
+        });
+        let Some((exchange, used)) = found else {
+            return Err(Failure::NotRecorded {
+                method: request.method.as_str(),
+                url: request.url.to_string(),
+            });
+        };
+        *used = true;
+        match (&exchange.response, &exchange.error) {
+            (Some(r), _) => Ok(Response {
+                status: r.status,
+                headers: r.headers.clone(),
+                body: r.body.clone(),
+                attempts: 1,
+            }),
+            (None, Some(e)) => Err(Failure::Network {
+                kind: e.kind,
+                message: e.message.clone(),
+                attempts: 1,
+            }),
+            (None, None) => Err(Failure::Network {
+                kind: NetworkKind::Other,
+                message: "no answer recorded".to_owned(),
+                attempts: 1,
+            }),
+        }
+    }
+}
+
+impl Transport {
+    /// Sends a request through the guard.
+    pub async fn send(&self, request: Request) -> Result<Response, Failure> {
+        match self {
+            Self::Live(live) => {
+                guard(&request, &live.token_origin)?;
+                let result = live.send(&request).await;
+                live.record(&request, &result);
+                result
+            }
+            Self::Replay(replay) => {
+                guard(&request, &replay.token_origin)?;
+                replay.send(&request)
+            }
+        }
+    }
+
+    /// The exchanges recorded so far (live runs with recording on).
+    pub fn recorded(&self) -> Vec<Exchange> {
+        match self {
+            Self::Live(Live {
+                recorder: Some(r), ..
+            }) => r.lock().unwrap_or_else(|p| p.into_inner()).clone(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_token_posts_pass_the_guard() {
+        let origin = "https://login.microsoftonline.com";
+        let post = |url: &str| Request {
+            method: Method::Post,
+            url: Url::parse(url).unwrap(),
+            form: Vec::new(),
+            bearer: None,
+            retry: Retry::ONCE,
+        };
+        assert!(
+            guard(
+                &post("https://login.microsoftonline.com/contoso.com/oauth2/v2.0/token"),
+                origin
+            )
+            .is_ok()
+        );
+        assert!(guard(&post("https://api.powerbi.com/v1.0/myorg/groups"), origin).is_err());
+        assert!(
+            guard(
+                &post("https://evil.example/contoso.com/oauth2/v2.0/token"),
+                origin
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn refresh_tokens_are_removed_from_recorded_bodies() {
+        let body = r#"{"access_token":"eyJ.eyJ.REDACTED","refresh_token":"0.AXoA-opaque"}"#;
+        assert_eq!(
+            redact_token_response(body),
+            r#"{"access_token":"eyJ.eyJ.REDACTED","refresh_token":"[redacted]"}"#
+        );
+    }
+
+    #[test]
+    fn backoff_grows_and_is_bounded() {
+        assert_eq!(backoff(1), Duration::from_millis(500));
+        assert_eq!(backoff(2), Duration::from_millis(1000));
+        assert_eq!(backoff(10), Duration::from_millis(8000));
+    }
+}
