@@ -38,10 +38,10 @@ pub fn aadsts_codes_in(text: &str) -> Vec<u32> {
                 .iter()
                 .take_while(|b| b.is_ascii_digit())
                 .count();
-        if let Ok(code) = text[start..end].parse::<u32>() {
-            if !codes.contains(&code) {
-                codes.push(code);
-            }
+        if let Ok(code) = text[start..end].parse::<u32>()
+            && !codes.contains(&code)
+        {
+            codes.push(code);
         }
         i = end.max(start);
     }

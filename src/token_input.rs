@@ -65,30 +65,27 @@ pub fn normalize(text: &str) -> TokenInput {
     let mut bearers = 0;
     loop {
         let before = current.clone();
-        if current.starts_with('{') {
-            if let Ok(Value::Object(map)) = serde_json::from_str::<Value>(&current) {
-                if let Some(token) = map.get("access_token").and_then(Value::as_str) {
-                    for field in [
-                        "token_type",
-                        "expires_in",
-                        "expires_on",
-                        "not_before",
-                        "resource",
-                    ] {
-                        match map.get(field) {
-                            Some(Value::String(s)) => {
-                                response_fields.push((field.to_owned(), s.clone()))
-                            }
-                            Some(Value::Number(n)) => {
-                                response_fields.push((field.to_owned(), n.to_string()))
-                            }
-                            _ => {}
-                        }
+        if current.starts_with('{')
+            && let Ok(Value::Object(map)) = serde_json::from_str::<Value>(&current)
+            && let Some(token) = map.get("access_token").and_then(Value::as_str)
+        {
+            for field in [
+                "token_type",
+                "expires_in",
+                "expires_on",
+                "not_before",
+                "resource",
+            ] {
+                match map.get(field) {
+                    Some(Value::String(s)) => response_fields.push((field.to_owned(), s.clone())),
+                    Some(Value::Number(n)) => {
+                        response_fields.push((field.to_owned(), n.to_string()))
                     }
-                    wrappers.push(Wrapper::JsonResponse);
-                    current = token.trim().to_owned();
+                    _ => {}
                 }
             }
+            wrappers.push(Wrapper::JsonResponse);
+            current = token.trim().to_owned();
         }
         if let Some(rest) = strip_prefix_ignore_case(&current, "authorization:") {
             wrappers.push(Wrapper::AuthorizationHeader);

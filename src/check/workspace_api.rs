@@ -111,17 +111,16 @@ pub async fn run(ctx: &Context<'_>, token: &TokenInHand) -> Finding {
 
     for id in &ctx.settings.workspaces {
         let url = endpoint(api, &format!("/v1.0/myorg/groups/{id}/datasets"));
-        if let Some(list) = &listed {
-            if !list
+        if let Some(list) = &listed
+            && !list
                 .iter()
                 .any(|(listed_id, _)| listed_id.eq_ignore_ascii_case(id))
-            {
-                finding.signal("workspace_api.target_listed", "no");
-                finding.evidence(
-                    format!("workspace {id}"),
-                    "not among the workspaces the caller is a member of",
-                );
-            }
+        {
+            finding.signal("workspace_api.target_listed", "no");
+            finding.evidence(
+                format!("workspace {id}"),
+                "not among the workspaces the caller is a member of",
+            );
         }
         match probe(
             ctx,

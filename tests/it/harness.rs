@@ -1,0 +1,294 @@
+//! Mounts a scenario fixture (`fixtures/<name>/session.json`) on a wiremock server and runs the
+//! real binary against it. Token times are shifted so that they sit where they did relative to
+//! `recorded_at`, and every token gets a recognisable fake signature, so the tests can prove that
+//! no signature leaks.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use pbi_doctor::jwt::{self, encode_unsigned};
+use pbi_doctor::session::Session;
+use serde::Deserialize;
+use serde_json::Value;
+use wiremock::matchers::{method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// The client secret every live run uses, unless the scenario names one. Distinctive, so a leak
+/// anywhere is found by a substring search.
+pub const TEST_SECRET: &str = "Zq8~fixture.secret-value_do-not-leak";
+
+/// The signature given to every token the mock hands out: must never appear in any output.
+pub const TEST_SIGNATURE: &str = "LeakCheckSignature0123456789abcdefABCDEF";
+
+/// A closed port on loopback: connecting to it is refused.
+const DEAD_ENDPOINT: &str = "http://127.0.0.1:9";
+
+/// `fixtures/<name>/expect.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    #[allow(dead_code, reason = "documentation for people reading the fixture")]
+    pub description: String,
+    pub exit: i32,
+    pub causes: Vec<String>,
+    #[serde(default)]
+    pub unexplained: Vec<String>,
+    pub secret: Option<String>,
+}
+
+/// One scenario folder.
+pub struct Scenario {
+    pub name: String,
+    pub dir: PathBuf,
+    pub session: Session,
+    pub expect: Expect,
+}
+
+pub fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+/// Every scenario folder, by name.
+pub fn scenarios() -> Vec<Scenario> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(fixtures_dir())
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs.into_iter()
+        .map(|dir| {
+            let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+            let session_text = std::fs::read_to_string(dir.join("session.json"))
+                .unwrap_or_else(|e| panic!("{name}: session.json: {e}"));
+            let session =
+                Session::parse(&session_text, &name).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let expect_text = std::fs::read_to_string(dir.join("expect.toml"))
+                .unwrap_or_else(|e| panic!("{name}: expect.toml: {e}"));
+            let expect: Expect =
+                toml::from_str(&expect_text).unwrap_or_else(|e| panic!("{name}: expect.toml: {e}"));
+            Scenario {
+                name,
+                dir,
+                session,
+                expect,
+            }
+        })
+        .collect()
+}
+
+/// Re-times and re-signs every JWT in `text`: times move by `shift` seconds, the signature
+/// becomes [`TEST_SIGNATURE`].
+pub fn retime_tokens(text: &str, shift: i64) -> String {
+    let mut out = text.to_owned();
+    let bytes = text.as_bytes();
+    let is_token_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.';
+    let mut i = 0;
+    while let Some(pos) = text[i..].find("eyJ") {
+        let start = i + pos;
+        let end = start
+            + bytes[start..]
+                .iter()
+                .take_while(|b| is_token_byte(**b))
+                .count();
+        let token = &text[start..end];
+        let parts: Vec<&str> = token.split('.').collect();
+        if parts.len() == 3
+            && let Ok(decoded) = jwt::decode(&format!("{}.{}.x", parts[0], parts[1]))
+        {
+            let mut claims = Value::Object(decoded.claims.0.clone());
+            for name in ["exp", "nbf", "iat"] {
+                if let Some(t) = decoded.claims.time(name) {
+                    claims[name] = Value::from(t + shift);
+                }
+            }
+            let retimed = encode_unsigned(
+                &Value::Object(decoded.header.clone()),
+                &claims,
+                TEST_SIGNATURE,
+            );
+            out = out.replace(token, &retimed);
+        }
+        i = end.max(start + 3);
+    }
+    out
+}
+
+/// What a live run of a scenario produced.
+pub struct LiveRun {
+    pub output: Output,
+    pub requests: Vec<wiremock::Request>,
+    pub recording: String,
+    pub secret: String,
+    pub token_input: Option<String>,
+}
+
+fn is_hop_header(name: &str) -> bool {
+    ["content-length", "transfer-encoding", "date", "connection"]
+        .iter()
+        .any(|h| h.eq_ignore_ascii_case(name))
+}
+
+/// Mounts the scenario on a fresh server and runs `pbi-doctor check` against it.
+pub async fn run_live(scenario: &Scenario, extra_args: &[&str]) -> LiveRun {
+    let server = MockServer::start().await;
+    let now = chrono::Utc::now().timestamp();
+    let shift = now - scenario.session.recorded_instant().unwrap();
+    let settings = &scenario.session.settings;
+    let mut authority_dead = false;
+    let mut api_dead = false;
+    let key = |e: &pbi_doctor::session::Exchange| (e.request.method.clone(), e.request.url.clone());
+    let exchanges = &scenario.session.exchanges;
+    for exchange in exchanges {
+        let url = url::Url::parse(&exchange.request.url).unwrap();
+        let is_token = exchange.request.method == "POST";
+        let Some(response) = &exchange.response else {
+            if is_token {
+                authority_dead = true
+            } else {
+                api_dead = true
+            }
+            continue;
+        };
+        let mut template = ResponseTemplate::new(response.status);
+        for (name, value) in &response.headers {
+            if !is_hop_header(name) {
+                template = template.insert_header(name.as_str(), value.as_str());
+            }
+        }
+        template = template.set_body_bytes(retime_tokens(&response.body, shift).into_bytes());
+        let mut mock = Mock::given(method(exchange.request.method.as_str())).and(path(url.path()));
+        for (k, v) in url.query_pairs() {
+            mock = mock.and(query_param(k.into_owned(), v.into_owned()));
+        }
+        // A request recorded once answers every retry the same way; one recorded several times
+        // answers in recorded order.
+        let recorded_times = exchanges.iter().filter(|e| key(e) == key(exchange)).count();
+        let mock = mock.respond_with(template);
+        let mock = if recorded_times > 1 {
+            mock.up_to_n_times(1)
+        } else {
+            mock
+        };
+        mock.mount(&server).await;
+    }
+    let tmp = tempdir();
+    let recording = tmp.join("recorded.json");
+    let secret = scenario
+        .expect
+        .secret
+        .clone()
+        .unwrap_or_else(|| TEST_SECRET.to_owned());
+    let mut cmd = Command::cargo_bin("pbi-doctor").unwrap();
+    cmd.env_clear()
+        .env("AZURE_CLIENT_SECRET", &secret)
+        .env("NO_COLOR", "1");
+    cmd.arg("check");
+    if let Some(tenant) = &settings.tenant {
+        cmd.args(["--tenant", tenant]);
+    }
+    if let Some(client) = &settings.client_id {
+        cmd.args(["--client-id", client]);
+    }
+    let mut token_input = None;
+    if let Some(text) = &settings.token_input {
+        let retimed = retime_tokens(text, shift);
+        let file = tmp.join("token.txt");
+        std::fs::write(&file, &retimed).unwrap();
+        cmd.arg("--token-file").arg(&file);
+        token_input = Some(retimed);
+    }
+    let authority = if authority_dead {
+        DEAD_ENDPOINT.to_owned()
+    } else {
+        server.uri()
+    };
+    let api = if api_dead {
+        DEAD_ENDPOINT.to_owned()
+    } else {
+        server.uri()
+    };
+    cmd.args(["--authority-host", &authority, "--powerbi-api", &api]);
+    cmd.args(["--cloud", settings.cloud_name()]);
+    for ws in &settings.workspaces {
+        cmd.args(["--workspace", ws]);
+    }
+    if settings.skip_admin {
+        cmd.arg("--skip-admin");
+    }
+    cmd.args(["--timeout", "5", "--record"])
+        .arg(&recording)
+        .args(extra_args);
+    let output = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    let requests = server.received_requests().await.unwrap_or_default();
+    let recording = std::fs::read_to_string(&recording).unwrap_or_default();
+    let _ = std::fs::remove_dir_all(&tmp);
+    LiveRun {
+        output,
+        requests,
+        recording,
+        secret,
+        token_input,
+    }
+}
+
+trait CloudName {
+    fn cloud_name(&self) -> &'static str;
+}
+
+impl CloudName for pbi_doctor::session::SessionSettings {
+    fn cloud_name(&self) -> &'static str {
+        self.cloud.name()
+    }
+}
+
+/// A fresh temporary folder under the target dir.
+pub fn tempdir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(uuid::Uuid::new_v4().to_string());
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs the binary with arguments and optional stdin, with a clean environment.
+pub fn run(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut cmd = Command::cargo_bin("pbi-doctor").unwrap();
+    cmd.env_clear().env("NO_COLOR", "1").args(args);
+    if let Some(input) = stdin {
+        cmd.write_stdin(input);
+    }
+    cmd.output().unwrap()
+}
+
+/// The JSON report of an output, or a panic naming the scenario.
+pub fn json_report(name: &str, output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{name}: stdout is not a JSON report ({e})\nstdout: {}\nstderr: {}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+/// The ranked cause ids of a JSON report.
+pub fn cause_ids(report: &Value) -> Vec<String> {
+    report["causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The unexplained check ids of a JSON report.
+pub fn unexplained_ids(report: &Value) -> Vec<String> {
+    report["unexplained"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["check"].as_str().unwrap().to_owned())
+        .collect()
+}
