@@ -16,6 +16,7 @@ pub mod diagnose;
 pub mod entra_error;
 pub mod error;
 pub mod exit;
+pub mod expect;
 pub mod jwt;
 pub mod report;
 pub mod secret;

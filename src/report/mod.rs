@@ -10,6 +10,7 @@ use crate::catalogue::Severity;
 use crate::check::{Finding, Outcome};
 use crate::diagnose::Diagnoses;
 use crate::exit::ExitStatus;
+use crate::expect::ExpectationOutcome;
 
 /// The run's overall conclusion.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -65,6 +66,8 @@ pub struct Report<'c> {
     pub findings: Vec<Finding>,
     /// Ranked causes and unexplained failures.
     pub diagnoses: Diagnoses<'c>,
+    /// Expectations given with `--expect`, in the order given (empty without).
+    pub expectations: Vec<ExpectationOutcome>,
     /// The conclusion.
     pub verdict: Verdict,
 }
