@@ -99,6 +99,7 @@ impl<'c> Report<'c> {
             target,
             findings,
             diagnoses,
+            expectations: Vec::new(),
             verdict,
         }
     }
