@@ -1,0 +1,5 @@
+//! Credentials the doctor can request a token with, beyond a client secret or a given token:
+//! loading them, checking them before anything is sent, and turning them into what the token
+//! endpoint expects.
+
+pub mod certificate;
