@@ -31,6 +31,10 @@ fn main() {
             .unwrap();
         }
     }
+    assert!(
+        out.contains("include_str!"),
+        "checks/ holds no cause files: the catalogue would be empty"
+    );
     out.push_str("];\n/// Shipped scenario sessions: (folder name, session JSON).\npub static SCENARIOS: &[(&str, &str)] = &[\n");
     println!("cargo:rerun-if-changed=fixtures");
     for dir in sorted_entries(&root.join("fixtures")) {

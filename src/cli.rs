@@ -24,6 +24,10 @@ pub enum Command {
     Check(CheckArgs),
     /// Diagnose a recorded session offline (no tenant, no network). Without FILE, replays a shipped example.
     Replay(ReplayArgs),
+    /// Read a token offline: what it is, what it can do with Power BI, and what is wrong with it.
+    Token(TokenArgs),
+    /// Map an error you already have (AADSTS message, API error body, HTTP dump, tool output) to causes, offline.
+    Explain(ExplainArgs),
     /// List the causes the doctor knows, with their stable ids.
     Causes(CausesArgs),
 }
@@ -122,6 +126,56 @@ pub struct ReplayArgs {
     /// List the shipped scenarios.
     #[arg(long)]
     pub list: bool,
+    /// Output options.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Flags of `pbi-doctor token`.
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// The token (`-` for standard input): a bare JWT, `Bearer …`, `Authorization: Bearer …` or a
+    /// JSON token response. Prefer --file or stdin: an argument stays in your shell history.
+    #[arg(value_name = "TOKEN", conflicts_with = "file")]
+    pub token: Option<String>,
+    /// Read the token from this file.
+    #[arg(long, value_name = "PATH")]
+    pub file: Option<String>,
+    /// The tenant (id) the token should come from.
+    #[arg(long, value_name = "TENANT")]
+    pub expect_tenant: Option<String>,
+    /// The application (client) id the token should have been issued to.
+    #[arg(long, value_name = "APP_ID")]
+    pub expect_client_id: Option<String>,
+    /// The cloud the token should be for.
+    #[arg(long, value_enum, default_value_t = Cloud::Public)]
+    pub cloud: Cloud,
+    /// Output options.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Flags of `pbi-doctor explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The error text (`-` for standard input).
+    #[arg(value_name = "TEXT", conflicts_with = "file")]
+    pub text: Option<String>,
+    /// Read the error text from this file.
+    #[arg(long, value_name = "PATH")]
+    pub file: Option<String>,
+    /// The HTTP status, when the text lacks it.
+    #[arg(long, value_name = "CODE", value_parser = clap::value_parser!(u16).range(100..=599))]
+    pub status: Option<u16>,
+    /// A response header, when the text lacks it: 'Name: value'. Repeatable.
+    #[arg(long = "header", value_name = "'NAME: VALUE'")]
+    pub headers: Vec<String>,
+    /// The URL that was called: tells an admin route from a workspace route.
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// The cloud (for a token found in the text).
+    #[arg(long, value_enum, default_value_t = Cloud::Public)]
+    pub cloud: Cloud,
     /// Output options.
     #[command(flatten)]
     pub output: OutputArgs,

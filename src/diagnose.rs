@@ -29,6 +29,9 @@ pub struct Diagnosis<'c> {
     pub because: Vec<Matched>,
     /// Conditions in the best matching block: how specific the match is.
     pub specificity: usize,
+    /// When the evidence leaves something open (`explain` without a URL or a token): the
+    /// assumption under which this cause fits, e.g. "if a service principal was calling".
+    pub condition: Option<String>,
 }
 
 impl Diagnosis<'_> {
@@ -97,6 +100,7 @@ pub fn match_cause<'c>(cause: &'c Cause, signals: &Signals) -> Option<Diagnosis<
         confidence,
         because,
         specificity,
+        condition: None,
     })
 }
 
@@ -106,28 +110,49 @@ pub fn diagnose<'c>(findings: &[Finding], catalogue: &'c Catalogue) -> Diagnoses
     for finding in findings {
         signals.extend(&finding.signals);
     }
+    diagnose_signals(findings, &signals, catalogue)
+}
+
+/// Ranks every cause matching `signals`; `findings` decide what is left unexplained.
+pub fn diagnose_signals<'c>(
+    findings: &[Finding],
+    signals: &Signals,
+    catalogue: &'c Catalogue,
+) -> Diagnoses<'c> {
     let mut causes: Vec<Diagnosis<'c>> = catalogue
         .causes()
         .iter()
-        .filter_map(|c| match_cause(c, &signals))
+        .filter_map(|c| match_cause(c, signals))
         .collect();
+    rank(&mut causes);
+    let unexplained = unexplained(findings, &causes);
+    Diagnoses {
+        causes,
+        unexplained,
+    }
+}
+
+/// Sorts causes: unconditional first, then confidence, specificity, severity, id.
+pub fn rank(causes: &mut [Diagnosis<'_>]) {
     causes.sort_by(|a, b| {
-        b.confidence
-            .cmp(&a.confidence)
+        a.condition
+            .is_some()
+            .cmp(&b.condition.is_some())
+            .then(b.confidence.cmp(&a.confidence))
             .then(b.specificity.cmp(&a.specificity))
             .then(b.cause.severity.cmp(&a.cause.severity))
             .then(a.cause.id.cmp(&b.cause.id))
     });
+}
+
+/// The failed or errored checks no cause explains.
+pub fn unexplained(findings: &[Finding], causes: &[Diagnosis<'_>]) -> Vec<CheckId> {
     let explained: BTreeSet<CheckId> = causes.iter().flat_map(|d| d.explains()).collect();
-    let unexplained = findings
+    findings
         .iter()
         .filter(|f| {
             matches!(f.outcome, Outcome::Fail | Outcome::Error) && !explained.contains(&f.check)
         })
         .map(|f| f.check)
-        .collect();
-    Diagnoses {
-        causes,
-        unexplained,
-    }
+        .collect()
 }

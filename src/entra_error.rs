@@ -73,7 +73,9 @@ pub fn parse(body: &str) -> Option<EntraError> {
     let Value::Object(map) = serde_json::from_str::<Value>(body.trim()).ok()? else {
         return None;
     };
-    if !map.contains_key("error") && !map.contains_key("error_codes") {
+    // Power BI's `{"error":{…}}` has an object there; Entra ID's `error` is a string.
+    let oauth_error = map.get("error").is_some_and(Value::is_string);
+    if !oauth_error && !map.contains_key("error_codes") {
         return None;
     }
     let full_description = string_field(&map, "error_description").unwrap_or_default();
@@ -164,5 +166,6 @@ mod tests {
         assert!(aadsts_codes_in("AADSTS and nothing").is_empty());
         assert!(parse("<html>").is_none());
         assert!(parse("{\"value\":[]}").is_none());
+        assert!(parse(r#"{"error":{"code":"TokenExpired","message":"x"}}"#).is_none());
     }
 }

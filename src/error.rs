@@ -88,6 +88,18 @@ pub enum DoctorError {
         "cannot set up HTTPS: {0}. Install the system CA certificates (e.g. the ca-certificates package) or set SSL_CERT_FILE"
     )]
     HttpClient(String),
+    /// `explain` found nothing it knows in the text.
+    #[error(
+        "nothing recognised: the text has no AADSTS code, no Power BI or Fabric error, no HTTP status and no token. \
+         Paste the whole error (with the response body and headers, e.g. from `curl -i`), or add --status, --header and --url"
+    )]
+    NothingRecognised,
+    /// No input was given where one is needed.
+    #[error("{0}")]
+    NoInput(&'static str),
+    /// A `--header` value is not `Name: value`.
+    #[error("--header {0:?} is not 'Name: value'")]
+    BadHeader(String),
     /// The async runtime could not start.
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),

@@ -12,11 +12,13 @@ pub mod catalogue;
 pub mod check;
 pub mod cli;
 pub mod cloud;
+pub mod credential;
 pub mod diagnose;
 pub mod entra_error;
 pub mod error;
 pub mod exit;
 pub mod expect;
+pub mod explain;
 pub mod jwt;
 pub mod report;
 pub mod secret;
@@ -24,6 +26,7 @@ pub mod session;
 pub mod settings;
 pub mod shape;
 pub mod token_input;
+pub mod token_profile;
 pub mod transport;
 
 use std::ffi::OsString;
@@ -34,9 +37,10 @@ use std::time::Duration;
 use clap::Parser as _;
 
 use crate::catalogue::{Catalogue, SCENARIOS};
-use crate::check::{Context, run_chain};
+use crate::check::{Context, Probes, run_chain};
 use crate::cli::{
-    CausesArgs, CheckArgs, Cli, ColorChoice, Command, Format, OutputArgs, ReplayArgs,
+    CausesArgs, CheckArgs, Cli, ColorChoice, Command, ExplainArgs, Format, OutputArgs, ReplayArgs,
+    TokenArgs,
 };
 use crate::error::DoctorError;
 use crate::exit::ExitStatus;
@@ -65,6 +69,8 @@ pub fn run(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> ExitS
     let result = match cli.command {
         Command::Check(args) => check(args),
         Command::Replay(args) => replay(args),
+        Command::Token(args) => token(args),
+        Command::Explain(args) => explain(args),
         Command::Causes(args) => causes(args),
     };
     result.unwrap_or_else(|error| {
@@ -222,7 +228,11 @@ fn target(command: &str, settings: &Settings, now: i64, session: Option<String>)
         command: command.to_owned(),
         tenant: settings.tenant.clone(),
         client_id: settings.client_id.clone(),
-        credential: settings.credential.kind().signal().to_owned(),
+        credential: match command {
+            "explain" => "pasted text".to_owned(),
+            "token" => "given token".to_owned(),
+            _ => settings.credential.kind().signal().to_owned(),
+        },
         cloud: settings.cloud.name().to_owned(),
         authority_host: settings
             .authority_host
@@ -272,7 +282,7 @@ fn diagnose_and_render(
         now,
         redactor,
     };
-    let findings = runtime()?.block_on(run_chain(&ctx));
+    let findings = runtime()?.block_on(run_chain(&ctx, Probes::Run));
     let diagnoses = diagnose::diagnose(&findings, catalogue);
     let report = Report::new(target(command, settings, now, session), findings, diagnoses);
     print(&render(&report, output));
@@ -409,4 +419,170 @@ fn causes(args: CausesArgs) -> Result<ExitStatus, DoctorError> {
     };
     print(&text);
     Ok(ExitStatus::Healthy)
+}
+
+/// Reads an input given as an argument, a file, or standard input (`-`, or nothing on a pipe).
+fn read_input(
+    arg: Option<&str>,
+    file: Option<&str>,
+    what: &'static str,
+    missing: &'static str,
+) -> Result<(String, String), DoctorError> {
+    match (arg, file) {
+        (_, Some(path)) => Ok((
+            read_source(path, what)?,
+            if path == "-" {
+                "standard input".to_owned()
+            } else {
+                format!("file {path}")
+            },
+        )),
+        (Some("-"), None) => Ok((read_source("-", what)?, "standard input".to_owned())),
+        (Some(text), None) => Ok((text.to_owned(), "the command line".to_owned())),
+        (None, None) if !std::io::IsTerminal::is_terminal(&std::io::stdin()) => {
+            Ok((read_source("-", what)?, "standard input".to_owned()))
+        }
+        (None, None) => Err(DoctorError::NoInput(missing)),
+    }
+}
+
+/// Settings for the offline commands: a given token, no endpoints called.
+fn offline_settings(
+    text: String,
+    source: String,
+    tenant: Option<String>,
+    client_id: Option<String>,
+    cloud: cloud::Cloud,
+) -> Result<Settings, DoctorError> {
+    Ok(Settings {
+        tenant,
+        client_id,
+        credential: Credential::Token {
+            text: Secret::new(text),
+            source,
+        },
+        secret_looks_like_guid: false,
+        cloud,
+        authority_host: validate_endpoint("--authority-host", cloud.authority_host())?,
+        powerbi_api: validate_endpoint("--powerbi-api", cloud.powerbi_api())?,
+        workspaces: Vec::new(),
+        skip_admin: true,
+    })
+}
+
+/// The offline chain on a given token: token, scope, claims, identity; the probes skipped.
+fn offline_findings(
+    settings: &Settings,
+    now: i64,
+    redactor: &Redactor,
+) -> Result<Vec<check::Finding>, DoctorError> {
+    let transport = Transport::Replay(Replay::new(Vec::new(), settings.token_origin()));
+    let ctx = Context {
+        settings,
+        transport: &transport,
+        now,
+        redactor,
+    };
+    Ok(runtime()?.block_on(run_chain(&ctx, Probes::Offline)))
+}
+
+fn token(args: TokenArgs) -> Result<ExitStatus, DoctorError> {
+    apply_color(args.output.color);
+    let (text, source) = read_input(
+        args.token.as_deref(),
+        args.file.as_deref(),
+        "the token",
+        "no token: give it as an argument, with --file PATH, or on standard input (`-`)",
+    )?;
+    let settings = offline_settings(
+        text,
+        source,
+        args.expect_tenant,
+        args.expect_client_id,
+        args.cloud,
+    )?;
+    let redactor = redactor_for(&settings);
+    let now = chrono::Utc::now().timestamp();
+    let findings = offline_findings(&settings, now, &redactor)?;
+    let catalogue = Catalogue::embedded()?;
+    let diagnoses = diagnose::diagnose(&findings, catalogue);
+    let mut report = Report::new(target("token", &settings, now, None), findings, diagnoses);
+    if let Credential::Token { text, .. } = &settings.credential
+        && let Ok(jwt) = jwt::decode(&token_input::normalize(text.expose()).token)
+    {
+        report.profile = Some(token_profile::profile(&jwt.claims, settings.cloud, now));
+    }
+    print(&render(&report, &args.output));
+    Ok(report.verdict.exit_status())
+}
+
+fn explain(args: ExplainArgs) -> Result<ExitStatus, DoctorError> {
+    apply_color(args.output.color);
+    let (text, _) = read_input(
+        args.text.as_deref(),
+        args.file.as_deref(),
+        "the error text",
+        "no error text: give it as an argument, with --file PATH, or on standard input (`-`)",
+    )?;
+    let mut extracted = explain::extract::extract(&text);
+    if let Some(status) = args.status {
+        extracted.status = Some(status);
+    }
+    for header in &args.headers {
+        let (name, value) = header
+            .split_once(':')
+            .ok_or_else(|| DoctorError::BadHeader(header.clone()))?;
+        extracted
+            .headers
+            .retain(|(n, _)| !n.eq_ignore_ascii_case(name.trim()));
+        extracted
+            .headers
+            .push((name.trim().to_owned(), value.trim().to_owned()));
+    }
+    if let Some(url) = &args.url {
+        let parsed = url::Url::parse(url).map_err(|e| DoctorError::BadEndpoint {
+            flag: "--url",
+            url: url.clone(),
+            reason: e.to_string(),
+        })?;
+        extracted.url = Some(parsed);
+    }
+    if extracted.is_empty() {
+        return Err(DoctorError::NothingRecognised);
+    }
+    let now = chrono::Utc::now().timestamp();
+    let catalogue = Catalogue::embedded()?;
+    let (settings, token_findings) = match &extracted.jwt {
+        Some(jwt) => {
+            let settings = offline_settings(
+                jwt.clone(),
+                "the pasted text".to_owned(),
+                None,
+                None,
+                args.cloud,
+            )?;
+            let redactor = redactor_for(&settings);
+            let findings = offline_findings(&settings, now, &redactor)?;
+            (settings, Some(findings))
+        }
+        None => (
+            offline_settings(
+                String::new(),
+                "the pasted text".to_owned(),
+                None,
+                None,
+                args.cloud,
+            )?,
+            None,
+        ),
+    };
+    let explanation = explain::explain(&extracted, token_findings, catalogue);
+    let mut report = Report::new(
+        target("explain", &settings, now, None),
+        explanation.findings,
+        explanation.diagnoses,
+    );
+    report.notes = explanation.notes;
+    print(&render(&report, &args.output));
+    Ok(report.verdict.exit_status())
 }

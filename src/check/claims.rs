@@ -25,6 +25,7 @@ pub const SIGNALS: &[&str] = &[
     "claims.issuer_cloud",
     "claims.cloud",
     "claims.ver",
+    "claims.client",
 ];
 
 /// Clock skew tolerated, as libraries commonly do (facts §1.5).
@@ -183,6 +184,17 @@ pub fn run(ctx: &Context<'_>, decoded: &Result<Jwt, DecodeError>) -> Finding {
             None => {
                 finding.signal("claims.issuer_cloud", "unknown");
             }
+        }
+    }
+    if let (Some(expected), Some(app)) = (ctx.settings.client_id.as_deref(), claims.client_app()) {
+        if expected.trim().eq_ignore_ascii_case(app) {
+            finding.signal("claims.client", "match");
+        } else {
+            finding.signal("claims.client", "mismatch");
+            problems.push(format!(
+                "issued to application {app}, not to {}",
+                expected.trim()
+            ));
         }
     }
     if let Some(ver) = claims.str("ver") {

@@ -15,6 +15,7 @@ use crate::jwt::{Claims, Jwt};
 /// The signals this check emits (see `checks/README.md`).
 pub const SIGNALS: &[&str] = &[
     "identity.kind",
+    "identity.source",
     "identity.managed_identity",
     "identity.powerbi_app_roles",
     "identity.admin_scope",
@@ -124,6 +125,7 @@ pub fn run(jwt: &Jwt) -> Finding {
     let kind = kind(claims);
     let mut finding = Finding::new(CheckId::IdentityKind, Outcome::Pass, "");
     finding.signal("identity.kind", kind.signal());
+    finding.signal("identity.source", "token");
     let app = claims.client_app().unwrap_or("?").to_owned();
     finding.evidence("kind", kind.signal());
     finding.evidence("application", app.clone());

@@ -264,8 +264,17 @@ fn usable(findings: &[Finding], check: CheckId) -> bool {
         .any(|f| f.check == check && f.outcome.usable())
 }
 
+/// Whether the API probes run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Probes {
+    /// Call the admin and workspace APIs.
+    Run,
+    /// Offline (`token`, `explain`): report them as skipped.
+    Offline,
+}
+
 /// Runs the whole chain and returns one finding per check, in chain order.
-pub async fn run_chain(ctx: &Context<'_>) -> Vec<Finding> {
+pub async fn run_chain(ctx: &Context<'_>, probes: Probes) -> Vec<Finding> {
     let mut findings = Vec::with_capacity(CheckId::ALL.len());
     let (token_finding, token) = token_acquisition::run(ctx).await;
     findings.push(token_finding);
@@ -296,6 +305,13 @@ pub async fn run_chain(ctx: &Context<'_>) -> Vec<Finding> {
         .into_iter()
         .find(|c| !usable(&findings, *c));
     match blocker {
+        _ if probes == Probes::Offline => {
+            findings.push(Finding::skipped(CheckId::AdminApi, Skip::Flag("offline")));
+            findings.push(Finding::skipped(
+                CheckId::WorkspaceApi,
+                Skip::Flag("offline"),
+            ));
+        }
         Some(blocker) => {
             findings.push(Finding::skipped(CheckId::AdminApi, Skip::Check(blocker)));
             findings.push(Finding::skipped(

@@ -80,6 +80,18 @@ fn finding_line(out: &mut String, finding: &Finding, verbose: bool) {
 pub fn render(report: &Report<'_>, verbose: bool) -> String {
     let mut out = String::new();
     header(&mut out, report);
+    if let Some(profile) = &report.profile {
+        for (title, lines) in [
+            ("What the token is", &profile.what),
+            ("What it can do with Power BI", &profile.can_do),
+        ] {
+            let _ = writeln!(out, "{}", styled(BOLD, title));
+            for l in lines {
+                let _ = writeln!(out, "  {:<28} {}", format!("{}:", l.label), l.value);
+            }
+            let _ = writeln!(out);
+        }
+    }
     for finding in &report.findings {
         finding_line(&mut out, finding, verbose);
     }
@@ -108,13 +120,17 @@ pub fn render(report: &Report<'_>, verbose: bool) -> String {
             }
             let c = d.cause;
             let style = if i == 0 { RED } else { YELLOW };
+            let tag = match &d.condition {
+                Some(condition) => format!("[{} · {} · {condition}]", c.id, d.confidence.word()),
+                None => format!("[{} · {}]", c.id, d.confidence.word()),
+            };
             let _ = writeln!(out);
             let _ = writeln!(
                 out,
                 "{:>2}. {}  {}",
                 i + 1,
                 styled(style.bold(), &c.title),
-                styled(DIM, &format!("[{} · {}]", c.id, d.confidence.word()))
+                styled(DIM, &tag)
             );
             let _ = writeln!(
                 out,
@@ -151,6 +167,13 @@ pub fn render(report: &Report<'_>, verbose: bool) -> String {
                 styled(YELLOW, "?"),
                 check.id()
             );
+        }
+    }
+    if !report.notes.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "{}", styled(BOLD, "Notes"));
+        for note in &report.notes {
+            let _ = writeln!(out, "  {} {note}", styled(DIM, "•"));
         }
     }
     let _ = writeln!(out);

@@ -4,7 +4,9 @@
 use serde::Serialize;
 
 use crate::check::{Evidence, Outcome, Signals, Skip};
+use crate::expect::ExpectationOutcome;
 use crate::report::{Report, Target, Verdict};
+use crate::token_profile::Profile;
 
 /// The schema version written in every JSON report.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -19,6 +21,11 @@ struct Document<'a> {
     checks: Vec<Check<'a>>,
     causes: Vec<Cause<'a>>,
     unexplained: Vec<Unexplained<'a>>,
+    #[serde(skip_serializing_if = "<[ExpectationOutcome]>::is_empty")]
+    expectations: &'a [ExpectationOutcome],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token: Option<&'a Profile>,
+    notes: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -57,6 +64,8 @@ struct Cause<'a> {
     docs: &'a [String],
     evidence: Vec<Because<'a>>,
     checks: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    condition: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -118,6 +127,7 @@ pub fn render(report: &Report<'_>) -> String {
                     })
                     .collect(),
                 checks: d.explains().into_iter().map(|c| c.id()).collect(),
+                condition: d.condition.as_deref(),
             })
             .collect(),
         unexplained: report
@@ -132,6 +142,9 @@ pub fn render(report: &Report<'_>) -> String {
                 evidence: &f.evidence,
             })
             .collect(),
+        expectations: &report.expectations,
+        token: report.profile.as_ref(),
+        notes: &report.notes,
     };
     let mut text = serde_json::to_string_pretty(&document)
         .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));

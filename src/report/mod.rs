@@ -11,6 +11,7 @@ use crate::check::{Finding, Outcome};
 use crate::diagnose::Diagnoses;
 use crate::exit::ExitStatus;
 use crate::expect::ExpectationOutcome;
+use crate::token_profile::Profile;
 
 /// The run's overall conclusion.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -68,6 +69,11 @@ pub struct Report<'c> {
     pub diagnoses: Diagnoses<'c>,
     /// Expectations given with `--expect`, in the order given (empty without).
     pub expectations: Vec<ExpectationOutcome>,
+    /// What a token is and can do (`pbi-doctor token`).
+    pub profile: Option<Profile>,
+    /// Remarks for people: what else would settle an ambiguity, ids for support, codes that are
+    /// known but not an authorization problem.
+    pub notes: Vec<String>,
     /// The conclusion.
     pub verdict: Verdict,
 }
@@ -100,6 +106,8 @@ impl<'c> Report<'c> {
             findings,
             diagnoses,
             expectations: Vec::new(),
+            profile: None,
+            notes: Vec::new(),
             verdict,
         }
     }

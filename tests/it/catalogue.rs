@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use pbi_doctor::catalogue::{Catalogue, Condition};
 use pbi_doctor::check::CheckId;
 
-use crate::harness::{json_report, run, scenarios};
+use crate::harness::{json_report, paste_scenarios, run, scenarios};
 
 /// The ids scripts and CI jobs key on (issue "The doctor, end to end"). Never remove one.
 const REQUIRED: &[&str] = &[
@@ -57,9 +57,11 @@ const ALL_IDS: &[&str] = &[
     "federated-credential-mismatch",
     "first-party-client-preauthorization",
     "forbidden-extra-permissions",
+    "insufficient-workspace-role",
     "invalid-client-id",
     "invalid-client-secret",
     "invalid-scope",
+    "item-not-found-or-no-access",
     "malformed-token",
     "mfa-or-conditional-access",
     "missing-delegated-scope",
@@ -70,12 +72,14 @@ const ALL_IDS: &[&str] = &[
     "sp-api-access-disabled",
     "sp-not-in-workspace",
     "sp-readonly-admin-api-disabled",
+    "tenant-feature-disabled",
     "tenant-mismatch",
     "tenant-not-found",
     "tenant-specific-authority-required",
     "throttled",
     "token-expired",
     "token-not-yet-valid",
+    "unexpected-client-app",
     "user-not-in-workspace",
     "workspace-not-found",
     "wrong-audience",
@@ -194,6 +198,10 @@ fn every_cause_is_reached_by_a_scenario_or_says_how_it_is_reached() {
         .into_iter()
         .flat_map(|s| s.expect.causes)
         .collect();
+    let pasted: BTreeSet<String> = paste_scenarios()
+        .into_iter()
+        .flat_map(|s| s.expect.causes)
+        .collect();
     for cause in catalogue().causes() {
         match &cause.offline_only {
             Some(reason) => {
@@ -204,18 +212,23 @@ fn every_cause_is_reached_by_a_scenario_or_says_how_it_is_reached() {
                 );
                 assert!(
                     !expected.contains(&cause.id),
-                    "{}: marked offline_only but a scenario reaches it",
+                    "{}: marked offline_only but a check scenario reaches it",
+                    cause.id
+                );
+                assert!(
+                    pasted.contains(&cause.id),
+                    "{}: offline_only, but no paste scenario (fixtures/*/paste.txt) reaches it",
                     cause.id
                 );
             }
             None => assert!(
                 expected.contains(&cause.id),
-                "{}: no scenario under fixtures/ expects this cause",
+                "{}: no check scenario under fixtures/ expects this cause",
                 cause.id
             ),
         }
     }
-    for id in &expected {
+    for id in expected.iter().chain(&pasted) {
         assert!(
             catalogue().get(id).is_some(),
             "a scenario expects unknown cause {id}"

@@ -35,6 +35,9 @@ pub struct Expect {
     #[serde(default)]
     pub unexplained: Vec<String>,
     pub secret: Option<String>,
+    /// Extra arguments for `explain` scenarios (`--url`, `--status`, `--header`).
+    #[serde(default)]
+    pub args: Vec<String>,
 }
 
 /// One scenario folder.
@@ -54,7 +57,7 @@ pub fn scenarios() -> Vec<Scenario> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(fixtures_dir())
         .unwrap()
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_dir())
+        .filter(|p| p.join("session.json").is_file())
         .collect();
     dirs.sort();
     dirs.into_iter()
@@ -290,5 +293,38 @@ pub fn unexplained_ids(report: &Value) -> Vec<String> {
         .unwrap()
         .iter()
         .map(|c| c["check"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// A paste scenario: `fixtures/<name>/paste.txt` explained offline.
+pub struct PasteScenario {
+    pub name: String,
+    pub paste: String,
+    pub expect: Expect,
+}
+
+/// Every paste scenario folder, by name.
+pub fn paste_scenarios() -> Vec<PasteScenario> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(fixtures_dir())
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("paste.txt").is_file())
+        .collect();
+    dirs.sort();
+    dirs.into_iter()
+        .map(|dir| {
+            let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+            let paste = std::fs::read_to_string(dir.join("paste.txt"))
+                .unwrap_or_else(|e| panic!("{name}: paste.txt: {e}"));
+            let text = std::fs::read_to_string(dir.join("expect.toml"))
+                .unwrap_or_else(|e| panic!("{name}: expect.toml: {e}"));
+            let expect: Expect =
+                toml::from_str(&text).unwrap_or_else(|e| panic!("{name}: expect.toml: {e}"));
+            PasteScenario {
+                name,
+                paste,
+                expect,
+            }
+        })
         .collect()
 }

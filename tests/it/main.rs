@@ -5,3 +5,5 @@ mod catalogue;
 mod cli;
 mod harness;
 mod scenarios;
+mod fuzz;
+mod token;

@@ -5,7 +5,8 @@
 //! GET to the API, POST only to the token endpoint, the admin API called at most once.
 
 use crate::harness::{
-    TEST_SIGNATURE, cause_ids, json_report, run, run_live, scenarios, tempdir, unexplained_ids,
+    TEST_SIGNATURE, cause_ids, json_report, paste_scenarios, run, run_live, scenarios, tempdir,
+    unexplained_ids,
 };
 
 fn check_expectations(
@@ -291,5 +292,31 @@ fn verbose_shows_passing_evidence_and_always_colour_is_honoured() {
     assert!(
         !String::from_utf8_lossy(&json.stdout).contains('\u{1b}'),
         "JSON must never carry colour"
+    );
+}
+
+#[test]
+fn every_paste_scenario_gives_its_expected_diagnosis() {
+    let mut failures = Vec::new();
+    let all = paste_scenarios();
+    assert!(!all.is_empty(), "no paste scenarios under fixtures/");
+    for scenario in &all {
+        let mut args: Vec<&str> = vec!["explain", "-", "--format", "json"];
+        args.extend(scenario.expect.args.iter().map(String::as_str));
+        let out = run(&args, Some(&scenario.paste));
+        let e = &scenario.expect;
+        failures.extend(check_expectations(
+            &format!("{} (explain)", scenario.name),
+            &out,
+            e.exit,
+            &e.causes,
+            &e.unexplained,
+        ));
+    }
+    assert!(
+        failures.is_empty(),
+        "{} problem(s):\n{}",
+        failures.len(),
+        failures.join("\n")
     );
 }

@@ -1,0 +1,481 @@
+//! Pulling evidence out of pasted text: an error as it arrives in the wild. A token-endpoint error
+//! JSON or just a line with `AADSTS<code>: …` (inside a stack trace, a PowerShell error record, an
+//! MSAL or azure-identity message); a Power BI or Fabric error body in any known shape; an HTTP
+//! response dump (`curl -i`, Postman, a raw `HTTP/1.1 401` block) with its headers; other tools'
+//! renderings (`Invoke-RestMethod`, Data Factory / Fabric pipeline errors, Terraform
+//! `Error Code: … Request ID: …` blocks, Python `HTTPError … for url:` lines). Nothing here
+//! decides what it means; it only finds what is there.
+
+use serde_json::Value;
+use url::Url;
+
+use crate::api_error::{self, ApiError};
+use crate::entra_error::{self, EntraError};
+
+/// Power BI and Fabric error codes recognised in free text (facts §4), longest first so that a
+/// code that contains another is found first.
+pub const KNOWN_API_CODES: &[&str] = &[
+    "ServicePrincipalIsNotAllowedByTenantAdminSwitch",
+    "UserDoesNotBelongToCurrentCluster",
+    "PowerBINotAuthorizedException",
+    "InsufficientWorkspaceRole",
+    "ItemDisplayNameAlreadyInUse",
+    "PrincipalTypeNotSupported",
+    "InsufficientPrivileges",
+    "PowerBIEntityNotFound",
+    "TenantSwitchDisabled",
+    "FeatureNotAvailable",
+    "InsufficientScopes",
+    "GroupNotAccessible",
+    "WorkspaceNotFound",
+    "TooManyRequests",
+    "LoadReportFailed",
+    "EntityNotFound",
+    "InvalidRequest",
+    "ItemNotFound",
+    "TokenExpired",
+    "InvalidToken",
+    "UnknownError",
+];
+
+/// Messages recognised in free text even when no JSON survives (facts §4).
+pub const KNOWN_MESSAGES: &[&str] = &[
+    "API is not accessible for application",
+    "Calling group APIs not permitted for personal workspace",
+    "Authorization Context Requested but not available",
+    "Access token has expired, resubmit with a new access token",
+    "The caller does not have sufficient scopes to perform this operation",
+    "Only tenant admins and service principals with tenant admin role are authorized to call the API.",
+];
+
+/// Headers worth keeping from a dump.
+const HEADERS: &[&str] = &[
+    "X-PowerBI-Error-Info",
+    "X-PowerBI-Error-Details",
+    "x-ms-public-api-error-code",
+    "x-ms-error-code",
+    "Retry-After",
+    "WWW-Authenticate",
+    "RequestId",
+    "x-ms-request-id",
+    "request-id",
+    "requestid",
+    "x-ms-operation-id",
+    "home-cluster-uri",
+];
+
+/// Everything found in a paste.
+#[derive(Clone, Debug, Default)]
+pub struct Extracted {
+    /// The HTTP status, when the text states one.
+    pub status: Option<u16>,
+    /// The URL the failed request went to.
+    pub url: Option<Url>,
+    /// Known headers, as (canonical name, value).
+    pub headers: Vec<(String, String)>,
+    /// A token-endpoint error document, or one rebuilt from an AADSTS line.
+    pub entra: Option<EntraError>,
+    /// A Power BI / Fabric error.
+    pub api: Option<ApiError>,
+    /// A JWT found in the text (an `Authorization: Bearer` line of a dump, a pasted token).
+    pub jwt: Option<String>,
+    /// Words that say a service principal was calling (`ClientSecretCredential`, `-ServicePrincipal`…).
+    pub application_hint: Option<String>,
+}
+
+impl Extracted {
+    /// The value of a kept header.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Whether anything recognisable was found.
+    pub fn is_empty(&self) -> bool {
+        self.status.is_none()
+            && self.entra.is_none()
+            && self.api.is_none()
+            && self.jwt.is_none()
+            && self.headers.is_empty()
+    }
+}
+
+/// Every balanced `{…}` in `text` that parses as a JSON object, outermost first. Strings and
+/// escapes are respected so braces inside messages do not confuse the scan.
+pub fn json_objects(text: &str) -> Vec<serde_json::Map<String, Value>> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut start = 0;
+    while let Some(offset) = text[start..].find('{') {
+        let open = start + offset;
+        let (mut depth, mut in_string, mut escaped, mut end) = (0usize, false, false, None);
+        for (i, &b) in bytes.iter().enumerate().skip(open) {
+            if in_string {
+                match (escaped, b) {
+                    (true, _) => escaped = false,
+                    (false, b'\\') => escaped = true,
+                    (false, b'"') => in_string = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match b {
+                b'"' => in_string = true,
+                b'{' => depth += 1,
+                b'}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = Some(i);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        match end.and_then(|e| serde_json::from_str::<Value>(&text[open..=e]).ok()) {
+            Some(Value::Object(map)) => {
+                found.push(map);
+                start = end.unwrap_or(open) + 1;
+            }
+            _ => start = open + 1,
+        }
+    }
+    found
+}
+
+/// The status stated in the text: a status line, `StatusCode: 401`, `(401)`, `401 Unauthorized`,
+/// `401 Client Error`, `status code 403`.
+fn find_status(text: &str) -> Option<u16> {
+    let lower = text.to_ascii_lowercase();
+    let number_after = |marker: &str| -> Option<u16> {
+        let pos = lower.find(marker)? + marker.len();
+        let digits: String = lower[pos..]
+            .trim_start_matches([' ', ':', '=', '"', '('])
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits.parse().ok().filter(|s| (100..600).contains(s))
+    };
+    for marker in [
+        "http/1.1 ",
+        "http/1.0 ",
+        "http/2 ",
+        "http/2.0 ",
+        "statuscode",
+        "status code",
+        "\"status\"",
+        "status:",
+        "status ",
+    ] {
+        if let Some(status) = number_after(marker) {
+            return Some(status);
+        }
+    }
+    for (phrase, status) in [
+        ("401 unauthorized", 401),
+        ("(401)", 401),
+        ("401 client error", 401),
+        ("403 forbidden", 403),
+        ("(403)", 403),
+        ("403 client error", 403),
+        ("429 too many requests", 429),
+        ("(429)", 429),
+        ("404 not found", 404),
+        ("400 bad request", 400),
+        ("(unauthorized)", 401),
+        ("(forbidden)", 403),
+        ("'unauthorized'", 401),
+        ("'forbidden'", 403),
+    ] {
+        if lower.contains(phrase) {
+            return Some(status);
+        }
+    }
+    None
+}
+
+/// The first URL of a Microsoft endpoint in the text (an API call or a token endpoint).
+fn find_url(text: &str) -> Option<Url> {
+    let mut candidates = Vec::new();
+    for (i, _) in text.match_indices("http") {
+        let rest = &text[i..];
+        let end = rest
+            .find(|c: char| {
+                c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | ')' | ']' | '`' | ',')
+            })
+            .unwrap_or(rest.len());
+        if let Ok(url) = Url::parse(rest[..end].trim_end_matches(['.', ';'])) {
+            candidates.push(url);
+        }
+    }
+    let interesting = |u: &Url| {
+        let path = u.path().to_ascii_lowercase();
+        path.contains("/v1.0/myorg") || path.starts_with("/v1/") || path.contains("/oauth2/")
+    };
+    candidates.iter().find(|u| interesting(u)).cloned()
+}
+
+fn find_headers(text: &str) -> Vec<(String, String)> {
+    let mut headers = Vec::new();
+    for line in text.lines() {
+        let line = line
+            .trim()
+            .trim_start_matches(['<', '>', ' ', '-', '*'])
+            .trim();
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        let name = name.trim().trim_matches('"');
+        if let Some(canonical) = HEADERS.iter().find(|h| h.eq_ignore_ascii_case(name)) {
+            let value = value.trim().trim_matches([',', '"']).trim();
+            if !value.is_empty()
+                && !headers
+                    .iter()
+                    .any(|(n, _): &(String, String)| n.eq_ignore_ascii_case(canonical))
+            {
+                headers.push(((*canonical).to_owned(), value.to_owned()));
+            }
+        }
+    }
+    headers
+}
+
+/// The value after `label` on the same line, e.g. Terraform's `Request ID: …`.
+fn labelled(text: &str, label: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    let pos = lower.find(&label.to_ascii_lowercase())? + label.len();
+    let value: String = text[pos..]
+        .trim_start_matches([' ', ':', '=', '"'])
+        .chars()
+        .take_while(|c| !c.is_whitespace() && !matches!(c, '"' | ',' | ';' | ')'))
+        .collect();
+    (!value.is_empty()).then_some(value)
+}
+
+/// The first API error among JSON objects. A Data Factory or Fabric pipeline activity error
+/// wraps the service's answer as text in `message`, under a numeric `errorCode` of its own
+/// (e.g. `{"errorCode":"2108","message":"…{\"error\":{…}}…"}`): that code is the activity's, so
+/// the answer inside is read instead.
+fn api_error_in_objects(objects: &[serde_json::Map<String, Value>]) -> Option<ApiError> {
+    for object in objects {
+        let activity_code = object
+            .get("errorCode")
+            .and_then(Value::as_str)
+            .is_some_and(|c| !c.is_empty() && c.chars().all(|ch| ch.is_ascii_digit()));
+        if activity_code {
+            if let Some(found) = object
+                .get("message")
+                .and_then(Value::as_str)
+                .and_then(|m| api_error_in_objects(&json_objects(m)))
+            {
+                return Some(found);
+            }
+            continue;
+        }
+        let parsed = api_error::parse_body(&Value::Object(object.clone()).to_string());
+        if parsed.code.is_some() || parsed.message.is_some() {
+            return Some(parsed);
+        }
+    }
+    None
+}
+
+fn find_api_error(
+    text: &str,
+    objects: &[serde_json::Map<String, Value>],
+    headers: &[(String, String)],
+) -> Option<ApiError> {
+    if let Some(found) = api_error_in_objects(objects) {
+        return Some(found);
+    }
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+    };
+    let code = KNOWN_API_CODES
+        .iter()
+        .find(|c| text.contains(**c))
+        .map(|c| (*c).to_owned())
+        .or_else(|| {
+            labelled(text, "Error Code:").filter(|c| c.chars().all(|ch| ch.is_ascii_alphanumeric()))
+        })
+        .or_else(|| header("x-ms-public-api-error-code"))
+        .or_else(|| header("x-ms-error-code"));
+    let message = KNOWN_MESSAGES
+        .iter()
+        .find(|m| text.contains(**m))
+        .map(|m| (*m).trim_end_matches('.').to_owned());
+    (code.is_some() || message.is_some()).then(|| ApiError {
+        code,
+        message,
+        request_id: labelled(text, "Request ID:"),
+    })
+}
+
+fn find_jwt(text: &str) -> Option<String> {
+    let start = text.find("eyJ")?;
+    let token: String = text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        .collect();
+    (token.matches('.').count() >= 2).then_some(token)
+}
+
+fn application_hint(text: &str) -> Option<String> {
+    [
+        "ClientSecretCredential",
+        "ClientCertificateCredential",
+        "client_credentials",
+        "-ServicePrincipal",
+        "ServicePrincipalCredential",
+        "WorkloadIdentityCredential",
+        "ManagedIdentityCredential",
+    ]
+    .into_iter()
+    .find(|hint| text.contains(hint))
+    .map(str::to_owned)
+}
+
+/// Finds everything recognisable in `text`.
+pub fn extract(text: &str) -> Extracted {
+    let objects = json_objects(text);
+    let headers = find_headers(text);
+    let entra = objects
+        .iter()
+        .find_map(|o| entra_error::parse(&Value::Object(o.clone()).to_string()))
+        .or_else(|| {
+            let codes = entra_error::aadsts_codes_in(text);
+            (!codes.is_empty()).then(|| {
+                let description = text.lines().find(|l| l.contains("AADSTS")).map(|l| {
+                    let from = l.find("AADSTS").unwrap_or(0);
+                    let line = &l[from..];
+                    let to = ["Trace ID:", "\\r\\n", "\\n"]
+                        .iter()
+                        .filter_map(|m| line.find(m))
+                        .min()
+                        .unwrap_or(line.len());
+                    line[..to].trim().trim_end_matches(['"', ',']).to_owned()
+                });
+                EntraError {
+                    error: [
+                        "invalid_client",
+                        "invalid_grant",
+                        "invalid_request",
+                        "invalid_scope",
+                        "unauthorized_client",
+                        "invalid_resource",
+                        "interaction_required",
+                    ]
+                    .into_iter()
+                    .find(|e| text.contains(e))
+                    .map(str::to_owned),
+                    description,
+                    codes,
+                    trace_id: labelled(text, "Trace ID:"),
+                    correlation_id: labelled(text, "Correlation ID:"),
+                    timestamp: text
+                        .find("Timestamp:")
+                        .map(|p| {
+                            text[p + 10..]
+                                .lines()
+                                .next()
+                                .unwrap_or("")
+                                .trim()
+                                .to_owned()
+                        })
+                        .filter(|s| !s.is_empty()),
+                    suberror: None,
+                    error_uri: None,
+                }
+            })
+        });
+    let api = if entra.is_some() {
+        None
+    } else {
+        find_api_error(text, &objects, &headers)
+    };
+    Extracted {
+        status: find_status(text),
+        url: find_url(text),
+        headers,
+        entra,
+        api,
+        jwt: find_jwt(text),
+        application_hint: application_hint(text),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_json_inside_noise() {
+        let objects = json_objects(
+            r#"Invoke-RestMethod : {"error":{"code":"X","message":"a } b"}} At line:1 char:1 {not json}"#,
+        );
+        assert_eq!(objects.len(), 1);
+        assert!(objects[0].contains_key("error"));
+    }
+
+    #[test]
+    fn reads_a_curl_dump() {
+        let dump = "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/octet-stream\r\nRequestId: 1a2b\r\nX-PowerBI-Error-Info: ServicePrincipalIsNotAllowedByTenantAdminSwitch\r\n\r\n";
+        let e = extract(dump);
+        assert_eq!(e.status, Some(401));
+        assert_eq!(
+            e.header("x-powerbi-error-info"),
+            Some("ServicePrincipalIsNotAllowedByTenantAdminSwitch")
+        );
+        assert_eq!(e.header("RequestId"), Some("1a2b"));
+    }
+
+    #[test]
+    fn reads_an_aadsts_line_in_a_wrapper() {
+        let e = extract(
+            "azure.identity.ClientSecretCredential: ClientSecretCredential authentication failed: AADSTS7000215: Invalid client secret provided. Trace ID: t-1 Correlation ID: c-1 Timestamp: 2026-01-01 00:00:00Z",
+        );
+        let entra = e.entra.unwrap();
+        assert_eq!(entra.codes, vec![7000215]);
+        assert_eq!(entra.trace_id.as_deref(), Some("t-1"));
+        assert_eq!(entra.correlation_id.as_deref(), Some("c-1"));
+        assert_eq!(
+            e.application_hint.as_deref(),
+            Some("ClientSecretCredential")
+        );
+    }
+
+    #[test]
+    fn reads_the_answer_inside_a_pipeline_activity_error() {
+        let adf = r#"{"errorCode":"2108","message":"Error calling the endpoint 'https://api.powerbi.com/v1.0/myorg/admin/groups?$top=100'. Response status code: 'ClientSideException HttpStatusCode : 401, HttpStatusString: Unauthorized'. Response content: '{\"error\":{\"code\":\"PowerBINotAuthorizedException\",\"pbi.error\":{\"code\":\"PowerBINotAuthorizedException\",\"parameters\":{},\"details\":[],\"exceptionCulprit\":1}}}'","failureType":"UserError","target":"Web1","details":[]}"#;
+        let e = extract(adf);
+        assert_eq!(
+            e.api.unwrap().code.as_deref(),
+            Some("PowerBINotAuthorizedException")
+        );
+        assert_eq!(e.status, Some(401));
+        assert_eq!(e.url.unwrap().path(), "/v1.0/myorg/admin/groups");
+    }
+
+    #[test]
+    fn reads_python_and_terraform_renderings() {
+        let py = extract(
+            "requests.exceptions.HTTPError: 403 Client Error: Forbidden for url: https://api.powerbi.com/v1.0/myorg/admin/groups?$top=1",
+        );
+        assert_eq!(py.status, Some(403));
+        assert_eq!(py.url.unwrap().path(), "/v1.0/myorg/admin/groups");
+        let tf = extract(
+            "Error: Failed to create\n\nError Code: InsufficientScopes\nRequest ID: 7c9e6679-7425-40de-944b-e07fc1f90ae7\n",
+        );
+        let api = tf.api.unwrap();
+        assert_eq!(api.code.as_deref(), Some("InsufficientScopes"));
+        assert_eq!(
+            api.request_id.as_deref(),
+            Some("7c9e6679-7425-40de-944b-e07fc1f90ae7")
+        );
+    }
+}
