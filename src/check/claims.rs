@@ -26,6 +26,7 @@ pub const SIGNALS: &[&str] = &[
     "claims.cloud",
     "claims.ver",
     "claims.client",
+    "claims.minutes_left",
 ];
 
 /// Clock skew tolerated, as libraries commonly do (facts §1.5).
@@ -99,6 +100,7 @@ pub fn run(ctx: &Context<'_>, decoded: &Result<Jwt, DecodeError>) -> Finding {
             warnings.push("no exp claim".to_owned());
         }
         Some(exp) => {
+            finding.signal("claims.minutes_left", ((exp - now).max(0) / 60).to_string());
             finding.evidence(
                 "expires",
                 format!("{} ({})", timestamp(exp), relative(exp - now)),

@@ -21,6 +21,7 @@ pub const SIGNALS: &[&str] = &[
     "identity.admin_scope",
     "identity.fabric_admin",
     "identity.directory_roles",
+    "identity.roles",
 ];
 
 /// Power BI application permissions that break read-only admin APIs for service principals.
@@ -135,6 +136,9 @@ pub fn run(jwt: &Jwt) -> Finding {
     let roles = claims.list("roles");
     if !roles.is_empty() {
         finding.evidence("roles", roles.join(" "));
+    }
+    for role in &roles {
+        finding.signal("identity.roles", role.clone());
     }
     match kind {
         Kind::Application => {

@@ -37,6 +37,8 @@ pub const SIGNALS: &[&str] = &[
     TARGET[7],
     "workspace_api.count",
     "workspace_api.target_listed",
+    "workspace_api.listed",
+    "workspace_api.reachable",
 ];
 
 /// Runs the probes.
@@ -64,6 +66,7 @@ pub async fn run(ctx: &Context<'_>, token: &TokenInHand) -> Finding {
                 "workspace_api.count",
                 if workspaces.is_empty() { "0" } else { "some" },
             );
+            finding.signal("workspace_api.listed", workspaces.len().to_string());
             let names: Vec<String> = workspaces
                 .iter()
                 .take(5)
@@ -132,7 +135,10 @@ pub async fn run(ctx: &Context<'_>, token: &TokenInHand) -> Finding {
         )
         .await
         {
-            Answer::Success(_) => notes.push(format!("workspace {id} reachable")),
+            Answer::Success(_) => {
+                finding.signal("workspace_api.reachable", id.clone());
+                notes.push(format!("workspace {id} reachable"));
+            }
             Answer::Redirected(status) => {
                 warnings.push(format!("workspace {id} redirected (HTTP {status})"))
             }
