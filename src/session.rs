@@ -32,18 +32,141 @@ pub struct Session {
 pub enum CredentialKind {
     /// Client credentials with a client secret.
     ClientSecret,
+    /// Client credentials with a certificate (signed client assertion).
+    Certificate,
+    /// Client credentials with a federated token from a file (workload identity federation).
+    Federated,
+    /// Client credentials with a GitHub Actions OIDC token.
+    GithubOidc,
+    /// A token from an existing `az login`.
+    AzureCli,
+    /// A user's token through the device code flow.
+    DeviceCode,
     /// A token the user already had.
     TokenFile,
 }
 
 impl CredentialKind {
-    /// The `token.source` signal value.
+    /// The `token.source` signal value and the `--auth` name.
     pub fn signal(self) -> &'static str {
         match self {
             Self::ClientSecret => "client-secret",
+            Self::Certificate => "certificate",
+            Self::Federated => "federated",
+            Self::GithubOidc => "github-oidc",
+            Self::AzureCli => "azure-cli",
+            Self::DeviceCode => "device-code",
             Self::TokenFile => "token-file",
         }
     }
+
+    /// Words for the report ("signed in as application … with a certificate").
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::ClientSecret => "a client secret",
+            Self::Certificate => "a certificate",
+            Self::Federated => "a federated token",
+            Self::GithubOidc => "a GitHub Actions OIDC token",
+            Self::AzureCli => "the Azure CLI login",
+            Self::DeviceCode => "a device code sign-in",
+            Self::TokenFile => "a given token",
+        }
+    }
+}
+
+/// What the credential showed before any token request: kept in sessions so a replay reports
+/// the same evidence without the certificate, assertion or CLI at hand. Nothing secret.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CredentialFacts {
+    /// The certificate used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<CertificateFacts>,
+    /// The federated assertion presented.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assertion: Option<AssertionFacts>,
+    /// The Azure CLI run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub azure_cli: Option<CliFacts>,
+}
+
+impl CredentialFacts {
+    /// Whether nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self == &Self::default()
+    }
+}
+
+/// A certificate's public facts, or why it could not be used.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CertificateFacts {
+    /// The file as named.
+    pub path: String,
+    /// SHA-1 thumbprint in uppercase hex, as the Azure portal shows it.
+    #[serde(default)]
+    pub thumbprint: Option<String>,
+    /// Subject.
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// Validity window, seconds since the epoch.
+    #[serde(default)]
+    pub not_before: Option<i64>,
+    /// Validity window, seconds since the epoch.
+    #[serde(default)]
+    pub not_after: Option<i64>,
+    /// The `token.certificate` signal value when it could not be used.
+    #[serde(default)]
+    pub problem: Option<String>,
+    /// What went wrong, in words.
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+/// A federated assertion's claims, or why there was none.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssertionFacts {
+    /// Where it came from (file path, GitHub OIDC).
+    pub source: String,
+    /// `iss`.
+    #[serde(default)]
+    pub issuer: Option<String>,
+    /// `sub`.
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// `aud`.
+    #[serde(default)]
+    pub audiences: Vec<String>,
+    /// `exp`.
+    #[serde(default)]
+    pub expires: Option<i64>,
+    /// The `token.assertion` signal value when there was none to send.
+    #[serde(default)]
+    pub problem: Option<String>,
+    /// What went wrong, in words.
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+/// An Azure CLI run.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CliFacts {
+    /// The command run.
+    pub command: String,
+    /// The `token.azure_cli` signal value when it gave no token.
+    #[serde(default)]
+    pub problem: Option<String>,
+    /// What it said, redacted.
+    #[serde(default)]
+    pub detail: Option<String>,
+    /// AADSTS codes it printed.
+    #[serde(default)]
+    pub aadsts: Vec<u32>,
+    /// The tenant `az account show` names.
+    #[serde(default)]
+    pub signed_in_tenant: Option<String>,
 }
 
 /// The settings a session keeps: everything needed to re-run the diagnosis, nothing secret.
@@ -71,9 +194,16 @@ pub struct SessionSettings {
     /// Whether the admin probe was skipped.
     #[serde(default)]
     pub skip_admin: bool,
-    /// For token-file runs: the text given, with every JWT signature replaced by `REDACTED`.
+    /// For token-file and azure-cli runs: the token text, with every JWT signature replaced by
+    /// `REDACTED`.
     #[serde(default)]
     pub token_input: Option<String>,
+    /// What the credential showed (certificate, assertion, CLI).
+    #[serde(default, skip_serializing_if = "CredentialFacts::is_empty")]
+    pub credential_facts: CredentialFacts,
+    /// Whether the cloud was detected from the tenant's OpenID configuration.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cloud_detected: bool,
 }
 
 /// One request and what came back.

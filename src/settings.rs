@@ -9,7 +9,9 @@ use url::Url;
 use crate::cloud::Cloud;
 use crate::error::DoctorError;
 use crate::secret::{Redactor, Secret, redact_jwt_signatures};
-use crate::session::{CredentialKind, SessionSettings};
+use std::path::PathBuf;
+
+use crate::session::{CredentialFacts, CredentialKind, SessionSettings};
 use crate::shape::is_guid;
 
 /// How the doctor gets its token.
@@ -17,12 +19,51 @@ use crate::shape::is_guid;
 pub enum Credential {
     /// Client credentials with this secret.
     ClientSecret(Secret),
+    /// Client credentials with a certificate: the file's bytes and the password that opens it.
+    Certificate {
+        /// The file as named.
+        path: String,
+        /// Its contents (read when the settings are resolved).
+        bytes: Vec<u8>,
+        /// `AZURE_CLIENT_CERTIFICATE_PASSWORD`, for a PFX.
+        password: Option<Secret>,
+    },
+    /// Client credentials with a federated token read from a file.
+    FederatedFile(PathBuf),
+    /// Client credentials with a GitHub Actions OIDC token requested by the doctor.
+    GithubOidc {
+        /// `ACTIONS_ID_TOKEN_REQUEST_URL`.
+        request_url: String,
+        /// `ACTIONS_ID_TOKEN_REQUEST_TOKEN`.
+        request_token: Secret,
+        /// The audience to ask for (default `api://AzureADTokenExchange`).
+        audience: String,
+    },
+    /// A token from `az account get-access-token`.
+    AzureCli {
+        /// The program to run (`az`).
+        program: PathBuf,
+    },
+    /// A user's token through the device code flow.
+    DeviceCode {
+        /// Tests only: poll faster than the interval the service asks for.
+        poll_interval_override: Option<std::time::Duration>,
+    },
     /// A token the user already has, as pasted.
     Token {
         /// The text given (may hold quotes, `Bearer`, JSON).
         text: Secret,
         /// Where it came from, for the report.
         source: String,
+    },
+    /// Replaying a recorded session: what the credential showed then.
+    Replayed {
+        /// The kind recorded.
+        kind: CredentialKind,
+        /// Its facts.
+        facts: CredentialFacts,
+        /// For azure-cli: the recorded token (signature removed).
+        token: Option<Secret>,
     },
 }
 
@@ -31,7 +72,13 @@ impl Credential {
     pub fn kind(&self) -> CredentialKind {
         match self {
             Self::ClientSecret(_) => CredentialKind::ClientSecret,
+            Self::Certificate { .. } => CredentialKind::Certificate,
+            Self::FederatedFile(_) => CredentialKind::Federated,
+            Self::GithubOidc { .. } => CredentialKind::GithubOidc,
+            Self::AzureCli { .. } => CredentialKind::AzureCli,
+            Self::DeviceCode { .. } => CredentialKind::DeviceCode,
             Self::Token { .. } => CredentialKind::TokenFile,
+            Self::Replayed { kind, .. } => *kind,
         }
     }
 }
@@ -57,6 +104,14 @@ pub struct Settings {
     pub workspaces: Vec<String>,
     /// Skip the admin probe.
     pub skip_admin: bool,
+    /// Why the admin probe is skipped (`--skip-admin`, or the probe budget).
+    pub admin_skip_reason: &'static str,
+    /// Detect the cloud from the tenant's OpenID configuration (no `--cloud` given).
+    pub detect_cloud: bool,
+    /// `--authority-host` was given: a detected cloud does not change it.
+    pub authority_overridden: bool,
+    /// `--powerbi-api` was given: a detected cloud does not change it.
+    pub api_overridden: bool,
 }
 
 fn is_loopback(url: &Url) -> bool {
@@ -137,8 +192,28 @@ impl Settings {
         self.authority_host.origin().ascii_serialization()
     }
 
+    /// The same settings in another cloud: endpoints follow unless they were given explicitly.
+    pub fn with_cloud(&self, cloud: Cloud) -> Settings {
+        let mut next = self.clone();
+        next.cloud = cloud;
+        if !self.authority_overridden {
+            next.authority_host =
+                Url::parse(cloud.authority_host()).unwrap_or_else(|_| self.authority_host.clone());
+        }
+        if !self.api_overridden {
+            next.powerbi_api =
+                Url::parse(cloud.powerbi_api()).unwrap_or_else(|_| self.powerbi_api.clone());
+        }
+        next
+    }
+
     /// The session form of these settings: nothing secret, token signatures removed.
-    pub fn to_session(&self, redactor: &Redactor) -> SessionSettings {
+    pub fn to_session(
+        &self,
+        redactor: &Redactor,
+        facts: CredentialFacts,
+        token_input: Option<String>,
+    ) -> SessionSettings {
         SessionSettings {
             tenant: self.tenant.clone(),
             client_id: self.client_id.clone(),
@@ -161,8 +236,10 @@ impl Settings {
                 Credential::Token { text, .. } => {
                     Some(redactor.clean(&redact_jwt_signatures(text.expose())))
                 }
-                Credential::ClientSecret(_) => None,
+                _ => token_input.map(|t| redactor.clean(&redact_jwt_signatures(&t))),
             },
+            credential_facts: facts,
+            cloud_detected: self.detect_cloud,
         }
     }
 
@@ -181,6 +258,11 @@ impl Settings {
                 text: Secret::new(s.token_input.clone().unwrap_or_default()),
                 source: "the recorded session".to_owned(),
             },
+            kind => Credential::Replayed {
+                kind,
+                facts: s.credential_facts.clone(),
+                token: s.token_input.clone().map(Secret::new),
+            },
         };
         Ok(Self {
             tenant: s.tenant.clone(),
@@ -192,6 +274,10 @@ impl Settings {
             powerbi_api: parse("powerbi_api", &s.powerbi_api)?,
             workspaces: s.workspaces.clone(),
             skip_admin: s.skip_admin,
+            admin_skip_reason: "--skip-admin",
+            detect_cloud: s.cloud_detected,
+            authority_overridden: true,
+            api_overridden: true,
         })
     }
 }

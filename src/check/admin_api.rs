@@ -21,7 +21,10 @@ pub const PATH: &str = "/v1.0/myorg/admin/groups?$top=1";
 /// Runs the probe.
 pub async fn run(ctx: &Context<'_>, token: &TokenInHand) -> Finding {
     if ctx.settings.skip_admin {
-        return Finding::skipped(CheckId::AdminApi, Skip::Flag("--skip-admin"));
+        return Finding::skipped(
+            CheckId::AdminApi,
+            Skip::Flag(ctx.settings.admin_skip_reason),
+        );
     }
     let mut finding = Finding::new(CheckId::AdminApi, Outcome::Pass, "");
     let url = endpoint(&ctx.settings.powerbi_api, PATH);

@@ -256,6 +256,27 @@ pub struct Context<'a> {
     pub now: i64,
     /// Cleans everything kept as evidence.
     pub redactor: &'a Redactor,
+    /// What the credential showed, for the session recording.
+    pub record: &'a std::sync::Mutex<CredentialRecord>,
+    /// Where interactive prompts go (the device code and its countdown): stderr.
+    pub progress: &'a (dyn Fn(&str) + Sync),
+}
+
+/// What the credential showed during a run, kept for `--record`.
+#[derive(Clone, Debug, Default)]
+pub struct CredentialRecord {
+    /// Certificate, assertion, CLI facts.
+    pub facts: crate::session::CredentialFacts,
+    /// A token obtained outside HTTP (the Azure CLI), to replay its claims.
+    pub token: Option<String>,
+}
+
+impl Context<'_> {
+    /// Updates the record (a poisoned lock still records: nothing here can be half-written).
+    pub fn remember(&self, update: impl FnOnce(&mut CredentialRecord)) {
+        let mut guard = self.record.lock().unwrap_or_else(|p| p.into_inner());
+        update(&mut guard);
+    }
 }
 
 fn usable(findings: &[Finding], check: CheckId) -> bool {
@@ -273,10 +294,58 @@ pub enum Probes {
     Offline,
 }
 
-/// Runs the whole chain and returns one finding per check, in chain order.
-pub async fn run_chain(ctx: &Context<'_>, probes: Probes) -> Vec<Finding> {
+/// What a run of the chain produced.
+pub struct ChainOutput {
+    /// One finding per check, in chain order.
+    pub findings: Vec<Finding>,
+    /// The settings the chain ran with: the given ones, or those of the detected cloud.
+    pub settings: Settings,
+    /// Values a CI platform should mask in later log lines: the access token's signature.
+    pub masks: Vec<Secret>,
+}
+
+/// Runs the whole chain and returns one finding per check, in chain order. Without `--cloud`,
+/// one request for the tenant's OpenID configuration picks the cloud first.
+pub async fn run_chain(ctx: &Context<'_>, probes: Probes) -> ChainOutput {
+    let mut effective = ctx.settings.clone();
+    let mut discovery = None;
+    if ctx.settings.detect_cloud {
+        if let Some(tenant) = ctx.settings.tenant.as_deref() {
+            let found = crate::cloud_discovery::discover(
+                ctx.transport,
+                &ctx.settings.authority_host,
+                tenant,
+            )
+            .await;
+            if let Ok(d) = &found {
+                if let Some(cloud) = d.cloud {
+                    effective = ctx.settings.with_cloud(cloud);
+                }
+            }
+            discovery = Some(found);
+        }
+    }
+    let ctx = &Context {
+        settings: &effective,
+        ..*ctx
+    };
+    let (findings, masks) = run_checks(ctx, probes, discovery.as_ref()).await;
+    ChainOutput {
+        findings,
+        settings: effective,
+        masks,
+    }
+}
+
+async fn run_checks(
+    ctx: &Context<'_>,
+    probes: Probes,
+    discovery: Option<
+        &Result<crate::cloud_discovery::Discovery, crate::cloud_discovery::DiscoveryFailure>,
+    >,
+) -> (Vec<Finding>, Vec<Secret>) {
     let mut findings = Vec::with_capacity(CheckId::ALL.len());
-    let (token_finding, token) = token_acquisition::run(ctx).await;
+    let (token_finding, token) = token_acquisition::run(ctx, discovery).await;
     findings.push(token_finding);
 
     let Some(token) = token else {
@@ -286,7 +355,7 @@ pub async fn run_chain(ctx: &Context<'_>, probes: Probes) -> Vec<Finding> {
                 Skip::Check(CheckId::TokenAcquisition),
             ));
         }
-        return findings;
+        return (findings, Vec::new());
     };
 
     findings.push(match &token.decoded {
@@ -326,5 +395,14 @@ pub async fn run_chain(ctx: &Context<'_>, probes: Probes) -> Vec<Finding> {
             findings.push(workspace);
         }
     }
-    findings
+    let masks = token
+        .secret
+        .expose()
+        .rsplit('.')
+        .next()
+        .filter(|sig| sig.len() > 16)
+        .map(|sig| Secret::new(sig.to_owned()))
+        .into_iter()
+        .collect();
+    (findings, masks)
 }

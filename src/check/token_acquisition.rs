@@ -11,12 +11,17 @@
 
 use crate::api_error::BodyKind;
 use crate::check::{CheckId, Context, Finding, Outcome, TokenInHand};
+use crate::cloud::Cloud;
+use crate::cloud_discovery::{Discovery, DiscoveryFailure};
 use crate::entra_error;
+use crate::session::CredentialKind;
 use crate::session::NetworkKind;
 use crate::settings::Credential;
 use crate::shape::{TenantShape, is_guid, tenant_shape};
 use crate::token_input::{self, Wrapper};
-use crate::transport::{Failure, FormValue, Method, Request, Retry};
+use crate::transport::{Failure, FormValue, Method, Request, Response, Retry};
+
+mod credential;
 
 /// The signals this check emits (see `checks/README.md`).
 pub const SIGNALS: &[&str] = &[
@@ -31,15 +36,142 @@ pub const SIGNALS: &[&str] = &[
     "token.body",
     "token.network",
     "token.input",
+    "token.certificate",
+    "token.assertion",
+    "token.azure_cli",
+    "token.device_code",
+    "token.tenant_cloud",
+    "token.cloud",
 ];
 
-const ID: CheckId = CheckId::TokenAcquisition;
+pub(crate) const ID: CheckId = CheckId::TokenAcquisition;
 
 /// Runs the check; returns the token when there is one to go on with.
-pub async fn run(ctx: &Context<'_>) -> (Finding, Option<TokenInHand>) {
-    match &ctx.settings.credential {
-        Credential::Token { text, source } => from_given_token(ctx, text.expose(), source),
-        Credential::ClientSecret(secret) => client_credentials(ctx, secret).await,
+pub async fn run(
+    ctx: &Context<'_>,
+    discovery: Option<&Result<Discovery, DiscoveryFailure>>,
+) -> (Finding, Option<TokenInHand>) {
+    let (mut finding, token) = match &ctx.settings.credential {
+        Credential::Token { text, source } => return from_given_token(ctx, text.expose(), source),
+        _ if matches!(discovery, Some(Err(_))) => {
+            let mut finding = Finding::new(ID, Outcome::Fail, "");
+            finding.signal("token.source", ctx.settings.credential.kind().signal());
+            let url = discovery_url(ctx);
+            finding.evidence("request", format!("GET {url}"));
+            return match discovery {
+                Some(Err(DiscoveryFailure::Refused(response))) => {
+                    read_token_response(ctx, finding, &url, response)
+                }
+                Some(Err(DiscoveryFailure::Network(failure))) => {
+                    (no_answer(finding, &url, failure), None)
+                }
+                _ => (finding, None),
+            };
+        }
+        _ if matches!(discovery, Some(Ok(found)) if found.cloud.is_some_and(|c| !endpoints_elsewhere(ctx, c).is_empty())) =>
+        {
+            let mut finding = Finding::new(ID, Outcome::Fail, "");
+            finding.signal("token.source", ctx.settings.credential.kind().signal());
+            (finding, None)
+        }
+        Credential::AzureCli { .. }
+        | Credential::Replayed {
+            kind: CredentialKind::AzureCli,
+            ..
+        } => credential::azure_cli(ctx).await,
+        Credential::DeviceCode { .. }
+        | Credential::Replayed {
+            kind: CredentialKind::DeviceCode,
+            ..
+        } => credential::device_code(ctx).await,
+        _ => client_credentials(ctx).await,
+    };
+    if let Some(Ok(found)) = discovery {
+        report_discovery(ctx, &mut finding, found);
+    }
+    (finding, token)
+}
+
+/// Where the tenant's OpenID configuration lives.
+fn discovery_url(ctx: &Context<'_>) -> url::Url {
+    let tenant = ctx.settings.tenant.as_deref().unwrap_or_default();
+    crate::settings::endpoint(
+        &ctx.settings.authority_host,
+        &format!("/{tenant}/v2.0/.well-known/openid-configuration"),
+    )
+}
+
+fn same_host(url: &url::Url, known: &str) -> bool {
+    url::Url::parse(known)
+        .ok()
+        .is_some_and(|k| k.host_str() == url.host_str())
+}
+
+/// The Entra cloud of a known authority host.
+fn authority_cloud(url: &url::Url) -> Option<crate::cloud::EntraCloud> {
+    if same_host(url, crate::cloud::CHINA_ALTERNATE_AUTHORITY) {
+        return Some(crate::cloud::EntraCloud::China);
+    }
+    crate::cloud::ALL
+        .into_iter()
+        .find(|c| same_host(url, c.authority_host()))
+        .map(Cloud::entra)
+}
+
+/// The Power BI cloud of a known API host.
+fn api_cloud(url: &url::Url) -> Option<Cloud> {
+    crate::cloud::ALL
+        .into_iter()
+        .find(|c| same_host(url, c.powerbi_api()))
+}
+
+/// What in the endpoints in use belongs to another cloud than `cloud`.
+fn endpoints_elsewhere(ctx: &Context<'_>, cloud: Cloud) -> Vec<String> {
+    let authority = authority_cloud(&ctx.settings.authority_host).filter(|e| *e != cloud.entra());
+    let api = api_cloud(&ctx.settings.powerbi_api).filter(|c| *c != cloud);
+    authority
+        .map(|e| format!("the authority is in the {} Entra ID cloud", e.signal()))
+        .into_iter()
+        .chain(api.map(|c| format!("the API host is {}'s", c.display())))
+        .collect()
+}
+
+/// Evidence and signals of the tenant's detected cloud, and whether the endpoints in use agree.
+fn report_discovery(ctx: &Context<'_>, finding: &mut Finding, found: &Discovery) {
+    let words = [
+        &found.cloud_instance_name,
+        &found.tenant_region_scope,
+        &found.tenant_region_sub_scope,
+    ]
+    .iter()
+    .filter_map(|v| v.as_deref())
+    .collect::<Vec<_>>()
+    .join(", ");
+    finding.evidence(
+        "tenant's cloud (OpenID configuration)",
+        if words.is_empty() {
+            "not stated".to_owned()
+        } else {
+            words
+        },
+    );
+    let Some(cloud) = found.cloud else {
+        finding.signal("token.tenant_cloud", "unknown");
+        return;
+    };
+    finding.signal("token.tenant_cloud", cloud.name());
+    let elsewhere = endpoints_elsewhere(ctx, cloud);
+    if elsewhere.is_empty() {
+        finding.signal("token.cloud", "match");
+    } else {
+        finding.signal("token.cloud", "mismatch");
+        finding.outcome = Outcome::Fail;
+        finding.summary = format!(
+            "the tenant lives in the {}, but {}: use --cloud {}",
+            cloud.display(),
+            elsewhere.join(" and "),
+            cloud.name()
+        );
     }
 }
 
@@ -134,13 +266,11 @@ fn precheck(ctx: &Context<'_>, finding: &mut Finding) -> Option<String> {
     None
 }
 
-async fn client_credentials(
-    ctx: &Context<'_>,
-    secret: &crate::secret::Secret,
-) -> (Finding, Option<TokenInHand>) {
+async fn client_credentials(ctx: &Context<'_>) -> (Finding, Option<TokenInHand>) {
     let settings = ctx.settings;
+    let kind = settings.credential.kind();
     let mut finding = Finding::new(ID, Outcome::Pass, "");
-    finding.signal("token.source", "client-secret");
+    finding.signal("token.source", kind.signal());
     if let Some(reason) = precheck(ctx, &mut finding) {
         finding.outcome = Outcome::Fail;
         finding.summary = reason;
@@ -151,50 +281,69 @@ async fn client_credentials(
         finding.summary = "no tenant to ask".to_owned();
         return (finding, None);
     };
-    let scope = format!("{}/.default", settings.cloud.powerbi_resource());
-    let request = Request {
-        method: Method::Post,
-        url: url.clone(),
-        form: vec![
-            (
-                "grant_type",
-                FormValue::Plain("client_credentials".to_owned()),
-            ),
-            (
-                "client_id",
-                FormValue::Plain(settings.client_id.clone().unwrap_or_default()),
-            ),
-            ("scope", FormValue::Plain(scope.clone())),
-            ("client_secret", FormValue::Secret(secret.clone())),
-        ],
-        bearer: None,
-        retry: Retry::TRANSIENT,
-    };
-    finding.evidence("request", format!("POST {url}"));
-    finding.evidence("scope", scope);
-    let response = match ctx.transport.send(request).await {
-        Ok(response) => response,
-        Err(failure) => {
-            finding.outcome = Outcome::Error;
-            match &failure {
-                Failure::Network {
-                    kind,
-                    message,
-                    attempts,
-                } => {
-                    finding.signal("token.network", kind.signal());
-                    finding.summary =
-                        format!("no answer from {}: {}", host(&url), network_words(*kind));
-                    finding.evidence("error", message.clone());
-                    finding.evidence("attempts", attempts.to_string());
-                }
-                other => {
-                    finding.summary = other.to_string();
-                }
-            }
+    let credential_form = match credential::form(ctx, &mut finding, &url).await {
+        Ok(form) => form,
+        Err((outcome, summary)) => {
+            finding.outcome = outcome;
+            finding.summary = summary;
             return (finding, None);
         }
     };
+    let scope = format!("{}/.default", settings.cloud.powerbi_resource());
+    let mut form = vec![
+        (
+            "grant_type",
+            FormValue::Plain("client_credentials".to_owned()),
+        ),
+        (
+            "client_id",
+            FormValue::Plain(settings.client_id.clone().unwrap_or_default()),
+        ),
+        ("scope", FormValue::Plain(scope.clone())),
+    ];
+    form.extend(credential_form);
+    finding.evidence("request", format!("POST {url}"));
+    finding.evidence("scope", scope);
+    let request = Request {
+        method: Method::Post,
+        url: url.clone(),
+        form,
+        bearer: None,
+        retry: Retry::TRANSIENT,
+    };
+    match ctx.transport.send(request).await {
+        Ok(response) => read_token_response(ctx, finding, &url, &response),
+        Err(failure) => (no_answer(finding, &url, &failure), None),
+    }
+}
+
+/// A request that got no HTTP answer: the finding says what failed.
+pub(crate) fn no_answer(mut finding: Finding, url: &url::Url, failure: &Failure) -> Finding {
+    finding.outcome = Outcome::Error;
+    match failure {
+        Failure::Network {
+            kind,
+            message,
+            attempts,
+        } => {
+            finding.signal("token.network", kind.signal());
+            finding.summary = format!("no answer from {}: {}", host(url), network_words(*kind));
+            finding.evidence("error", message.clone());
+            finding.evidence("attempts", attempts.to_string());
+        }
+        other => finding.summary = other.to_string(),
+    }
+    finding
+}
+
+/// Reads the token endpoint's answer: the token, or the Entra ID error with its AADSTS codes,
+/// trace and correlation ids, or what else answered.
+pub(crate) fn read_token_response(
+    ctx: &Context<'_>,
+    mut finding: Finding,
+    url: &url::Url,
+    response: &Response,
+) -> (Finding, Option<TokenInHand>) {
     finding.signal("token.status", response.status.to_string());
     if let Some(id) = response.header("x-ms-request-id") {
         finding.evidence("x-ms-request-id", ctx.redactor.clean(id));
@@ -256,7 +405,7 @@ async fn client_credentials(
             finding.outcome = Outcome::Error;
             finding.summary = format!(
                 "the answer from {} (HTTP {}) is not Entra ID's: {}",
-                host(&url),
+                host(url),
                 response.status,
                 match kind {
                     BodyKind::Html => "an HTML page, as a proxy or firewall sends",

@@ -2,4 +2,7 @@
 //! loading them, checking them before anything is sent, and turning them into what the token
 //! endpoint expects.
 
+pub mod azure_cli;
 pub mod certificate;
+pub mod device_code;
+pub mod federated;

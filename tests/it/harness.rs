@@ -8,7 +8,7 @@ use std::process::Output;
 
 use assert_cmd::Command;
 use pbi_doctor::jwt::{self, encode_unsigned};
-use pbi_doctor::session::Session;
+use pbi_doctor::session::{CredentialKind, Session};
 use serde::Deserialize;
 use serde_json::Value;
 use wiremock::matchers::{method, path, query_param};
@@ -38,7 +38,23 @@ pub struct Expect {
     /// Extra arguments for `explain` scenarios (`--url`, `--status`, `--header`).
     #[serde(default)]
     pub args: Vec<String>,
+    /// The certificate file a certificate scenario runs with (relative to the crate).
+    pub certificate: Option<String>,
+    /// Its PFX password.
+    pub certificate_password: Option<String>,
+    /// `false` when the scenario cannot be reproduced against a loopback mock.
+    #[serde(default = "yes")]
+    pub live: bool,
+    /// Why not, when `live = false`.
+    pub live_skip_reason: Option<String>,
 }
+
+fn yes() -> bool {
+    true
+}
+
+/// The GitHub Actions OIDC request token every live run uses: must never appear in any output.
+pub const TEST_OIDC_REQUEST_TOKEN: &str = "ghs_TestOidcRequestToken_do-not-leak_0123456789";
 
 /// One scenario folder.
 pub struct Scenario {
@@ -53,6 +69,14 @@ pub fn fixtures_dir() -> PathBuf {
 }
 
 /// Every scenario folder, by name.
+/// One scenario by name.
+pub fn scenario(name: &str) -> Scenario {
+    scenarios()
+        .into_iter()
+        .find(|s| s.name == name)
+        .unwrap_or_else(|| panic!("no scenario {name}"))
+}
+
 pub fn scenarios() -> Vec<Scenario> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(fixtures_dir())
         .unwrap()
@@ -125,6 +149,9 @@ pub struct LiveRun {
     pub recording: String,
     pub secret: String,
     pub token_input: Option<String>,
+    /// Secrets that must not appear in any output: the client secret, the certificate password,
+    /// the OIDC request token.
+    pub secrets: Vec<String>,
 }
 
 fn is_hop_header(name: &str) -> bool {
@@ -135,6 +162,15 @@ fn is_hop_header(name: &str) -> bool {
 
 /// Mounts the scenario on a fresh server and runs `pbi-doctor check` against it.
 pub async fn run_live(scenario: &Scenario, extra_args: &[&str]) -> LiveRun {
+    run_live_env(scenario, extra_args, &[]).await
+}
+
+/// [`run_live`] with extra environment variables for the doctor.
+pub async fn run_live_env(
+    scenario: &Scenario,
+    extra_args: &[&str],
+    extra_env: &[(&str, &str)],
+) -> LiveRun {
     let server = MockServer::start().await;
     let now = chrono::Utc::now().timestamp();
     let shift = now - scenario.session.recorded_instant().unwrap();
@@ -184,10 +220,104 @@ pub async fn run_live(scenario: &Scenario, extra_args: &[&str]) -> LiveRun {
         .clone()
         .unwrap_or_else(|| TEST_SECRET.to_owned());
     let mut cmd = Command::cargo_bin("pbi-doctor").unwrap();
-    cmd.env_clear()
-        .env("AZURE_CLIENT_SECRET", &secret)
-        .env("NO_COLOR", "1");
+    cmd.env_clear().env("NO_COLOR", "1");
+    for (k, v) in extra_env {
+        cmd.env(k, v);
+    }
     cmd.arg("check");
+    let mut secrets = vec![secret.clone()];
+    let facts = &settings.credential_facts;
+    match settings.credential {
+        CredentialKind::ClientSecret => {
+            cmd.env("AZURE_CLIENT_SECRET", &secret);
+        }
+        CredentialKind::Certificate => {
+            let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(
+                scenario
+                    .expect
+                    .certificate
+                    .as_deref()
+                    .expect("certificate scenarios name their certificate"),
+            );
+            cmd.args(["--auth", "certificate", "--certificate"])
+                .arg(path);
+            if let Some(password) = &scenario.expect.certificate_password {
+                cmd.env("AZURE_CLIENT_CERTIFICATE_PASSWORD", password);
+                secrets.push(password.clone());
+            }
+        }
+        CredentialKind::Federated => {
+            let a = facts.assertion.clone().unwrap_or_default();
+            let text = if a.problem.is_some() {
+                "not a token: the init step wrote a placeholder".to_owned()
+            } else {
+                let claims = serde_json::json!({"iss": a.issuer, "sub": a.subject, "aud": a.audiences, "exp": a.expires.map(|e| e + shift), "nbf": a.expires.map(|e| e + shift - 300), "jti": "test"});
+                encode_unsigned(
+                    &serde_json::json!({"typ": "JWT", "alg": "RS256"}),
+                    &claims,
+                    TEST_SIGNATURE,
+                )
+            };
+            let file = tmp.join("federated-token");
+            std::fs::write(&file, text).unwrap();
+            cmd.args(["--auth", "federated", "--federated-token-file"])
+                .arg(file);
+        }
+        CredentialKind::GithubOidc => {
+            let oidc = exchanges
+                .iter()
+                .find(|e| e.request.url.contains("audience="))
+                .expect("the OIDC request is recorded");
+            let url = url::Url::parse(&oidc.request.url).unwrap();
+            let query: Vec<String> = url
+                .query_pairs()
+                .filter(|(k, _)| k != "audience")
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            cmd.env(
+                "ACTIONS_ID_TOKEN_REQUEST_URL",
+                format!("{}{}?{}", server.uri(), url.path(), query.join("&")),
+            );
+            cmd.env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", TEST_OIDC_REQUEST_TOKEN);
+            cmd.args(["--auth", "github-oidc"]);
+            secrets.push(TEST_OIDC_REQUEST_TOKEN.to_owned());
+        }
+        CredentialKind::AzureCli => {
+            let bin = tmp.join("bin");
+            std::fs::create_dir_all(&bin).unwrap();
+            let cli = facts.azure_cli.clone().unwrap_or_default();
+            if cli.problem.as_deref() != Some("missing") {
+                let token = settings
+                    .token_input
+                    .as_deref()
+                    .map(|t| retime_tokens(t, shift))
+                    .unwrap_or_default();
+                let tenant = cli.signed_in_tenant.clone().unwrap_or_default();
+                let body = match cli.problem {
+                    Some(_) => format!(
+                        "echo \"{}\" >&2\nexit 1",
+                        cli.detail.unwrap_or_default().replace('"', "\\\"")
+                    ),
+                    None => format!(
+                        "echo '{{\"accessToken\": \"{token}\", \"expiresOn\": \"2026-11-20 10:14:03.000000\", \"tenant\": \"{tenant}\", \"tokenType\": \"Bearer\"}}'"
+                    ),
+                };
+                let script = format!(
+                    "#!/bin/sh\nif [ \"$1 $2\" = \"account show\" ]; then\n  echo '{{\"tenantId\": \"{tenant}\"}}'\n  exit 0\nfi\n{body}\n"
+                );
+                let az = bin.join("az");
+                std::fs::write(&az, script).unwrap();
+                use std::os::unix::fs::PermissionsExt as _;
+                std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755)).unwrap();
+            }
+            cmd.env("PATH", &bin).args(["--auth", "azure-cli"]);
+        }
+        CredentialKind::DeviceCode => {
+            cmd.env("PBI_DOCTOR_TEST_POLL_INTERVAL_MS", "1")
+                .args(["--auth", "device-code"]);
+        }
+        CredentialKind::TokenFile => {}
+    }
     if let Some(tenant) = &settings.tenant {
         cmd.args(["--tenant", tenant]);
     }
@@ -195,7 +325,7 @@ pub async fn run_live(scenario: &Scenario, extra_args: &[&str]) -> LiveRun {
         cmd.args(["--client-id", client]);
     }
     let mut token_input = None;
-    if let Some(text) = &settings.token_input {
+    if let (Some(text), CredentialKind::TokenFile) = (&settings.token_input, settings.credential) {
         let retimed = retime_tokens(text, shift);
         let file = tmp.join("token.txt");
         std::fs::write(&file, &retimed).unwrap();
@@ -213,7 +343,9 @@ pub async fn run_live(scenario: &Scenario, extra_args: &[&str]) -> LiveRun {
         server.uri()
     };
     cmd.args(["--authority-host", &authority, "--powerbi-api", &api]);
-    cmd.args(["--cloud", settings.cloud_name()]);
+    if !settings.cloud_detected {
+        cmd.args(["--cloud", settings.cloud_name()]);
+    }
     for ws in &settings.workspaces {
         cmd.args(["--workspace", ws]);
     }
@@ -235,6 +367,7 @@ pub async fn run_live(scenario: &Scenario, extra_args: &[&str]) -> LiveRun {
         recording,
         secret,
         token_input,
+        secrets,
     }
 }
 

@@ -1,0 +1,750 @@
+//! Named profiles (`--profile NAME`): the settings of one tenant and app kept in a TOML file, one
+//! table per name, so a run is `pbi-doctor check --profile contoso` instead of a line of flags.
+//!
+//! ```toml
+//! [profiles.contoso]
+//! tenant = "contoso.onmicrosoft.com"
+//! client_id = "8a1d5c3e-0b7f-4e2a-9c61-2f4d8e7b1a90"
+//! auth = "secret"              # secret | certificate | federated | github-oidc | azure-cli | device-code | token
+//! cloud = "public"             # public | usgov | usgovhigh | usdod | china
+//! client_secret_env = "CONTOSO_SECRET"
+//! workspaces = ["f089354e-8366-4e18-aea3-4cb4a3a50b48"]
+//! ```
+//!
+//! Other keys: `client_secret_file`, `certificate`, `certificate_password_env`,
+//! `federated_token_file`, `token_file`, `authority_host`, `powerbi_api`. Paths that are relative
+//! are taken from the profiles file's folder; `~` is not expanded.
+//!
+//! Secrets are referenced, never stored: a key that would hold one (`client_secret`, `password`,
+//! `certificate_password`, `token`, …) is refused wherever it appears, with what to write
+//! instead, and no message ever repeats its value. Unknown keys are refused too, so a typo is
+//! named instead of silently ignored.
+//!
+//! Where the file is: [`default_path`].
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::cloud::Cloud;
+
+/// The variable naming the profiles file, ahead of the usual places.
+pub const PROFILES_VARIABLE: &str = "PBI_DOCTOR_PROFILES";
+
+/// The values `auth` accepts, as `--auth` names them.
+pub const AUTH_NAMES: [&str; 7] = [
+    "secret",
+    "certificate",
+    "federated",
+    "github-oidc",
+    "azure-cli",
+    "device-code",
+    "token",
+];
+
+/// `auth` as written; an unknown value is a type error with its line.
+#[derive(Clone, Copy, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum Auth {
+    Secret,
+    Certificate,
+    Federated,
+    GithubOidc,
+    AzureCli,
+    DeviceCode,
+    Token,
+}
+
+impl Auth {
+    fn name(self) -> &'static str {
+        AUTH_NAMES[self as usize]
+    }
+}
+
+/// One profile, as read. Everything is optional: flags and variables fill in the rest.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Profile {
+    /// The profile's name.
+    pub name: String,
+    /// The file it was read from.
+    pub source: PathBuf,
+    /// Tenant id or verified domain.
+    pub tenant: Option<String>,
+    /// Application (client) id.
+    pub client_id: Option<String>,
+    /// How to get a token: one of [`AUTH_NAMES`] (checked when the file is read).
+    pub auth: Option<String>,
+    /// The cloud.
+    pub cloud: Option<Cloud>,
+    /// The environment variable holding the client secret.
+    pub client_secret_env: Option<String>,
+    /// The file holding the client secret.
+    pub client_secret_file: Option<PathBuf>,
+    /// The certificate (PEM or PFX) with its private key.
+    pub certificate: Option<PathBuf>,
+    /// The environment variable holding the certificate's password.
+    pub certificate_password_env: Option<String>,
+    /// The file holding a federated (workload identity) token.
+    pub federated_token_file: Option<PathBuf>,
+    /// The file holding an access token to diagnose.
+    pub token_file: Option<PathBuf>,
+    /// The authority host, overriding the cloud's.
+    pub authority_host: Option<String>,
+    /// The Power BI API base, overriding the cloud's.
+    pub powerbi_api: Option<String>,
+    /// Workspaces to probe.
+    pub workspaces: Vec<String>,
+}
+
+/// Why a profile could not be loaded. No message carries the value of a secret.
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    /// The file could not be read.
+    #[error("cannot read the profiles file {}: {source}{}", .path.display(), read_hint(.source))]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML, or a value has the wrong type, or a key is unknown.
+    #[error("{}, line {line}, column {column}: {message}", .path.display())]
+    Syntax {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column (in characters).
+        column: usize,
+        /// What is wrong (the parser's message, without a quote of the line).
+        message: String,
+    },
+    /// A key would store a secret in the file.
+    #[error(
+        "{}{}: `{key}` in [{table}] holds a secret, and secrets are not kept in the profiles file \
+         (its value is not shown here). Remove it and reference the secret instead: {instead}",
+        .path.display(),
+        .line.map(|l| format!(", line {l}")).unwrap_or_default()
+    )]
+    StoredSecret {
+        /// The file.
+        path: PathBuf,
+        /// The line of the key, when found.
+        line: Option<usize>,
+        /// The table holding the key, e.g. `profiles.contoso`.
+        table: String,
+        /// The key, as written.
+        key: String,
+        /// What to write instead.
+        instead: &'static str,
+    },
+    /// No profile has this name.
+    #[error("{}: no profile is named {name:?}; {}", .path.display(), available_text(.available))]
+    UnknownProfile {
+        /// The file.
+        path: PathBuf,
+        /// The name asked for.
+        name: String,
+        /// The names the file has, sorted.
+        available: Vec<String>,
+    },
+    /// A value is present but unusable.
+    #[error("{}: profile {profile:?}: `{key}` {reason}", .path.display())]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// The profile.
+        profile: String,
+        /// The key.
+        key: &'static str,
+        /// What is wrong and what to do (never the value).
+        reason: &'static str,
+    },
+}
+
+fn read_hint(error: &std::io::Error) -> &'static str {
+    if error.kind() == std::io::ErrorKind::NotFound {
+        ". Create it with a [profiles.NAME] table, or point PBI_DOCTOR_PROFILES at the file that has one"
+    } else {
+        ". Check the path and its permissions"
+    }
+}
+
+fn available_text(names: &[String]) -> String {
+    if names.is_empty() {
+        "the file has no profiles: add a [profiles.NAME] table".to_owned()
+    } else {
+        format!("the profiles are: {}", names.join(", "))
+    }
+}
+
+/// Keys that would hold a secret (compared case-insensitively, `-` as `_`), and what to write
+/// instead.
+const SECRET_KEYS: &[(&str, &str)] = &[
+    ("client_secret", CLIENT_SECRET_INSTEAD),
+    ("client_secret_value", CLIENT_SECRET_INSTEAD),
+    ("secret", CLIENT_SECRET_INSTEAD),
+    ("password", CERTIFICATE_PASSWORD_INSTEAD),
+    ("certificate_password", CERTIFICATE_PASSWORD_INSTEAD),
+    ("pfx_password", CERTIFICATE_PASSWORD_INSTEAD),
+    ("token", TOKEN_INSTEAD),
+    ("access_token", TOKEN_INSTEAD),
+    ("refresh_token", TOKEN_INSTEAD),
+    ("bearer", TOKEN_INSTEAD),
+    ("client_assertion", FEDERATED_INSTEAD),
+    ("federated_token", FEDERATED_INSTEAD),
+    ("id_token", FEDERATED_INSTEAD),
+];
+
+const CLIENT_SECRET_INSTEAD: &str = "the name of an environment variable with client_secret_env = \"VARIABLE\", \
+     or a file with client_secret_file = \"PATH\"";
+const CERTIFICATE_PASSWORD_INSTEAD: &str = "the name of an environment variable holding the certificate's password with \
+     certificate_password_env = \"VARIABLE\"";
+const TOKEN_INSTEAD: &str =
+    "a file holding the token with token_file = \"PATH\" (or give --token-file)";
+const FEDERATED_INSTEAD: &str =
+    "a file holding the federated token with federated_token_file = \"PATH\"";
+
+fn secret_key(key: &str) -> Option<&'static str> {
+    let normal = key.trim().to_ascii_lowercase().replace('-', "_");
+    SECRET_KEYS
+        .iter()
+        .find(|(k, _)| *k == normal)
+        .map(|(_, instead)| *instead)
+}
+
+/// The file as written: `[profiles.NAME]` tables.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfilesFile {
+    #[serde(default)]
+    profiles: BTreeMap<String, RawProfile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProfile {
+    tenant: Option<String>,
+    client_id: Option<String>,
+    auth: Option<Auth>,
+    cloud: Option<Cloud>,
+    client_secret_env: Option<String>,
+    client_secret_file: Option<String>,
+    certificate: Option<String>,
+    certificate_password_env: Option<String>,
+    federated_token_file: Option<String>,
+    token_file: Option<String>,
+    authority_host: Option<String>,
+    powerbi_api: Option<String>,
+    #[serde(default)]
+    workspaces: Vec<String>,
+}
+
+/// Where the profiles file is, from the environment (`env` reads a variable):
+/// `PBI_DOCTOR_PROFILES`, else `$XDG_CONFIG_HOME/pbi-doctor/profiles.toml`, else (on Windows)
+/// `%APPDATA%\pbi-doctor\profiles.toml`, else `$HOME/.config/pbi-doctor/profiles.toml`. `None`
+/// when none of these variables is set. The file may not exist.
+pub fn default_path(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    path_for(env, cfg!(windows))
+}
+
+fn path_for(env: &dyn Fn(&str) -> Option<String>, windows: bool) -> Option<PathBuf> {
+    let var = |name: &str| env(name).filter(|v| !v.trim().is_empty());
+    if let Some(path) = var(PROFILES_VARIABLE) {
+        return Some(PathBuf::from(path));
+    }
+    let in_folder = |base: String| PathBuf::from(base).join("pbi-doctor").join("profiles.toml");
+    // The XDG spec says to ignore a relative XDG_CONFIG_HOME.
+    if let Some(xdg) = var("XDG_CONFIG_HOME").filter(|v| Path::new(v).is_absolute()) {
+        return Some(in_folder(xdg));
+    }
+    if windows && let Some(appdata) = var("APPDATA") {
+        return Some(in_folder(appdata));
+    }
+    var("HOME").map(|home| in_folder(PathBuf::from(home).join(".config").display().to_string()))
+}
+
+/// The 1-based line and column of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
+    (line, column)
+}
+
+fn syntax(path: &Path, text: &str, error: &toml::de::Error) -> ProfileError {
+    let (line, column) = error
+        .span()
+        .map(|span| line_column(text, span.start))
+        .unwrap_or((1, 1));
+    ProfileError::Syntax {
+        path: path.to_owned(),
+        line,
+        column,
+        message: error.message().trim().to_owned(),
+    }
+}
+
+/// The line a key is written on, when it starts a line (`key = …`, `"key" = …`).
+fn key_line(text: &str, key: &str) -> Option<usize> {
+    text.lines()
+        .position(|line| {
+            let line = line.trim_start();
+            let rest = line
+                .strip_prefix(key)
+                .or_else(|| line.strip_prefix(&format!("\"{key}\"")))
+                .or_else(|| line.strip_prefix(&format!("'{key}'")));
+            rest.is_some_and(|r| r.trim_start().starts_with('='))
+        })
+        .map(|i| i + 1)
+}
+
+/// The first key anywhere in the document that would hold a secret.
+fn find_secret(table: &toml::Table, at: &str) -> Option<(String, String, &'static str)> {
+    for (key, value) in table {
+        if let Some(instead) = secret_key(key) {
+            let where_ = if at.is_empty() {
+                "top level".to_owned()
+            } else {
+                at.to_owned()
+            };
+            return Some((where_, key.clone(), instead));
+        }
+        let inner = if at.is_empty() {
+            key.clone()
+        } else {
+            format!("{at}.{key}")
+        };
+        let found = match value {
+            toml::Value::Table(t) => find_secret(t, &inner),
+            toml::Value::Array(items) => items.iter().find_map(|item| match item {
+                toml::Value::Table(t) => find_secret(t, &inner),
+                _ => None,
+            }),
+            _ => None,
+        };
+        if found.is_some() {
+            return found;
+        }
+    }
+    None
+}
+
+fn is_variable_name(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    bytes
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// Reads profile `name` from the file at `path`.
+pub fn load(path: &Path, name: &str) -> Result<Profile, ProfileError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ProfileError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    parse(&text, path, name)
+}
+
+/// Reads profile `name` from the text of a profiles file; `path` names it in messages and anchors
+/// relative paths.
+fn parse(text: &str, path: &Path, name: &str) -> Result<Profile, ProfileError> {
+    // 1. Syntax, 2. stored secrets (before any value is looked at), 3. keys and types.
+    let document: toml::Table = toml::from_str(text).map_err(|e| syntax(path, text, &e))?;
+    if let Some((table, key, instead)) = find_secret(&document, "") {
+        return Err(ProfileError::StoredSecret {
+            path: path.to_owned(),
+            line: key_line(text, &key),
+            table,
+            key,
+            instead,
+        });
+    }
+    let file: ProfilesFile = toml::from_str(text).map_err(|e| {
+        let mut error = syntax(path, text, &e);
+        if let ProfileError::Syntax { message, .. } = &mut error
+            && message.ends_with("expected `profiles`")
+        {
+            message.push_str("; write each profile as a [profiles.NAME] table");
+        }
+        error
+    })?;
+    let available: Vec<String> = file.profiles.keys().cloned().collect();
+    let Some(raw) = file
+        .profiles
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, p)| p)
+    else {
+        return Err(ProfileError::UnknownProfile {
+            path: path.to_owned(),
+            name: name.to_owned(),
+            available,
+        });
+    };
+    let invalid = |key: &'static str, reason: &'static str| ProfileError::Invalid {
+        path: path.to_owned(),
+        profile: name.to_owned(),
+        key,
+        reason,
+    };
+    for (key, value) in [
+        ("client_secret_env", &raw.client_secret_env),
+        ("certificate_password_env", &raw.certificate_password_env),
+    ] {
+        if value
+            .as_deref()
+            .is_some_and(|v| !is_variable_name(v.trim()))
+        {
+            return Err(invalid(
+                key,
+                "must be the name of an environment variable (letters, digits and _), not the secret itself",
+            ));
+        }
+    }
+    let base = path.parent().unwrap_or(Path::new(""));
+    let file_path =
+        |key: &'static str, value: Option<String>| -> Result<Option<PathBuf>, ProfileError> {
+            let Some(value) = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()) else {
+                return Ok(None);
+            };
+            if value == "~" || value.starts_with("~/") || value.starts_with("~\\") {
+                return Err(invalid(
+                    key,
+                    "starts with ~, which is not expanded; write the full path",
+                ));
+            }
+            let value = PathBuf::from(value);
+            Ok(Some(if value.is_absolute() {
+                value
+            } else {
+                base.join(value)
+            }))
+        };
+    let trimmed = |v: Option<String>| v.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    Ok(Profile {
+        name: name.to_owned(),
+        source: path.to_owned(),
+        tenant: trimmed(raw.tenant),
+        client_id: trimmed(raw.client_id),
+        auth: raw.auth.map(|a| a.name().to_owned()),
+        cloud: raw.cloud,
+        client_secret_env: trimmed(raw.client_secret_env),
+        client_secret_file: file_path("client_secret_file", raw.client_secret_file)?,
+        certificate: file_path("certificate", raw.certificate)?,
+        certificate_password_env: trimmed(raw.certificate_password_env),
+        federated_token_file: file_path("federated_token_file", raw.federated_token_file)?,
+        token_file: file_path("token_file", raw.token_file)?,
+        authority_host: trimmed(raw.authority_host),
+        powerbi_api: trimmed(raw.powerbi_api),
+        workspaces: raw.workspaces,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILE: &str = r#"
+# Profiles for pbi-doctor.
+[profiles.contoso]
+tenant = "contoso.onmicrosoft.com"
+client_id = "8a1d5c3e-0b7f-4e2a-9c61-2f4d8e7b1a90"
+auth = "secret"
+cloud = "public"
+client_secret_env = "CONTOSO_SECRET"
+workspaces = ["f089354e-8366-4e18-aea3-4cb4a3a50b48"]
+
+[profiles.fabrikam-gov]
+tenant = "fabrikam.onmicrosoft.us"
+client_id = "11111111-2222-4333-8444-555555555555"
+auth = "certificate"
+cloud = "usgovhigh"
+certificate = "certs/fabrikam.pfx"
+certificate_password_env = "FABRIKAM_PFX_PASSWORD"
+
+[profiles.me]
+auth = "device-code"
+tenant = "organizations"
+client_secret_file = "/run/secrets/unused"
+federated_token_file = "/var/run/secrets/azure/tokens/azure-identity-token"
+token_file = "token.txt"
+authority_host = "https://login.microsoftonline.com"
+powerbi_api = "https://api.fabric.microsoft.com"
+"#;
+
+    fn path() -> PathBuf {
+        PathBuf::from("/home/ada/.config/pbi-doctor/profiles.toml")
+    }
+
+    fn read(text: &str, name: &str) -> Result<Profile, ProfileError> {
+        parse(text, &path(), name)
+    }
+
+    #[test]
+    fn profiles_are_read_with_every_key() {
+        let p = read(FILE, "contoso").unwrap();
+        assert_eq!(p.name, "contoso");
+        assert_eq!(p.source, path());
+        assert_eq!(p.tenant.as_deref(), Some("contoso.onmicrosoft.com"));
+        assert_eq!(
+            p.client_id.as_deref(),
+            Some("8a1d5c3e-0b7f-4e2a-9c61-2f4d8e7b1a90")
+        );
+        assert_eq!(p.auth.as_deref(), Some("secret"));
+        assert_eq!(p.cloud, Some(Cloud::Public));
+        assert_eq!(p.client_secret_env.as_deref(), Some("CONTOSO_SECRET"));
+        assert_eq!(p.workspaces, vec!["f089354e-8366-4e18-aea3-4cb4a3a50b48"]);
+
+        let p = read(FILE, "fabrikam-gov").unwrap();
+        assert_eq!(p.auth.as_deref(), Some("certificate"));
+        assert_eq!(p.cloud, Some(Cloud::Usgovhigh));
+        // Relative paths are taken from the profiles file's folder.
+        assert_eq!(
+            p.certificate,
+            Some(PathBuf::from(
+                "/home/ada/.config/pbi-doctor/certs/fabrikam.pfx"
+            ))
+        );
+        assert_eq!(
+            p.certificate_password_env.as_deref(),
+            Some("FABRIKAM_PFX_PASSWORD")
+        );
+
+        let p = read(FILE, "me").unwrap();
+        assert_eq!(p.auth.as_deref(), Some("device-code"));
+        assert_eq!(
+            p.client_secret_file,
+            Some(PathBuf::from("/run/secrets/unused"))
+        );
+        assert_eq!(
+            p.token_file,
+            Some(PathBuf::from("/home/ada/.config/pbi-doctor/token.txt"))
+        );
+        assert_eq!(
+            p.powerbi_api.as_deref(),
+            Some("https://api.fabric.microsoft.com")
+        );
+        assert!(p.workspaces.is_empty());
+    }
+
+    #[test]
+    fn every_auth_and_cloud_name_is_accepted() {
+        for auth in AUTH_NAMES {
+            let text = format!("[profiles.p]\nauth = \"{auth}\"\n");
+            assert_eq!(read(&text, "p").unwrap().auth.as_deref(), Some(auth));
+        }
+        for cloud in crate::cloud::ALL {
+            let text = format!("[profiles.p]\ncloud = \"{}\"\n", cloud.name());
+            assert_eq!(read(&text, "p").unwrap().cloud, Some(cloud));
+        }
+        let err = read("[profiles.p]\ncloud = \"germany\"\n", "p").unwrap_err();
+        assert!(matches!(err, ProfileError::Syntax { line: 2, .. }), "{err}");
+    }
+
+    #[test]
+    fn a_stored_secret_is_refused_without_repeating_it() {
+        let value = "Xk8Q~s3cr3t.valueFromThePortal";
+        for (key, hint) in [
+            ("client_secret", "client_secret_env"),
+            ("password", "certificate_password_env"),
+            ("certificate_password", "certificate_password_env"),
+            ("token", "token_file"),
+            ("Client-Secret", "client_secret_file"),
+        ] {
+            let text =
+                format!("[profiles.contoso]\ntenant = \"contoso.com\"\n{key} = \"{value}\"\n");
+            let err = read(&text, "contoso").unwrap_err();
+            let message = err.to_string();
+            assert!(
+                matches!(err, ProfileError::StoredSecret { line: Some(3), .. }),
+                "{message}"
+            );
+            assert!(!message.contains(value), "{message}");
+            assert!(message.contains(hint), "{message}");
+            assert!(message.contains("profiles.contoso"), "{message}");
+        }
+        // Wherever it is, even in a profile other than the one asked for, or inline.
+        let text = format!(
+            "[profiles.a]\ntenant = \"a\"\n[profiles.b]\ncreds = {{ client_secret = \"{value}\" }}\n"
+        );
+        let err = read(&text, "a").unwrap_err();
+        assert!(matches!(err, ProfileError::StoredSecret { .. }), "{err}");
+        assert!(!err.to_string().contains(value));
+        // A non-string value is refused the same way.
+        let err = read("[profiles.a]\ntoken = 12345678\n", "a").unwrap_err();
+        assert!(!err.to_string().contains("12345678"));
+    }
+
+    #[test]
+    fn a_secret_in_a_variable_name_is_refused_without_repeating_it() {
+        let value = "Xk8Q~s3cr3t.valueFromThePortal";
+        let text = format!("[profiles.p]\nclient_secret_env = \"{value}\"\n");
+        let err = read(&text, "p").unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ProfileError::Invalid {
+                    key: "client_secret_env",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(!err.to_string().contains(value), "{err}");
+    }
+
+    #[test]
+    fn a_syntax_error_names_the_line_and_does_not_quote_it() {
+        let value = "Xk8Q~s3cr3t.valueFromThePortal";
+        let text = format!("[profiles.p]\ntenant = \"t\"\nclient_secret = \"{value}\n");
+        let err = read(&text, "p").unwrap_err();
+        let message = err.to_string();
+        assert!(
+            matches!(err, ProfileError::Syntax { line: 3, .. }),
+            "{message}"
+        );
+        assert!(!message.contains(value), "{message}");
+        assert!(message.contains("profiles.toml, line 3"), "{message}");
+    }
+
+    #[test]
+    fn unknown_keys_and_wrong_types_name_the_line() {
+        let err = read(
+            "[profiles.p]\ntenant = \"t\"\nclient_secert_env = \"X\"\n",
+            "p",
+        )
+        .unwrap_err();
+        let message = err.to_string();
+        assert!(
+            matches!(err, ProfileError::Syntax { line: 3, .. }),
+            "{message}"
+        );
+        assert!(message.contains("client_secert_env"), "{message}");
+        let err = read("[profiles.p]\nworkspaces = \"w\"\n", "p").unwrap_err();
+        assert!(matches!(err, ProfileError::Syntax { line: 2, .. }), "{err}");
+        let err = read("[profiles.p]\nauth = \"password\"\n", "p").unwrap_err();
+        assert!(matches!(err, ProfileError::Syntax { line: 2, .. }), "{err}");
+        // A profile outside [profiles]: the way to write it.
+        let err = read("[contoso]\ntenant = \"t\"\n", "contoso").unwrap_err();
+        assert!(err.to_string().contains("[profiles.NAME]"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_profile_lists_the_names() {
+        let err = read(FILE, "contosoo").unwrap_err();
+        let message = err.to_string();
+        assert!(
+            message.contains("no profile is named \"contosoo\""),
+            "{message}"
+        );
+        assert!(
+            message.contains("the profiles are: contoso, fabrikam-gov, me"),
+            "{message}"
+        );
+        let err = read("# empty\n", "x").unwrap_err();
+        assert!(err.to_string().contains("has no profiles"), "{err}");
+    }
+
+    #[test]
+    fn an_unreadable_file_names_its_path() {
+        let missing = std::env::temp_dir()
+            .join(format!("pbi-doctor-no-such-{}", uuid::Uuid::new_v4()))
+            .join("profiles.toml");
+        let err = load(&missing, "contoso").unwrap_err();
+        let message = err.to_string();
+        assert!(matches!(err, ProfileError::Read { .. }), "{message}");
+        assert!(
+            message.contains(&missing.display().to_string()),
+            "{message}"
+        );
+        assert!(message.contains("PBI_DOCTOR_PROFILES"), "{message}");
+    }
+
+    #[test]
+    fn load_reads_a_real_file() {
+        let dir =
+            std::env::temp_dir().join(format!("pbi-doctor-profiles-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("profiles.toml");
+        std::fs::write(&file, FILE).unwrap();
+        let p = load(&file, "fabrikam-gov").unwrap();
+        assert_eq!(p.certificate, Some(dir.join("certs/fabrikam.pfx")));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn tilde_paths_are_refused_with_a_way_out() {
+        let err = read("[profiles.p]\ncertificate = \"~/c.pem\"\n", "p").unwrap_err();
+        assert!(err.to_string().contains("full path"), "{err}");
+    }
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        }
+    }
+
+    #[test]
+    fn the_default_path_follows_the_documented_order() {
+        let all = [
+            ("PBI_DOCTOR_PROFILES", "/etc/pbi/profiles.toml"),
+            ("XDG_CONFIG_HOME", "/home/ada/.xdg"),
+            ("APPDATA", "C:\\Users\\ada\\AppData\\Roaming"),
+            ("HOME", "/home/ada"),
+        ];
+        let env = env_of(&all);
+        assert_eq!(
+            path_for(&env, false),
+            Some(PathBuf::from("/etc/pbi/profiles.toml"))
+        );
+        let env = env_of(&all[1..]);
+        assert_eq!(
+            path_for(&env, false),
+            Some(PathBuf::from("/home/ada/.xdg/pbi-doctor/profiles.toml"))
+        );
+        // A relative XDG_CONFIG_HOME is ignored, as the XDG spec asks; an empty variable too.
+        let env = env_of(&[
+            ("XDG_CONFIG_HOME", "rel"),
+            ("PBI_DOCTOR_PROFILES", ""),
+            ("HOME", "/home/ada"),
+        ]);
+        assert_eq!(
+            path_for(&env, false),
+            Some(PathBuf::from("/home/ada/.config/pbi-doctor/profiles.toml"))
+        );
+        let env = env_of(&all[2..]);
+        assert_eq!(
+            path_for(&env, false),
+            Some(PathBuf::from("/home/ada/.config/pbi-doctor/profiles.toml"))
+        );
+        assert_eq!(
+            path_for(&env, true),
+            Some(
+                PathBuf::from("C:\\Users\\ada\\AppData\\Roaming")
+                    .join("pbi-doctor")
+                    .join("profiles.toml")
+            )
+        );
+        assert_eq!(path_for(&env_of(&[]), false), None);
+        assert_eq!(
+            default_path(&env_of(&all)),
+            Some(PathBuf::from("/etc/pbi/profiles.toml"))
+        );
+    }
+}
