@@ -39,6 +39,54 @@ pub enum Format {
     Human,
     /// For scripts: the JSON document described in the README (schema_version 1).
     Json,
+    /// JUnit XML: a test case per check and per expectation (CI test tabs).
+    Junit,
+    /// GitHub Actions workflow commands (::error, ::warning, ::notice) and a job summary.
+    Github,
+    /// Azure Pipelines logging commands (##vso[task.logissue], ##vso[task.complete]).
+    AzureDevops,
+    /// Markdown, for a pull-request comment or a support ticket.
+    Markdown,
+}
+
+impl Format {
+    /// The format a CI platform reads, when its environment says which one runs us:
+    /// `GITHUB_ACTIONS=true` or `TF_BUILD=True`.
+    pub fn detect(env: impl Fn(&str) -> Option<String>) -> Format {
+        if env("GITHUB_ACTIONS").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
+            Format::Github
+        } else if env("TF_BUILD").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
+            Format::AzureDevops
+        } else {
+            Format::Human
+        }
+    }
+}
+
+/// `--output FORMAT=PATH`: an extra report written to a file in the same run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExtraOutput {
+    /// The format.
+    pub format: Format,
+    /// Where to write it.
+    pub path: PathBuf,
+}
+
+/// Parses `FORMAT=PATH`.
+pub fn parse_output(value: &str) -> Result<ExtraOutput, String> {
+    let (format, path) = value
+        .split_once('=')
+        .ok_or_else(|| format!("{value:?} is not FORMAT=PATH, e.g. junit=pbi-doctor.xml"))?;
+    let format = <Format as ValueEnum>::from_str(format.trim(), true).map_err(|_| {
+        format!("{format:?} is not a format: human, json, junit, github, azure-devops, markdown")
+    })?;
+    if path.trim().is_empty() {
+        return Err(format!("{value:?} names no file"));
+    }
+    Ok(ExtraOutput {
+        format,
+        path: PathBuf::from(path.trim()),
+    })
 }
 
 /// When to use colour.
@@ -55,9 +103,13 @@ pub enum ColorChoice {
 /// How the report is written.
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    /// Report format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    /// Report format on stdout [default: github when GITHUB_ACTIONS=true, azure-devops when
+    /// TF_BUILD=True, human otherwise].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Also write the report in FORMAT to PATH, e.g. junit=pbi-doctor.xml. Repeatable.
+    #[arg(long = "output", value_name = "FORMAT=PATH", value_parser = parse_output)]
+    pub outputs: Vec<ExtraOutput>,
     /// Colour in the human report.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, env = "PBI_DOCTOR_COLOR")]
     pub color: ColorChoice,
@@ -76,11 +128,39 @@ pub struct CheckArgs {
     #[arg(long, env = "AZURE_CLIENT_ID", value_name = "APP_ID")]
     pub client_id: Option<String>,
     /// Read the client secret from this file (otherwise from AZURE_CLIENT_SECRET).
-    #[arg(long, value_name = "PATH", conflicts_with_all = ["client_secret_stdin", "token_file"])]
+    #[arg(long, value_name = "PATH", conflicts_with = "client_secret_stdin")]
     pub client_secret_file: Option<PathBuf>,
     /// Read the client secret from standard input.
-    #[arg(long, conflicts_with = "token_file")]
+    #[arg(long)]
     pub client_secret_stdin: bool,
+    /// How to get the token. Without it, the environment decides, in the azure-identity order:
+    /// client secret, certificate, federated token file, GitHub Actions OIDC, then the Azure CLI.
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub auth: Option<AuthKind>,
+    /// Certificate (PEM with its key, or PFX/PKCS#12) for certificate credentials; a PFX password
+    /// comes from AZURE_CLIENT_CERTIFICATE_PASSWORD.
+    #[arg(long, env = "AZURE_CLIENT_CERTIFICATE_PATH", value_name = "PATH")]
+    pub certificate: Option<PathBuf>,
+    /// A federated token (workload identity federation) to present as the client assertion.
+    #[arg(long, env = "AZURE_FEDERATED_TOKEN_FILE", value_name = "PATH")]
+    pub federated_token_file: Option<PathBuf>,
+    /// The audience of the GitHub Actions OIDC token to request.
+    #[arg(
+        long,
+        value_name = "AUDIENCE",
+        default_value = "api://AzureADTokenExchange"
+    )]
+    pub oidc_audience: String,
+    /// Sign in as a user with the device code flow (same as --auth device-code); --client-id
+    /// names a public client app.
+    #[arg(long)]
+    pub device_code: bool,
+    /// Read tenant, client id, credential source and cloud from this profile.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// The profiles file (default: $XDG_CONFIG_HOME/pbi-doctor/profiles.toml).
+    #[arg(long, env = "PBI_DOCTOR_PROFILES", value_name = "PATH")]
+    pub profiles: Option<PathBuf>,
     /// Refused: a secret on the command line ends up in shell history and `ps`.
     #[arg(long, hide = true, num_args = 0..=1, value_name = "SECRET")]
     pub client_secret: Option<Option<String>>,
@@ -91,9 +171,10 @@ pub struct CheckArgs {
     /// Also probe this workspace (its id, a GUID). Repeatable.
     #[arg(long = "workspace", value_name = "ID")]
     pub workspaces: Vec<String>,
-    /// The cloud: authority host, Power BI resource and API base.
-    #[arg(long, value_enum, default_value_t = Cloud::Public)]
-    pub cloud: Cloud,
+    /// The cloud: authority host, Power BI resource and API base. Without it, the tenant's
+    /// OpenID configuration tells (one request).
+    #[arg(long, value_enum)]
+    pub cloud: Option<Cloud>,
     /// Entra ID authority host, overriding the cloud's (https, or http on loopback only).
     #[arg(long, env = "AZURE_AUTHORITY_HOST", value_name = "URL")]
     pub authority_host: Option<String>,
@@ -106,12 +187,46 @@ pub struct CheckArgs {
     /// Save the run as a redacted session file, for `pbi-doctor replay` or a support request.
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,
+    /// What this tenant must provide, e.g. admin-api, workspace=<id>, workspaces>=2,
+    /// identity=application, role=Tenant.Read.All, role!=Tenant.Read.All, token-lifetime>=30.
+    /// The run passes when every expectation holds. Repeatable.
+    #[arg(long = "expect", value_name = "EXPECTATION", value_parser = crate::expect::parse_for_clap)]
+    pub expectations: Vec<crate::expect::Expectation>,
+    /// Whether warnings fail the run too.
+    #[arg(long, value_enum, default_value_t = crate::expect::FailOn::Fail)]
+    pub fail_on: crate::expect::FailOn,
+    /// Admin API probes allowed per tenant and hour (its quota is 50); over it, the probe is
+    /// skipped with a notice.
+    #[arg(long, value_name = "N", default_value_t = crate::quota::DEFAULT_BUDGET)]
+    pub admin_probe_budget: u32,
+    /// Do not read or write the admin-probe cache.
+    #[arg(long)]
+    pub no_cache: bool,
     /// Seconds to wait for each answer.
     #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub timeout: u64,
     /// Output options.
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// How the doctor gets its token (`--auth`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AuthKind {
+    /// Client credentials with a client secret (AZURE_CLIENT_SECRET, --client-secret-file, --client-secret-stdin).
+    Secret,
+    /// Client credentials with a certificate (--certificate / AZURE_CLIENT_CERTIFICATE_PATH).
+    Certificate,
+    /// Client credentials with a federated token file (--federated-token-file / AZURE_FEDERATED_TOKEN_FILE).
+    Federated,
+    /// Client credentials with a GitHub Actions OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL / _TOKEN).
+    GithubOidc,
+    /// The token of an existing `az login`.
+    AzureCli,
+    /// A user's sign-in with the device code flow.
+    DeviceCode,
+    /// A token you already have (--token-file).
+    Token,
 }
 
 /// Flags of `pbi-doctor replay`.

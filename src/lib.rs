@@ -12,6 +12,7 @@ pub mod catalogue;
 pub mod check;
 pub mod cli;
 pub mod cloud;
+pub mod cloud_discovery;
 pub mod credential;
 pub mod diagnose;
 pub mod entra_error;
@@ -20,6 +21,8 @@ pub mod exit;
 pub mod expect;
 pub mod explain;
 pub mod jwt;
+pub mod profile;
+pub mod quota;
 pub mod report;
 pub mod secret;
 pub mod session;
@@ -46,7 +49,7 @@ use crate::error::DoctorError;
 use crate::exit::ExitStatus;
 use crate::report::{Report, Target};
 use crate::secret::{Redactor, Secret};
-use crate::session::{SESSION_FORMAT, Session};
+use crate::session::{CredentialKind, SESSION_FORMAT, Session};
 use crate::settings::{Credential, Settings, validate_endpoint, validate_workspaces};
 use crate::transport::{Live, Replay, Transport};
 
@@ -124,103 +127,373 @@ fn runtime() -> Result<tokio::runtime::Runtime, DoctorError> {
         .map_err(DoctorError::Runtime)
 }
 
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn read_secret_file(path: &Path, what: &'static str) -> Result<Secret, DoctorError> {
+    let text = std::fs::read_to_string(path).map_err(|source| DoctorError::ReadFile {
+        what,
+        path: path.to_owned(),
+        source,
+    })?;
+    Ok(Secret::new(text.trim_end_matches(['\r', '\n']).to_owned()))
+}
+
+/// Picks the credential: `--auth`, else explicit flags, else the environment in the
+/// azure-identity order (secret, certificate, federated token file), then GitHub Actions OIDC,
+/// then the Azure CLI.
+fn choose_credential(
+    args: &CheckArgs,
+    profile: &profile::Profile,
+) -> Result<Credential, DoctorError> {
+    use cli::AuthKind;
+    let explicit: Vec<(&str, AuthKind)> = [
+        (args.token_file.is_some(), "--token-file", AuthKind::Token),
+        (
+            args.client_secret_file.is_some() || args.client_secret_stdin,
+            "--client-secret-file/--client-secret-stdin",
+            AuthKind::Secret,
+        ),
+        (
+            args.certificate.is_some() && env("AZURE_CLIENT_CERTIFICATE_PATH").is_none(),
+            "--certificate",
+            AuthKind::Certificate,
+        ),
+        (
+            args.federated_token_file.is_some() && env("AZURE_FEDERATED_TOKEN_FILE").is_none(),
+            "--federated-token-file",
+            AuthKind::Federated,
+        ),
+        (args.device_code, "--device-code", AuthKind::DeviceCode),
+    ]
+    .into_iter()
+    .filter(|(given, ..)| *given)
+    .map(|(_, flag, kind)| (flag, kind))
+    .collect();
+    if explicit.len() > 1 {
+        return Err(DoctorError::Missing(format!(
+            "{} and {} both name a credential; give one. --token-file diagnoses a token you already have; the others request a new one",
+            explicit[0].0, explicit[1].0
+        )));
+    }
+    let profile_secret = match (&profile.client_secret_env, &profile.client_secret_file) {
+        (Some(var), _) => env(var).map(Secret::new),
+        (None, Some(path)) => Some(read_secret_file(path, "the client secret")?),
+        _ => None,
+    };
+    let secret_available = args.client_secret_file.is_some()
+        || args.client_secret_stdin
+        || env("AZURE_CLIENT_SECRET").is_some()
+        || profile_secret.is_some();
+    let certificate = args
+        .certificate
+        .clone()
+        .or_else(|| profile.certificate.clone());
+    let federated = args
+        .federated_token_file
+        .clone()
+        .or_else(|| profile.federated_token_file.clone());
+    let github = env("ACTIONS_ID_TOKEN_REQUEST_URL").zip(env("ACTIONS_ID_TOKEN_REQUEST_TOKEN"));
+    let profile_auth = profile.auth.as_deref().map(|a| <AuthKind as clap::ValueEnum>::from_str(a, true).map_err(|_| DoctorError::Missing(format!("the profile's auth {a:?} is not one of secret, certificate, federated, github-oidc, azure-cli, device-code, token")))).transpose()?;
+    let kind = match (args.auth, explicit.first(), profile_auth) {
+        (Some(auth), Some((flag, kind)), _) if auth != *kind => {
+            return Err(DoctorError::Missing(format!(
+                "--auth {} and {flag} disagree; give one",
+                clap::ValueEnum::to_possible_value(&auth)
+                    .map(|v| v.get_name().to_owned())
+                    .unwrap_or_default()
+            )));
+        }
+        (Some(auth), ..) => auth,
+        (None, Some((_, kind)), _) => *kind,
+        (None, None, Some(kind)) => kind,
+        (None, None, None) if secret_available => AuthKind::Secret,
+        (None, None, None) if certificate.is_some() => AuthKind::Certificate,
+        (None, None, None) if federated.is_some() => AuthKind::Federated,
+        (None, None, None) if github.is_some() => AuthKind::GithubOidc,
+        (None, None, None) if which("az").is_some() => AuthKind::AzureCli,
+        (None, None, None) => {
+            return Err(DoctorError::Missing(
+                "no credential: set AZURE_CLIENT_SECRET (with --client-id and --tenant), use --client-secret-file PATH, \
+                 --certificate PATH, --federated-token-file PATH, --auth github-oidc, --auth azure-cli or --device-code, \
+                 or diagnose an existing token with --token-file PATH"
+                    .to_owned(),
+            ));
+        }
+    };
+    if args.token_file.is_some() && kind != AuthKind::Token {
+        return Err(DoctorError::Missing("--token-file diagnoses a token you already have; it cannot be combined with --auth requesting a new one".to_owned()));
+    }
+    Ok(match kind {
+        AuthKind::Token => {
+            let source = args.token_file.clone().ok_or_else(|| {
+                DoctorError::Missing(
+                    "--auth token needs --token-file PATH (- for standard input)".to_owned(),
+                )
+            })?;
+            if args.client_secret_stdin && source == "-" {
+                return Err(DoctorError::StdinTwice);
+            }
+            let text = read_source(&source, "the token")?;
+            let shown = if source == "-" {
+                "standard input".to_owned()
+            } else {
+                format!("file {source}")
+            };
+            Credential::Token {
+                text: Secret::new(text),
+                source: shown,
+            }
+        }
+        AuthKind::Secret => {
+            let secret = if let Some(path) = &args.client_secret_file {
+                read_secret_file(path, "the client secret")?
+            } else if args.client_secret_stdin {
+                Secret::new(
+                    read_source("-", "the client secret")?
+                        .trim_end_matches(['\r', '\n'])
+                        .to_owned(),
+                )
+            } else if let Some(secret) =
+                profile_secret.or_else(|| env("AZURE_CLIENT_SECRET").map(Secret::new))
+            {
+                // A profile's reference wins: switching tenants must not pick up another one's
+                // ambient secret.
+                secret
+            } else {
+                return Err(DoctorError::Missing("--auth secret needs a client secret: set AZURE_CLIENT_SECRET, or use --client-secret-file PATH or --client-secret-stdin".to_owned()));
+            };
+            if secret.expose().trim().is_empty() {
+                return Err(DoctorError::Missing(
+                    "the client secret is empty; check the variable or file it comes from"
+                        .to_owned(),
+                ));
+            }
+            Credential::ClientSecret(secret)
+        }
+        AuthKind::Certificate => {
+            let path = certificate.ok_or_else(|| {
+                DoctorError::Missing(
+                    "--auth certificate needs --certificate PATH or AZURE_CLIENT_CERTIFICATE_PATH"
+                        .to_owned(),
+                )
+            })?;
+            let bytes = std::fs::read(&path).map_err(|source| DoctorError::ReadFile {
+                what: "the certificate",
+                path: path.clone(),
+                source,
+            })?;
+            let password_var = profile
+                .certificate_password_env
+                .clone()
+                .unwrap_or_else(|| "AZURE_CLIENT_CERTIFICATE_PASSWORD".to_owned());
+            Credential::Certificate {
+                path: path.display().to_string(),
+                bytes,
+                password: env(&password_var).map(Secret::new),
+            }
+        }
+        AuthKind::Federated => Credential::FederatedFile(federated.ok_or_else(|| {
+            DoctorError::Missing(
+                "--auth federated needs --federated-token-file PATH or AZURE_FEDERATED_TOKEN_FILE"
+                    .to_owned(),
+            )
+        })?),
+        AuthKind::GithubOidc => {
+            let (request_url, request_token) = github.ok_or_else(|| {
+                DoctorError::Missing(
+                    "--auth github-oidc needs ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN: run in GitHub Actions \
+                     with `permissions: id-token: write` on the job"
+                        .to_owned(),
+                )
+            })?;
+            Credential::GithubOidc {
+                request_url,
+                request_token: Secret::new(request_token),
+                audience: args.oidc_audience.clone(),
+            }
+        }
+        AuthKind::AzureCli => Credential::AzureCli {
+            program: which("az").unwrap_or_else(|| "az".into()),
+        },
+        AuthKind::DeviceCode => Credential::DeviceCode {
+            // Tests only: the wiremock device-code scenario polls without waiting.
+            poll_interval_override: env("PBI_DOCTOR_TEST_POLL_INTERVAL_MS")
+                .and_then(|ms| ms.parse().ok())
+                .map(Duration::from_millis),
+        },
+    })
+}
+
+/// The program on PATH, if there is one.
+fn which(program: &str) -> Option<std::path::PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
+}
+
 fn resolve(args: &CheckArgs) -> Result<Settings, DoctorError> {
     if args.client_secret.is_some() {
         return Err(DoctorError::SecretOnCommandLine);
     }
-    if args.token_file.as_deref() == Some("-") && args.client_secret_stdin {
-        return Err(DoctorError::StdinTwice);
-    }
-    let credential = if let Some(source) = &args.token_file {
-        let text = read_source(source, "the token")?;
-        let shown = if source == "-" {
-            "standard input".to_owned()
-        } else {
-            format!("file {source}")
-        };
-        Credential::Token {
-            text: Secret::new(text),
-            source: shown,
+    let profile = match &args.profile {
+        Some(name) => {
+            let path = args.profiles.clone().or_else(|| profile::default_path(&env)).ok_or_else(|| {
+                DoctorError::Missing("--profile needs a profiles file: give --profiles PATH or set PBI_DOCTOR_PROFILES".to_owned())
+            })?;
+            profile::load(&path, name).map_err(|e| DoctorError::Missing(e.to_string()))?
         }
-    } else {
-        let secret = if let Some(path) = &args.client_secret_file {
-            std::fs::read_to_string(path).map_err(|source| DoctorError::ReadFile {
-                what: "the client secret",
-                path: path.clone(),
-                source,
-            })?
-        } else if args.client_secret_stdin {
-            read_source("-", "the client secret")?
-        } else {
-            std::env::var("AZURE_CLIENT_SECRET").map_err(|_| {
-                DoctorError::Missing(
-                    "no credential: set AZURE_CLIENT_SECRET (with --client-id and --tenant), use --client-secret-file PATH or \
-                     --client-secret-stdin, or diagnose an existing token with --token-file PATH"
-                        .to_owned(),
-                )
-            })?
-        };
-        let secret = secret.trim_end_matches(['\r', '\n']).to_owned();
-        if secret.trim().is_empty() {
-            return Err(DoctorError::Missing(
-                "the client secret is empty; check the variable or file it comes from".to_owned(),
-            ));
-        }
-        Credential::ClientSecret(Secret::new(secret))
+        None => profile::Profile::default(),
     };
-    let needs_app = matches!(credential, Credential::ClientSecret(_));
-    if needs_app && args.tenant.as_deref().is_none_or(|t| t.trim().is_empty()) {
+    let credential = choose_credential(args, &profile)?;
+    let tenant = args
+        .tenant
+        .clone()
+        .or_else(|| profile.tenant.clone())
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty());
+    let client_id = args
+        .client_id
+        .clone()
+        .or_else(|| profile.client_id.clone())
+        .map(|c| c.trim().to_owned())
+        .filter(|c| !c.is_empty());
+    let kind = credential.kind();
+    let needs_tenant = !matches!(kind, CredentialKind::TokenFile | CredentialKind::AzureCli);
+    if needs_tenant && tenant.is_none() {
         return Err(DoctorError::Missing(
             "no tenant: give --tenant <tenant id or domain> or set AZURE_TENANT_ID".to_owned(),
         ));
     }
-    if needs_app
-        && args
-            .client_id
-            .as_deref()
-            .is_none_or(|c| c.trim().is_empty())
-    {
+    if needs_tenant && client_id.is_none() {
         return Err(DoctorError::Missing(
             "no client id: give --client-id <Application (client) ID> or set AZURE_CLIENT_ID"
                 .to_owned(),
         ));
     }
-    let authority = args
+    let cloud_given = args.cloud.or(profile.cloud);
+    let cloud = cloud_given.unwrap_or(cloud::Cloud::Public);
+    let authority_given = args
         .authority_host
         .clone()
-        .unwrap_or_else(|| args.cloud.authority_host().to_owned());
-    let api = args
+        .or_else(|| profile.authority_host.clone());
+    let api_given = args
         .powerbi_api
         .clone()
-        .unwrap_or_else(|| args.cloud.powerbi_api().to_owned());
+        .or_else(|| profile.powerbi_api.clone());
+    let authority = authority_given
+        .clone()
+        .unwrap_or_else(|| cloud.authority_host().to_owned());
+    let api = api_given
+        .clone()
+        .unwrap_or_else(|| cloud.powerbi_api().to_owned());
     let secret_looks_like_guid =
         matches!(&credential, Credential::ClientSecret(s) if shape::is_guid(s.expose()));
+    let mut workspaces = args.workspaces.clone();
+    if workspaces.is_empty() {
+        workspaces = profile.workspaces.clone();
+    }
+    // `--expect workspace=<id>` is judged by probing that workspace.
+    for id in args
+        .expectations
+        .iter()
+        .filter_map(expect::Expectation::workspace)
+    {
+        if !workspaces.iter().any(|w| w.eq_ignore_ascii_case(id)) {
+            workspaces.push(id.to_owned());
+        }
+    }
     Ok(Settings {
-        tenant: args
-            .tenant
-            .as_ref()
-            .map(|t| t.trim().to_owned())
-            .filter(|t| !t.is_empty()),
-        client_id: args
-            .client_id
-            .as_ref()
-            .map(|c| c.trim().to_owned())
-            .filter(|c| !c.is_empty()),
+        detect_cloud: cloud_given.is_none()
+            && tenant.is_some()
+            && kind != CredentialKind::TokenFile,
+        tenant,
+        client_id,
         credential,
         secret_looks_like_guid,
-        cloud: args.cloud,
+        cloud,
         authority_host: validate_endpoint("--authority-host", &authority)?,
         powerbi_api: validate_endpoint("--powerbi-api", &api)?,
-        workspaces: validate_workspaces(&args.workspaces)?,
+        workspaces: validate_workspaces(&workspaces)?,
         skip_admin: args.skip_admin,
+        admin_skip_reason: "--skip-admin",
+        authority_overridden: authority_given.is_some(),
+        api_overridden: api_given.is_some(),
     })
 }
 
-fn render(report: &Report<'_>, output: &OutputArgs) -> String {
-    match output.format {
-        Format::Human => report::human::render(report, output.verbose),
+/// The format on stdout: the one asked for, or the CI platform's.
+fn stdout_format(output: &OutputArgs) -> Format {
+    output.format.unwrap_or_else(|| Format::detect(env))
+}
+
+fn render_as(report: &Report<'_>, format: Format, verbose: bool) -> String {
+    match format {
+        Format::Human => report::human::render(report, verbose),
         Format::Json => report::json::render(report),
+        Format::Junit => report::junit::render(report),
+        Format::Github => report::github::render(report),
+        Format::AzureDevops => report::azure_devops::render(report),
+        Format::Markdown => report::markdown::render(report),
     }
+}
+
+/// Mask commands for values a later step could print (the access token's signature): only in
+/// the platform's own format and only when running on that platform, whose runner hides them.
+fn mask_lines(format: Format, masks: &[Secret]) -> String {
+    let on = |var: &str| env(var).is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    masks
+        .iter()
+        .filter(|m| !m.expose().is_empty())
+        .map(|m| match format {
+            Format::Github if on("GITHUB_ACTIONS") => format!("::add-mask::{}\n", m.expose()),
+            Format::AzureDevops if on("TF_BUILD") => {
+                format!("##vso[task.setsecret]{}\n", m.expose())
+            }
+            _ => String::new(),
+        })
+        .collect()
+}
+
+/// Writes the report: stdout in its format, each `--output FORMAT=PATH`, and the GitHub job
+/// summary when `$GITHUB_STEP_SUMMARY` is set and the format is github.
+fn emit(report: &Report<'_>, output: &OutputArgs, masks: &[Secret]) -> Result<(), DoctorError> {
+    let format = stdout_format(output);
+    let mut text = mask_lines(format, masks);
+    text.push_str(&render_as(report, format, output.verbose));
+    print(&text);
+    for extra in &output.outputs {
+        let rendered = render_as(report, extra.format, output.verbose);
+        let plain = anstream::adapter::strip_str(&rendered).to_string();
+        std::fs::write(&extra.path, plain).map_err(|source| DoctorError::WriteFile {
+            what: "the report",
+            path: extra.path.clone(),
+            source,
+        })?;
+    }
+    if format == Format::Github {
+        if let Some(summary) = env("GITHUB_STEP_SUMMARY") {
+            let path = std::path::PathBuf::from(summary);
+            let mut file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .map_err(|source| DoctorError::WriteFile {
+                    what: "the job summary",
+                    path: path.clone(),
+                    source,
+                })?;
+            file.write_all(report::github::step_summary(report).as_bytes())
+                .map_err(|source| DoctorError::WriteFile {
+                    what: "the job summary",
+                    path,
+                    source,
+                })?;
+        }
+    }
+    Ok(())
 }
 
 fn target(command: &str, settings: &Settings, now: i64, session: Option<String>) -> Target {
@@ -262,37 +535,123 @@ fn redactor_for(settings: &Settings) -> Redactor {
         Credential::Token { text, .. } => {
             redactor.add(&Secret::new(token_input::normalize(text.expose()).token));
         }
+        Credential::Certificate {
+            password: Some(password),
+            ..
+        } => redactor.add(password),
+        Credential::GithubOidc { request_token, .. } => redactor.add(request_token),
+        Credential::Certificate { .. }
+        | Credential::FederatedFile(_)
+        | Credential::AzureCli { .. }
+        | Credential::DeviceCode { .. }
+        | Credential::Replayed { .. } => {}
     }
     redactor
 }
 
-fn diagnose_and_render(
+/// Runs the chain and diagnoses it.
+fn run_checks<'c>(
     command: &str,
     settings: &Settings,
     transport: &Transport,
     now: i64,
     session: Option<String>,
-    output: &OutputArgs,
     redactor: &Redactor,
-) -> Result<ExitStatus, DoctorError> {
-    let catalogue = Catalogue::embedded()?;
+    catalogue: &'c Catalogue,
+) -> Result<(Report<'c>, check::ChainOutput, check::CredentialRecord), DoctorError> {
+    let record = std::sync::Mutex::new(check::CredentialRecord::default());
+    let progress = |line: &str| {
+        let _ = writeln!(anstream::stderr(), "{line}");
+    };
     let ctx = Context {
         settings,
         transport,
         now,
         redactor,
+        record: &record,
+        progress: &progress,
     };
-    let findings = runtime()?.block_on(run_chain(&ctx, Probes::Run));
-    let diagnoses = diagnose::diagnose(&findings, catalogue);
-    let report = Report::new(target(command, settings, now, session), findings, diagnoses);
-    print(&render(&report, output));
-    Ok(report.verdict.exit_status())
+    let chain = runtime()?.block_on(run_chain(&ctx, Probes::Run));
+    let diagnoses = diagnose::diagnose(&chain.findings, catalogue);
+    let report = Report::new(
+        target(command, &chain.settings, now, session),
+        chain.findings.clone(),
+        diagnoses,
+    );
+    let record = record.into_inner().unwrap_or_else(|p| p.into_inner());
+    Ok((report, chain, record))
+}
+
+/// Judges expectations and `--fail-on`: with expectations, the run passes when every one holds;
+/// "network down before any answer" stays exit 2.
+fn apply_expectations(
+    report: &mut Report<'_>,
+    expectations: &[expect::Expectation],
+    fail_on: expect::FailOn,
+) {
+    report.expectations = expect::evaluate(expectations, &report.findings, &report.diagnoses);
+    // A probe the budget saved is not a failure of the tenant: it is not judged this run.
+    let budget_skip = report.findings.iter().any(|f| {
+        f.check == check::CheckId::AdminApi
+            && f.outcome == check::Outcome::Skipped(check::Skip::Flag(ADMIN_BUDGET_REASON))
+    });
+    if budget_skip {
+        for (outcome, expectation) in report.expectations.iter_mut().zip(expectations) {
+            if expectation.check() == check::CheckId::AdminApi {
+                outcome.holds = true;
+                outcome.cause = None;
+                outcome.detail = "not judged this run: the admin-probe budget for this tenant is used up (see the notes)".to_owned();
+            }
+        }
+    }
+    let no_answer = report
+        .findings
+        .first()
+        .is_some_and(|f| f.outcome == check::Outcome::Error)
+        && report.verdict == report::Verdict::Error;
+    let passes = expect::passes(&report.expectations, &report.findings, fail_on);
+    report.verdict = match (expectations.is_empty(), passes) {
+        (_, _) if no_answer => report::Verdict::Error,
+        (false, true) => report::Verdict::Healthy,
+        (false, false) => report::Verdict::Problems,
+        (true, false) if report.verdict == report::Verdict::Healthy => report::Verdict::Problems,
+        (true, _) => report.verdict,
+    };
+}
+
+/// Why the admin probe was skipped when the budget is used up.
+const ADMIN_BUDGET_REASON: &str = "admin-probe budget reached";
+
+/// Where the admin-probe budget is remembered: next to the profiles file.
+fn quota_path() -> Option<std::path::PathBuf> {
+    profile::default_path(&env).and_then(|p| p.parent().map(quota::cache_file))
 }
 
 fn check(args: CheckArgs) -> Result<ExitStatus, DoctorError> {
     apply_color(args.output.color);
-    let settings = resolve(&args)?;
+    let mut settings = resolve(&args)?;
     let redactor = redactor_for(&settings);
+    let now = chrono::Utc::now().timestamp();
+    let mut notes = Vec::new();
+    let quota = (!args.no_cache && !settings.skip_admin)
+        .then(quota_path)
+        .flatten();
+    let tenant_key = settings.tenant.clone().unwrap_or_default();
+    if let Some(path) = &quota {
+        if let quota::Decision::Skip {
+            used,
+            budget,
+            next_slot_at,
+        } = quota::decide(path, &tenant_key, now, args.admin_probe_budget)
+        {
+            settings.skip_admin = true;
+            settings.admin_skip_reason = ADMIN_BUDGET_REASON;
+            notes.push(format!(
+                "the admin API was not called: {used} of the {budget} probes allowed an hour for this tenant were used (--admin-probe-budget); the next is allowed at {} (GetGroupsAsAdmin allows 50 calls an hour per tenant)",
+                rfc3339(next_slot_at)
+            ));
+        }
+    }
     let live = Live::new(
         Duration::from_secs(args.timeout),
         settings.token_origin(),
@@ -301,25 +660,32 @@ fn check(args: CheckArgs) -> Result<ExitStatus, DoctorError> {
     )
     .map_err(DoctorError::HttpClient)?;
     let transport = Transport::Live(live);
-    let now = chrono::Utc::now().timestamp();
-    let status = diagnose_and_render(
-        "check",
-        &settings,
-        &transport,
-        now,
-        None,
-        &args.output,
-        &redactor,
+    let catalogue = Catalogue::embedded()?;
+    let (mut report, chain, record) = run_checks(
+        "check", &settings, &transport, now, None, &redactor, catalogue,
     )?;
+    report.notes.extend(notes);
+    let admin_called = report.findings.iter().any(|f| {
+        f.check == check::CheckId::AdminApi && !matches!(f.outcome, check::Outcome::Skipped(_))
+    });
+    if let (Some(path), true) = (&quota, admin_called) {
+        if let Err(e) = quota::record(path, &tenant_key, now) {
+            report
+                .notes
+                .push(format!("the admin-probe cache could not be updated: {e}"));
+        }
+    }
+    apply_expectations(&mut report, &args.expectations, args.fail_on);
+    emit(&report, &args.output, &chain.masks)?;
     if let Some(path) = &args.record {
-        write_session(path, &settings, &transport, now, &redactor)?;
+        write_session(path, &chain.settings, &transport, now, &redactor, record)?;
         let _ = writeln!(
             anstream::stderr(),
             "pbi-doctor: session recorded to {} (redacted: no secret, no token signature)",
             path.display()
         );
     }
-    Ok(status)
+    Ok(report.verdict.exit_status())
 }
 
 fn write_session(
@@ -328,12 +694,13 @@ fn write_session(
     transport: &Transport,
     now: i64,
     redactor: &Redactor,
+    record: check::CredentialRecord,
 ) -> Result<(), DoctorError> {
     let session = Session {
         pbi_doctor_session: SESSION_FORMAT,
         recorded_at: rfc3339(now),
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
-        settings: settings.to_session(redactor),
+        settings: settings.to_session(redactor, record.facts, record.token),
         exchanges: transport.recorded(),
     };
     let mut text = serde_json::to_string_pretty(&session).unwrap_or_default();
@@ -378,15 +745,18 @@ fn replay(args: ReplayArgs) -> Result<ExitStatus, DoctorError> {
     let settings = Settings::from_session(&session.settings, &origin)?;
     let redactor = redactor_for(&settings);
     let transport = Transport::Replay(Replay::new(session.exchanges, settings.token_origin()));
-    diagnose_and_render(
+    let catalogue = Catalogue::embedded()?;
+    let (report, _, _) = run_checks(
         "replay",
         &settings,
         &transport,
         now,
         Some(origin),
-        &args.output,
         &redactor,
-    )
+        catalogue,
+    )?;
+    emit(&report, &args.output, &[])?;
+    Ok(report.verdict.exit_status())
 }
 
 fn causes(args: CausesArgs) -> Result<ExitStatus, DoctorError> {
@@ -403,7 +773,7 @@ fn causes(args: CausesArgs) -> Result<ExitStatus, DoctorError> {
                 serde_json::to_string_pretty(&list).unwrap_or_default()
             )
         }
-        Format::Human => {
+        _ => {
             let width = catalogue
                 .causes()
                 .iter()
@@ -467,6 +837,10 @@ fn offline_settings(
         powerbi_api: validate_endpoint("--powerbi-api", cloud.powerbi_api())?,
         workspaces: Vec::new(),
         skip_admin: true,
+        admin_skip_reason: "offline",
+        detect_cloud: false,
+        authority_overridden: false,
+        api_overridden: false,
     })
 }
 
@@ -477,13 +851,18 @@ fn offline_findings(
     redactor: &Redactor,
 ) -> Result<Vec<check::Finding>, DoctorError> {
     let transport = Transport::Replay(Replay::new(Vec::new(), settings.token_origin()));
+    let record = std::sync::Mutex::new(check::CredentialRecord::default());
     let ctx = Context {
         settings,
         transport: &transport,
         now,
         redactor,
+        record: &record,
+        progress: &|_| {},
     };
-    Ok(runtime()?.block_on(run_chain(&ctx, Probes::Offline)))
+    Ok(runtime()?
+        .block_on(run_chain(&ctx, Probes::Offline))
+        .findings)
 }
 
 fn token(args: TokenArgs) -> Result<ExitStatus, DoctorError> {
@@ -512,7 +891,7 @@ fn token(args: TokenArgs) -> Result<ExitStatus, DoctorError> {
     {
         report.profile = Some(token_profile::profile(&jwt.claims, settings.cloud, now));
     }
-    print(&render(&report, &args.output));
+    emit(&report, &args.output, &[])?;
     Ok(report.verdict.exit_status())
 }
 
@@ -583,6 +962,6 @@ fn explain(args: ExplainArgs) -> Result<ExitStatus, DoctorError> {
         explanation.diagnoses,
     );
     report.notes = explanation.notes;
-    print(&render(&report, &args.output));
+    emit(&report, &args.output, &[])?;
     Ok(report.verdict.exit_status())
 }

@@ -166,7 +166,8 @@ fn path_and_query(url: &Url) -> String {
 /// Whether a URL is a token endpoint (`…/oauth2/v2.0/token`) on the authority's origin.
 fn is_token_endpoint(url: &Url, token_origin: &str) -> bool {
     let path = url.path();
-    origin(url) == token_origin && (path.ends_with("/oauth2/v2.0/token") || path.ends_with("/oauth2/v2.0/devicecode"))
+    origin(url) == token_origin
+        && (path.ends_with("/oauth2/v2.0/token") || path.ends_with("/oauth2/v2.0/devicecode"))
 }
 
 fn guard(request: &Request, token_origin: &str) -> Result<(), Failure> {

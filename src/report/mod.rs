@@ -1,12 +1,16 @@
 //! The report: findings, ranked causes and the verdict, assembled once; renderers turn it into
 //! text and never re-derive anything. Only `lib.rs` writes what they return.
 
+pub mod azure_devops;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod markdown;
 
 use serde::Serialize;
 
-use crate::catalogue::Severity;
+use crate::catalogue::{Confidence, Severity};
 use crate::check::{Finding, Outcome};
 use crate::diagnose::Diagnoses;
 use crate::exit::ExitStatus;
@@ -79,8 +83,9 @@ pub struct Report<'c> {
 }
 
 /// The verdict: any failed check means problems; otherwise a check without a verdict means the
-/// doctor could not finish; otherwise a cause of error severity (a warning that will break calls,
-/// such as a quoted token) still means problems.
+/// doctor could not finish; otherwise a likely or confirmed cause of error severity (a warning
+/// that will break calls, such as a quoted token) still means problems. A merely possible cause
+/// behind a warning (a service principal in no workspace, which admin-only apps are) does not.
 pub fn verdict(findings: &[Finding], diagnoses: &Diagnoses<'_>) -> Verdict {
     if findings.iter().any(|f| f.outcome == Outcome::Fail) {
         Verdict::Problems
@@ -89,7 +94,7 @@ pub fn verdict(findings: &[Finding], diagnoses: &Diagnoses<'_>) -> Verdict {
     } else if diagnoses
         .causes
         .iter()
-        .any(|d| d.cause.severity == Severity::Error)
+        .any(|d| d.cause.severity == Severity::Error && d.confidence >= Confidence::Likely)
     {
         Verdict::Problems
     } else {

@@ -58,10 +58,16 @@ fn mutate(rng: &mut Rng, seed: &str) -> String {
         2 => {
             let at = rng.below(bytes.len() + 1);
             const ALPHABET: &[u8] = b"{}\"\\.:,[]eyJ\r\n AADSTS0123456789";
-            let junk: Vec<u8> = (0..rng.below(40)).map(|_| ALPHABET[rng.below(ALPHABET.len())]).collect();
+            let junk: Vec<u8> = (0..rng.below(40))
+                .map(|_| ALPHABET[rng.below(ALPHABET.len())])
+                .collect();
             bytes.splice(at..at, junk);
         }
-        _ => bytes = (0..rng.below(300)).map(|_| (rng.next() & 0xff) as u8).collect(),
+        _ => {
+            bytes = (0..rng.below(300))
+                .map(|_| (rng.next() & 0xff) as u8)
+                .collect()
+        }
     }
     String::from_utf8_lossy(&bytes).into_owned()
 }
@@ -92,8 +98,15 @@ fn the_binary_survives_random_input_on_both_offline_commands() {
         for command in ["token", "explain"] {
             let out = run(&[command, "-", "--format", "json"], Some(&input));
             let stderr = String::from_utf8_lossy(&out.stderr);
-            assert!(!stderr.contains("panicked"), "{command} panicked on {input:?}: {stderr}");
-            assert!(matches!(out.status.code(), Some(0..=2)), "{command} exit {:?} on {input:?}", out.status.code());
+            assert!(
+                !stderr.contains("panicked"),
+                "{command} panicked on {input:?}: {stderr}"
+            );
+            assert!(
+                matches!(out.status.code(), Some(0..=2)),
+                "{command} exit {:?} on {input:?}",
+                out.status.code()
+            );
         }
     }
 }

@@ -2,8 +2,11 @@
 //! the catalogue meta-tests, and the command-line contract.
 
 mod catalogue;
+mod ci;
 mod cli;
-mod harness;
-mod scenarios;
+mod examples;
 mod fuzz;
+mod harness;
+mod renderers;
+mod scenarios;
 mod token;
