@@ -21,7 +21,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the check chain against a tenant: token, scope, claims, identity, admin API, workspace API.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Diagnose a recorded session offline (no tenant, no network). Without FILE, replays a shipped example.
     Replay(ReplayArgs),
     /// Read a token offline: what it is, what it can do with Power BI, and what is wrong with it.

@@ -32,6 +32,9 @@ pub struct Diagnosis<'c> {
     /// When the evidence leaves something open (`explain` without a URL or a token): the
     /// assumption under which this cause fits, e.g. "if a service principal was calling".
     pub condition: Option<String>,
+    /// Under how many readings of ambiguous evidence the cause holds (1 when nothing is
+    /// ambiguous): a cause that needs fewer assumptions ranks first among conditional ones.
+    pub support: usize,
 }
 
 impl Diagnosis<'_> {
@@ -101,6 +104,7 @@ pub fn match_cause<'c>(cause: &'c Cause, signals: &Signals) -> Option<Diagnosis<
         because,
         specificity,
         condition: None,
+        support: 1,
     })
 }
 
@@ -139,6 +143,7 @@ pub fn rank(causes: &mut [Diagnosis<'_>]) {
             .is_some()
             .cmp(&b.condition.is_some())
             .then(b.confidence.cmp(&a.confidence))
+            .then(b.support.cmp(&a.support))
             .then(b.specificity.cmp(&a.specificity))
             .then(b.cause.severity.cmp(&a.cause.severity))
             .then(a.cause.id.cmp(&b.cause.id))

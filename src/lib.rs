@@ -70,7 +70,7 @@ pub fn run(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> ExitS
         }
     };
     let result = match cli.command {
-        Command::Check(args) => check(args),
+        Command::Check(args) => check(*args),
         Command::Replay(args) => replay(args),
         Command::Token(args) => token(args),
         Command::Explain(args) => explain(args),
@@ -473,25 +473,25 @@ fn emit(report: &Report<'_>, output: &OutputArgs, masks: &[Secret]) -> Result<()
             source,
         })?;
     }
-    if format == Format::Github {
-        if let Some(summary) = env("GITHUB_STEP_SUMMARY") {
-            let path = std::path::PathBuf::from(summary);
-            let mut file = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&path)
-                .map_err(|source| DoctorError::WriteFile {
-                    what: "the job summary",
-                    path: path.clone(),
-                    source,
-                })?;
-            file.write_all(report::github::step_summary(report).as_bytes())
-                .map_err(|source| DoctorError::WriteFile {
-                    what: "the job summary",
-                    path,
-                    source,
-                })?;
-        }
+    if format == Format::Github
+        && let Some(summary) = env("GITHUB_STEP_SUMMARY")
+    {
+        let path = std::path::PathBuf::from(summary);
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(|source| DoctorError::WriteFile {
+                what: "the job summary",
+                path: path.clone(),
+                source,
+            })?;
+        file.write_all(report::github::step_summary(report).as_bytes())
+            .map_err(|source| DoctorError::WriteFile {
+                what: "the job summary",
+                path,
+                source,
+            })?;
     }
     Ok(())
 }
@@ -637,20 +637,19 @@ fn check(args: CheckArgs) -> Result<ExitStatus, DoctorError> {
         .then(quota_path)
         .flatten();
     let tenant_key = settings.tenant.clone().unwrap_or_default();
-    if let Some(path) = &quota {
-        if let quota::Decision::Skip {
+    if let Some(path) = &quota
+        && let quota::Decision::Skip {
             used,
             budget,
             next_slot_at,
         } = quota::decide(path, &tenant_key, now, args.admin_probe_budget)
-        {
-            settings.skip_admin = true;
-            settings.admin_skip_reason = ADMIN_BUDGET_REASON;
-            notes.push(format!(
+    {
+        settings.skip_admin = true;
+        settings.admin_skip_reason = ADMIN_BUDGET_REASON;
+        notes.push(format!(
                 "the admin API was not called: {used} of the {budget} probes allowed an hour for this tenant were used (--admin-probe-budget); the next is allowed at {} (GetGroupsAsAdmin allows 50 calls an hour per tenant)",
                 rfc3339(next_slot_at)
             ));
-        }
     }
     let live = Live::new(
         Duration::from_secs(args.timeout),
@@ -668,12 +667,12 @@ fn check(args: CheckArgs) -> Result<ExitStatus, DoctorError> {
     let admin_called = report.findings.iter().any(|f| {
         f.check == check::CheckId::AdminApi && !matches!(f.outcome, check::Outcome::Skipped(_))
     });
-    if let (Some(path), true) = (&quota, admin_called) {
-        if let Err(e) = quota::record(path, &tenant_key, now) {
-            report
-                .notes
-                .push(format!("the admin-probe cache could not be updated: {e}"));
-        }
+    if let (Some(path), true) = (&quota, admin_called)
+        && let Err(e) = quota::record(path, &tenant_key, now)
+    {
+        report
+            .notes
+            .push(format!("the admin-probe cache could not be updated: {e}"));
     }
     apply_expectations(&mut report, &args.expectations, args.fail_on);
     emit(&report, &args.output, &chain.masks)?;
@@ -917,6 +916,16 @@ fn explain(args: ExplainArgs) -> Result<ExitStatus, DoctorError> {
         extracted
             .headers
             .push((name.trim().to_owned(), value.trim().to_owned()));
+        // Fabric's error-code headers name the error when the paste has no body.
+        let fabric_code = ["x-ms-public-api-error-code", "x-ms-error-code"]
+            .iter()
+            .any(|h| h.eq_ignore_ascii_case(name.trim()));
+        if fabric_code {
+            let api = extracted
+                .api
+                .get_or_insert_with(api_error::ApiError::default);
+            api.code.get_or_insert_with(|| value.trim().to_owned());
+        }
     }
     if let Some(url) = &args.url {
         let parsed = url::Url::parse(url).map_err(|e| DoctorError::BadEndpoint {

@@ -61,7 +61,7 @@ pub enum Credential {
         /// The kind recorded.
         kind: CredentialKind,
         /// Its facts.
-        facts: CredentialFacts,
+        facts: Box<CredentialFacts>,
         /// For azure-cli: the recorded token (signature removed).
         token: Option<Secret>,
     },
@@ -260,7 +260,7 @@ impl Settings {
             },
             kind => Credential::Replayed {
                 kind,
-                facts: s.credential_facts.clone(),
+                facts: Box::new(s.credential_facts.clone()),
                 token: s.token_input.clone().map(Secret::new),
             },
         };

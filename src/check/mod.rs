@@ -309,21 +309,18 @@ pub struct ChainOutput {
 pub async fn run_chain(ctx: &Context<'_>, probes: Probes) -> ChainOutput {
     let mut effective = ctx.settings.clone();
     let mut discovery = None;
-    if ctx.settings.detect_cloud {
-        if let Some(tenant) = ctx.settings.tenant.as_deref() {
-            let found = crate::cloud_discovery::discover(
-                ctx.transport,
-                &ctx.settings.authority_host,
-                tenant,
-            )
-            .await;
-            if let Ok(d) = &found {
-                if let Some(cloud) = d.cloud {
-                    effective = ctx.settings.with_cloud(cloud);
-                }
-            }
-            discovery = Some(found);
+    if ctx.settings.detect_cloud
+        && let Some(tenant) = ctx.settings.tenant.as_deref()
+    {
+        let found =
+            crate::cloud_discovery::discover(ctx.transport, &ctx.settings.authority_host, tenant)
+                .await;
+        if let Ok(d) = &found
+            && let Some(cloud) = d.cloud
+        {
+            effective = ctx.settings.with_cloud(cloud);
         }
+        discovery = Some(found);
     }
     let ctx = &Context {
         settings: &effective,

@@ -79,6 +79,9 @@ pub struct Extracted {
     pub api: Option<ApiError>,
     /// A JWT found in the text (an `Authorization: Bearer` line of a dump, a pasted token).
     pub jwt: Option<String>,
+    /// The paste shows an HTTP response whose body is empty (status line, headers, blank line,
+    /// nothing): only then is "empty body" evidence, not just a paste that shows no body.
+    pub body_shown_empty: bool,
     /// Words that say a service principal was calling (`ClientSecretCredential`, `-ServicePrincipal`…).
     pub application_hint: Option<String>,
 }
@@ -163,6 +166,7 @@ fn find_status(text: &str) -> Option<u16> {
         "http/1.0 ",
         "http/2 ",
         "http/2.0 ",
+        "does not indicate success:",
         "statuscode",
         "status code",
         "\"status\"",
@@ -214,7 +218,54 @@ fn find_url(text: &str) -> Option<Url> {
         let path = u.path().to_ascii_lowercase();
         path.contains("/v1.0/myorg") || path.starts_with("/v1/") || path.contains("/oauth2/")
     };
-    candidates.iter().find(|u| interesting(u)).cloned()
+    candidates
+        .iter()
+        .find(|u| interesting(u))
+        .cloned()
+        .or_else(|| verbose_request_url(text).filter(interesting))
+}
+
+/// The URL of a `curl -v` request: `> GET /v1/workspaces HTTP/1.1` and `> Host: …`.
+fn verbose_request_url(text: &str) -> Option<Url> {
+    let lines = || {
+        text.lines()
+            .map(|l| l.trim_start_matches(['>', ' ']).trim())
+    };
+    let path = lines().find_map(|l| {
+        let (method, rest) = l.split_once(' ')?;
+        let (path, version) = rest.split_once(' ')?;
+        (["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&method)
+            && path.starts_with('/')
+            && version.starts_with("HTTP/"))
+        .then_some(path)
+    })?;
+    let host = lines().find_map(|l| {
+        let (name, value) = l.split_once(':')?;
+        name.trim()
+            .eq_ignore_ascii_case("host")
+            .then(|| value.trim())
+    })?;
+    Url::parse(&format!("https://{host}{path}")).ok()
+}
+
+/// The text with Terraform's `│` gutter removed and runs of whitespace made one space, so that
+/// a message wrapped across lines is still found.
+fn squashed(text: &str) -> String {
+    text.replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The status an error code implies when the text states none: codes documented with one
+/// status (facts §4.1, §4.5).
+fn implied_status(code: &str) -> Option<u16> {
+    match code {
+        "PowerBINotAuthorizedException" | "Unauthorized" => Some(401),
+        "PowerBIEntityNotFound" => Some(404),
+        "TooManyRequests" => Some(429),
+        _ => None,
+    }
 }
 
 fn find_headers(text: &str) -> Vec<(String, String)> {
@@ -224,12 +275,17 @@ fn find_headers(text: &str) -> Vec<(String, String)> {
             .trim()
             .trim_start_matches(['<', '>', ' ', '-', '*'])
             .trim();
-        let Some((name, value)) = line.split_once(':') else {
+        // `Name: value`, a JSON or Python dict entry, or a `Name<TAB>value` table row (Postman).
+        let Some((name, value)) = line
+            .split_once('\t')
+            .filter(|(n, _)| HEADERS.iter().any(|h| h.eq_ignore_ascii_case(n.trim())))
+            .or_else(|| line.split_once(':'))
+        else {
             continue;
         };
-        let name = name.trim().trim_matches('"');
+        let name = name.trim().trim_matches(['"', '\'']);
         if let Some(canonical) = HEADERS.iter().find(|h| h.eq_ignore_ascii_case(name)) {
-            let value = value.trim().trim_matches([',', '"']).trim();
+            let value = value.trim().trim_matches([',', '"', '\'']).trim();
             if !value.is_empty()
                 && !headers
                     .iter()
@@ -249,7 +305,7 @@ fn labelled(text: &str, label: &str) -> Option<String> {
     let value: String = text[pos..]
         .trim_start_matches([' ', ':', '=', '"'])
         .chars()
-        .take_while(|c| !c.is_whitespace() && !matches!(c, '"' | ',' | ';' | ')'))
+        .take_while(|c| !c.is_whitespace() && !matches!(c, '"' | '\'' | '\\' | ',' | ';' | ')'))
         .collect();
     (!value.is_empty()).then_some(value)
 }
@@ -305,9 +361,10 @@ fn find_api_error(
         })
         .or_else(|| header("x-ms-public-api-error-code"))
         .or_else(|| header("x-ms-error-code"));
+    let flat = squashed(text);
     let message = KNOWN_MESSAGES
         .iter()
-        .find(|m| text.contains(**m))
+        .find(|m| flat.contains(**m))
         .map(|m| (*m).trim_end_matches('.').to_owned());
     (code.is_some() || message.is_some()).then(|| ApiError {
         code,
@@ -334,10 +391,26 @@ fn application_hint(text: &str) -> Option<String> {
         "ServicePrincipalCredential",
         "WorkloadIdentityCredential",
         "ManagedIdentityCredential",
+        // Power BI's own words for an application caller (facts §4.1, §4.2).
+        "ServicePrincipalIsNotAllowedByTenantAdminSwitch",
+        "API is not accessible for application",
     ]
     .into_iter()
     .find(|hint| text.contains(hint))
     .map(str::to_owned)
+}
+
+/// Whether `text` shows an HTTP response (a status line and headers) whose body is empty.
+fn shows_empty_body(text: &str) -> bool {
+    let Some(start) = text.find("HTTP/") else {
+        return false;
+    };
+    let rest = &text[start..];
+    let blank = rest
+        .find("\r\n\r\n")
+        .map(|i| i + 4)
+        .or_else(|| rest.find("\n\n").map(|i| i + 2));
+    blank.is_some_and(|i| rest[i..].trim().is_empty())
 }
 
 /// Finds everything recognisable in `text`.
@@ -380,12 +453,14 @@ pub fn extract(text: &str) -> Extracted {
                     timestamp: text
                         .find("Timestamp:")
                         .map(|p| {
-                            text[p + 10..]
-                                .lines()
-                                .next()
-                                .unwrap_or("")
-                                .trim()
-                                .to_owned()
+                            // Only the date and time: not a `\r\n` escape, a closing quote
+                            // or a ` - Correlation ID: …` tail that follows on the same line.
+                            let value: String = text[p + 10..]
+                                .trim_start()
+                                .chars()
+                                .take_while(|c| c.is_ascii_digit() || " -:.TZ".contains(*c))
+                                .collect();
+                            value.trim_end_matches([' ', '-']).to_owned()
                         })
                         .filter(|s| !s.is_empty()),
                     suberror: None,
@@ -399,7 +474,12 @@ pub fn extract(text: &str) -> Extracted {
         find_api_error(text, &objects, &headers)
     };
     Extracted {
-        status: find_status(text),
+        body_shown_empty: shows_empty_body(text),
+        status: find_status(text).or_else(|| {
+            api.as_ref()
+                .and_then(|a| a.code.as_deref())
+                .and_then(implied_status)
+        }),
         url: find_url(text),
         headers,
         entra,
@@ -459,6 +539,73 @@ mod tests {
         );
         assert_eq!(e.status, Some(401));
         assert_eq!(e.url.unwrap().path(), "/v1.0/myorg/admin/groups");
+    }
+
+    #[test]
+    fn reads_a_curl_verbose_dump_and_a_postman_header_table() {
+        let verbose = extract(
+            "> GET /v1/workspaces HTTP/1.1\n> Host: api.fabric.microsoft.com\n>\n< HTTP/1.1 401 Unauthorized\n< x-ms-public-api-error-code: TokenExpired\n",
+        );
+        assert_eq!(
+            verbose.url.unwrap().as_str(),
+            "https://api.fabric.microsoft.com/v1/workspaces"
+        );
+        assert_eq!(verbose.api.unwrap().code.as_deref(), Some("TokenExpired"));
+        let postman = extract(
+            "Status: 401 Unauthorized   Time: 212 ms\nKey\tValue\nRequestId\t0b2d\nX-PowerBI-Error-Info\tGroupNotAccessible\nDate\tFri, 20 Nov 2026 09:14:03 GMT\n",
+        );
+        assert_eq!(postman.status, Some(401));
+        assert_eq!(
+            postman.header("X-PowerBI-Error-Info"),
+            Some("GroupNotAccessible")
+        );
+        assert_eq!(postman.header("RequestId"), Some("0b2d"));
+        let python =
+            extract("Headers: {\n  'x-ms-public-api-error-code': 'InsufficientWorkspaceRole',\n}");
+        assert_eq!(
+            python.header("x-ms-public-api-error-code"),
+            Some("InsufficientWorkspaceRole")
+        );
+    }
+
+    #[test]
+    fn finds_a_message_wrapped_by_terraform_and_implies_the_status() {
+        let tf = extract(
+            "│ Could not create resource: Authorization Context Requested but not\n│ available\n│ \n│ Error Code: Unauthorized\n",
+        );
+        let api = tf.api.unwrap();
+        assert_eq!(
+            api.message.as_deref(),
+            Some("Authorization Context Requested but not available")
+        );
+        assert_eq!(api.code.as_deref(), Some("Unauthorized"));
+        assert_eq!(tf.status, Some(401));
+        let no_status = extract(
+            r#"Invoke-RestMethod : {"error":{"code":"PowerBINotAuthorizedException","pbi.error":{"code":"PowerBINotAuthorizedException","parameters":{},"details":[],"exceptionCulprit":1}}}"#,
+        );
+        assert_eq!(no_status.status, Some(401));
+        let dotnet = extract(
+            "System.Net.Http.HttpRequestException: Response status code does not indicate success: 404 (Not Found).",
+        );
+        assert_eq!(dotnet.status, Some(404));
+    }
+
+    #[test]
+    fn reads_ids_inside_a_python_dict_and_the_callers_kind_from_power_bi_words() {
+        let e = extract(
+            r"{'error': 'invalid_scope', 'error_description': 'AADSTS1002012: The provided value for scope x is not valid.\r\nTrace ID: t-1\r\nCorrelation ID: c-1\r\nTimestamp: 2026-11-20 09:14:03Z', 'error_codes': [1002012]}",
+        );
+        let entra = e.entra.unwrap();
+        assert_eq!(entra.trace_id.as_deref(), Some("t-1"));
+        assert_eq!(entra.correlation_id.as_deref(), Some("c-1"));
+        assert_eq!(entra.timestamp.as_deref(), Some("2026-11-20 09:14:03Z"));
+        let switch = extract(
+            "HTTP/1.1 401 Unauthorized\r\nX-PowerBI-Error-Info: ServicePrincipalIsNotAllowedByTenantAdminSwitch\r\n",
+        );
+        assert_eq!(
+            switch.application_hint.as_deref(),
+            Some("ServicePrincipalIsNotAllowedByTenantAdminSwitch")
+        );
     }
 
     #[test]

@@ -234,7 +234,7 @@ fn api_finding(x: &Extracted, route: Route) -> Finding {
     {
         sig(&mut f, "challenge", challenge);
     }
-    if x.api.is_none() && x.status.is_some() {
+    if x.api.is_none() && x.body_shown_empty {
         sig(&mut f, "body", "empty".to_owned());
     }
     for (name, value) in &x.headers {
@@ -310,6 +310,7 @@ fn merge<'c>(
                 } else {
                     common.join(" and ")
                 };
+                d.support = hs.len();
                 d.condition = Some(format!("if {condition}"));
                 d.confidence = d.confidence.min(Confidence::Likely);
             }

@@ -287,12 +287,12 @@ fn check_live_invariants(
             failures.push(format!("{name}: a token signature appears in {what}"));
         }
         for assertion in &assertions_sent {
-            if let Some(signature) = assertion.rsplit('.').next().filter(|s| s.len() > 16) {
-                if text.contains(signature) {
-                    failures.push(format!(
-                        "{name}: the client assertion's signature appears in {what}"
-                    ));
-                }
+            if let Some(signature) = assertion.rsplit('.').next().filter(|s| s.len() > 16)
+                && text.contains(signature)
+            {
+                failures.push(format!(
+                    "{name}: the client assertion's signature appears in {what}"
+                ));
             }
         }
     }
@@ -398,16 +398,15 @@ fn check_token_request(
         CredentialKind::ClientSecret if sent("client_secret") != live.secret => failures.push(
             format!("{name}: the client secret sent is not the configured one"),
         ),
-        CredentialKind::Certificate | CredentialKind::Federated | CredentialKind::GithubOidc => {
-            if sent("client_assertion_type")
+        CredentialKind::Certificate | CredentialKind::Federated | CredentialKind::GithubOidc
+            if (sent("client_assertion_type")
                 != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
                 || sent("client_assertion").is_empty()
-                || !sent("client_secret").is_empty()
-            {
-                failures.push(format!(
-                    "{name}: the client assertion fields are not as documented"
-                ));
-            }
+                || !sent("client_secret").is_empty()) =>
+        {
+            failures.push(format!(
+                "{name}: the client assertion fields are not as documented"
+            ));
         }
         _ => {}
     }
