@@ -210,8 +210,9 @@ pub struct CheckArgs {
     pub output: OutputArgs,
 }
 
-/// How the doctor gets its token (`--auth`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+/// How the doctor gets its token (`--auth`, or `auth` in a profile).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum AuthKind {
     /// Client credentials with a client secret (AZURE_CLIENT_SECRET, --client-secret-file, --client-secret-stdin).
     Secret,

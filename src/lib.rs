@@ -195,7 +195,7 @@ fn choose_credential(
         .clone()
         .or_else(|| profile.federated_token_file.clone());
     let github = env("ACTIONS_ID_TOKEN_REQUEST_URL").zip(env("ACTIONS_ID_TOKEN_REQUEST_TOKEN"));
-    let profile_auth = profile.auth.as_deref().map(|a| <AuthKind as clap::ValueEnum>::from_str(a, true).map_err(|_| DoctorError::Missing(format!("the profile's auth {a:?} is not one of secret, certificate, federated, github-oidc, azure-cli, device-code, token")))).transpose()?;
+    let profile_auth = profile.auth;
     let kind = match (args.auth, explicit.first(), profile_auth) {
         (Some(auth), Some((flag, kind)), _) if auth != *kind => {
             return Err(DoctorError::Missing(format!(

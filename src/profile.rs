@@ -27,40 +27,11 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::cli::AuthKind;
 use crate::cloud::Cloud;
 
 /// The variable naming the profiles file, ahead of the usual places.
 pub const PROFILES_VARIABLE: &str = "PBI_DOCTOR_PROFILES";
-
-/// The values `auth` accepts, as `--auth` names them.
-pub const AUTH_NAMES: [&str; 7] = [
-    "secret",
-    "certificate",
-    "federated",
-    "github-oidc",
-    "azure-cli",
-    "device-code",
-    "token",
-];
-
-/// `auth` as written; an unknown value is a type error with its line.
-#[derive(Clone, Copy, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-enum Auth {
-    Secret,
-    Certificate,
-    Federated,
-    GithubOidc,
-    AzureCli,
-    DeviceCode,
-    Token,
-}
-
-impl Auth {
-    fn name(self) -> &'static str {
-        AUTH_NAMES[self as usize]
-    }
-}
 
 /// One profile, as read. Everything is optional: flags and variables fill in the rest.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -73,8 +44,8 @@ pub struct Profile {
     pub tenant: Option<String>,
     /// Application (client) id.
     pub client_id: Option<String>,
-    /// How to get a token: one of [`AUTH_NAMES`] (checked when the file is read).
-    pub auth: Option<String>,
+    /// How to get a token (checked when the file is read).
+    pub auth: Option<AuthKind>,
     /// The cloud.
     pub cloud: Option<Cloud>,
     /// The environment variable holding the client secret.
@@ -227,7 +198,7 @@ struct ProfilesFile {
 struct RawProfile {
     tenant: Option<String>,
     client_id: Option<String>,
-    auth: Option<Auth>,
+    auth: Option<AuthKind>,
     cloud: Option<Cloud>,
     client_secret_env: Option<String>,
     client_secret_file: Option<String>,
@@ -435,7 +406,7 @@ fn parse(text: &str, path: &Path, name: &str) -> Result<Profile, ProfileError> {
         source: path.to_owned(),
         tenant: trimmed(raw.tenant),
         client_id: trimmed(raw.client_id),
-        auth: raw.auth.map(|a| a.name().to_owned()),
+        auth: raw.auth,
         cloud: raw.cloud,
         client_secret_env: trimmed(raw.client_secret_env),
         client_secret_file: file_path("client_secret_file", raw.client_secret_file)?,
@@ -499,13 +470,13 @@ powerbi_api = "https://api.fabric.microsoft.com"
             p.client_id.as_deref(),
             Some("8a1d5c3e-0b7f-4e2a-9c61-2f4d8e7b1a90")
         );
-        assert_eq!(p.auth.as_deref(), Some("secret"));
+        assert_eq!(p.auth, Some(AuthKind::Secret));
         assert_eq!(p.cloud, Some(Cloud::Public));
         assert_eq!(p.client_secret_env.as_deref(), Some("CONTOSO_SECRET"));
         assert_eq!(p.workspaces, vec!["f089354e-8366-4e18-aea3-4cb4a3a50b48"]);
 
         let p = read(FILE, "fabrikam-gov").unwrap();
-        assert_eq!(p.auth.as_deref(), Some("certificate"));
+        assert_eq!(p.auth, Some(AuthKind::Certificate));
         assert_eq!(p.cloud, Some(Cloud::Usgovhigh));
         // Relative paths are taken from the profiles file's folder.
         assert_eq!(
@@ -520,7 +491,7 @@ powerbi_api = "https://api.fabric.microsoft.com"
         );
 
         let p = read(FILE, "me").unwrap();
-        assert_eq!(p.auth.as_deref(), Some("device-code"));
+        assert_eq!(p.auth, Some(AuthKind::DeviceCode));
         assert_eq!(
             p.client_secret_file,
             Some(PathBuf::from("/run/secrets/unused"))
@@ -538,9 +509,13 @@ powerbi_api = "https://api.fabric.microsoft.com"
 
     #[test]
     fn every_auth_and_cloud_name_is_accepted() {
-        for auth in AUTH_NAMES {
-            let text = format!("[profiles.p]\nauth = \"{auth}\"\n");
-            assert_eq!(read(&text, "p").unwrap().auth.as_deref(), Some(auth));
+        for auth in <AuthKind as clap::ValueEnum>::value_variants() {
+            let name = clap::ValueEnum::to_possible_value(auth)
+                .unwrap()
+                .get_name()
+                .to_owned();
+            let text = format!("[profiles.p]\nauth = \"{name}\"\n");
+            assert_eq!(read(&text, "p").unwrap().auth, Some(*auth));
         }
         for cloud in crate::cloud::ALL {
             let text = format!("[profiles.p]\ncloud = \"{}\"\n", cloud.name());

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::check::claims::relative;
-use crate::check::identity_kind::{DIRECTORY_ROLES, FORBIDDEN_APP_ROLES, Kind, kind};
+use crate::check::identity_kind::{Kind, delegated_access, forbidden_app_roles, kind};
 use crate::cloud::{Cloud, classify_audiences, issuer_cloud};
 use crate::jwt::Claims;
 
@@ -154,10 +154,7 @@ pub fn profile(claims: &Claims, cloud: Cloud, now: i64) -> Profile {
                     roles.join(", ")
                 },
             ));
-            let forbidden: Vec<&str> = FORBIDDEN_APP_ROLES
-                .into_iter()
-                .filter(|r| roles.iter().any(|x| x == r))
-                .collect();
+            let forbidden = forbidden_app_roles(claims);
             p.can_do.push(line(
                 "admin APIs",
                 if forbidden.is_empty() {
@@ -180,33 +177,21 @@ pub fn profile(claims: &Claims, cloud: Cloud, now: i64) -> Profile {
                     scopes.join(", ")
                 },
             ));
-            let admin_scope = scopes
-                .iter()
-                .any(|s| FORBIDDEN_APP_ROLES.contains(&s.as_str()));
-            let wids = claims.list("wids");
-            let named: Vec<&str> = DIRECTORY_ROLES
-                .iter()
-                .filter(|(id, ..)| wids.iter().any(|w| w.eq_ignore_ascii_case(id)))
-                .map(|(_, _, n, _)| *n)
-                .collect();
-            let is_admin = DIRECTORY_ROLES
-                .iter()
-                .any(|(id, .., admin)| *admin && wids.iter().any(|w| w.eq_ignore_ascii_case(id)));
+            let access = delegated_access(claims);
+            let names = access.role_names();
             p.can_do.push(line(
                 "directory roles (wids)",
-                if !claims.has("wids") {
-                    "not in the token".to_owned()
-                } else if named.is_empty() {
-                    "none that matter for Power BI".to_owned()
-                } else {
-                    named.join(", ")
+                match &access.directory_roles {
+                    None => "not in the token".to_owned(),
+                    Some(_) if names.is_empty() => "none that matter for Power BI".to_owned(),
+                    Some(_) => names.join(", "),
                 },
             ));
-            let admin = match (admin_scope, claims.has("wids"), is_admin) {
-                (false, ..) => "refused: admin APIs need the Tenant.Read.All or Tenant.ReadWrite.All scope, which this token lacks".to_owned(),
-                (true, true, true) => "allowed: admin scope and a Fabric administrator role".to_owned(),
-                (true, true, false) => "refused: the user holds no Fabric, Global or Power Platform Administrator role".to_owned(),
-                (true, false, _) => "allowed only if the user is a Fabric administrator (the token does not list directory roles)".to_owned(),
+            let admin = match (access.admin_scope, access.fabric_admin()) {
+                (false, _) => "refused: admin APIs need the Tenant.Read.All or Tenant.ReadWrite.All scope, which this token lacks".to_owned(),
+                (true, Some(true)) => "allowed: admin scope and a Fabric administrator role".to_owned(),
+                (true, Some(false)) => "refused: the user holds no Fabric, Global or Power Platform Administrator role".to_owned(),
+                (true, None) => "allowed only if the user is a Fabric administrator (the token does not list directory roles)".to_owned(),
             };
             p.can_do.push(line("admin APIs", admin));
             let workspace_scope = scopes.iter().any(|s| {

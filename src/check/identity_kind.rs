@@ -120,6 +120,59 @@ pub fn kind(claims: &Claims) -> Kind {
     }
 }
 
+/// The Power BI application permissions in `roles` that read-only admin APIs refuse.
+pub fn forbidden_app_roles(claims: &Claims) -> Vec<&'static str> {
+    let roles = claims.list("roles");
+    FORBIDDEN_APP_ROLES
+        .into_iter()
+        .filter(|r| roles.iter().any(|x| x == r))
+        .collect()
+}
+
+/// What a delegated token says about admin access.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DelegatedAccess {
+    /// `Tenant.Read.All` or `Tenant.ReadWrite.All` is in `scp`.
+    pub admin_scope: bool,
+    /// The known directory roles in `wids` (`None` when the token has no `wids` claim).
+    pub directory_roles: Option<Vec<&'static (&'static str, &'static str, &'static str, bool)>>,
+}
+
+impl DelegatedAccess {
+    /// Whether the user holds a role that counts as Fabric administrator (`None`: unknown).
+    pub fn fabric_admin(&self) -> Option<bool> {
+        self.directory_roles
+            .as_ref()
+            .map(|roles| roles.iter().any(|(.., admin)| *admin))
+    }
+
+    /// The display names of the known directory roles.
+    pub fn role_names(&self) -> Vec<&'static str> {
+        self.directory_roles
+            .iter()
+            .flatten()
+            .map(|(_, _, name, _)| *name)
+            .collect()
+    }
+}
+
+/// Reads a delegated token's admin scope and directory roles.
+pub fn delegated_access(claims: &Claims) -> DelegatedAccess {
+    let scopes = claims.list("scp");
+    let wids = claims.list("wids");
+    DelegatedAccess {
+        admin_scope: scopes
+            .iter()
+            .any(|s| FORBIDDEN_APP_ROLES.contains(&s.as_str())),
+        directory_roles: claims.has("wids").then(|| {
+            DIRECTORY_ROLES
+                .iter()
+                .filter(|(id, ..)| wids.iter().any(|w| w.eq_ignore_ascii_case(id)))
+                .collect()
+        }),
+    }
+}
+
 /// Runs the check.
 pub fn run(jwt: &Jwt) -> Finding {
     let claims = &jwt.claims;
@@ -146,10 +199,7 @@ pub fn run(jwt: &Jwt) -> Finding {
             if managed {
                 finding.signal("identity.managed_identity", "true");
             }
-            let forbidden: Vec<&str> = FORBIDDEN_APP_ROLES
-                .into_iter()
-                .filter(|r| roles.iter().any(|x| x == r))
-                .collect();
+            let forbidden = forbidden_app_roles(claims);
             for role in &forbidden {
                 finding.signal("identity.powerbi_app_roles", *role);
             }
@@ -180,45 +230,41 @@ pub fn run(jwt: &Jwt) -> Finding {
                     scopes.join(" ")
                 },
             );
-            let admin_scope = scopes
-                .iter()
-                .any(|s| FORBIDDEN_APP_ROLES.contains(&s.as_str()));
+            let access = delegated_access(claims);
+            let admin_scope = access.admin_scope;
             finding.signal(
                 "identity.admin_scope",
                 if admin_scope { "present" } else { "absent" },
             );
             let user = claims.user_name().unwrap_or("a user").to_owned();
-            let admin_words = if claims.has("wids") {
-                let wids = claims.list("wids");
-                let known: Vec<_> = DIRECTORY_ROLES
-                    .iter()
-                    .filter(|(id, ..)| wids.iter().any(|w| w.eq_ignore_ascii_case(id)))
-                    .collect();
-                for (_, signal, ..) in &known {
-                    finding.signal("identity.directory_roles", *signal);
+            for (_, signal, ..) in access.directory_roles.iter().flatten() {
+                finding.signal("identity.directory_roles", *signal);
+            }
+            let names = access.role_names();
+            let admin_words = match access.fabric_admin() {
+                None => {
+                    finding.signal("identity.fabric_admin", "unknown");
+                    "directory roles unknown (no wids claim)".to_owned()
                 }
-                let names: Vec<&str> = known.iter().map(|(_, _, name, _)| *name).collect();
-                finding.evidence(
-                    "directory roles (wids)",
-                    if names.is_empty() {
-                        "none that matter here".to_owned()
+                Some(admin) => {
+                    finding.evidence(
+                        "directory roles (wids)",
+                        if names.is_empty() {
+                            "none that matter here".to_owned()
+                        } else {
+                            names.join(", ")
+                        },
+                    );
+                    finding.signal(
+                        "identity.fabric_admin",
+                        if admin { "true" } else { "false" },
+                    );
+                    if admin {
+                        format!("{} (a Fabric administrator)", names.join(", "))
                     } else {
-                        names.join(", ")
-                    },
-                );
-                let admin = known.iter().any(|(.., is_admin)| *is_admin);
-                finding.signal(
-                    "identity.fabric_admin",
-                    if admin { "true" } else { "false" },
-                );
-                if admin {
-                    format!("{} (a Fabric administrator)", names.join(", "))
-                } else {
-                    "no Fabric administrator role".to_owned()
+                        "no Fabric administrator role".to_owned()
+                    }
                 }
-            } else {
-                finding.signal("identity.fabric_admin", "unknown");
-                "directory roles unknown (no wids claim)".to_owned()
             };
             finding.summary = format!(
                 "delegated token: user {user} via app {app}; {}; {admin_words}",
