@@ -441,9 +441,29 @@ fn token_from_body(
         .as_ref()
         .and_then(|v| v.get("expires_in"))
         .map(|v| v.to_string().trim_matches('"').to_owned());
+    let kind = ctx.settings.credential.kind();
+    let thumbprint = ctx
+        .record
+        .lock()
+        .map(|r| {
+            r.facts
+                .certificate
+                .as_ref()
+                .and_then(|c| c.thumbprint.clone())
+        })
+        .unwrap_or_default()
+        .map(|t| format!(", thumbprint {t}"))
+        .unwrap_or_default();
+    let who = match kind {
+        CredentialKind::DeviceCode => "signed in as a user with a device code".to_owned(),
+        _ => format!(
+            "signed in as application {} with {}{thumbprint}",
+            ctx.settings.client_id.as_deref().unwrap_or("?"),
+            kind.words()
+        ),
+    };
     finding.summary = format!(
-        "token issued for application {} by {}{}",
-        ctx.settings.client_id.as_deref().unwrap_or("?"),
+        "{who}: token issued by {}{}",
         host(&ctx.settings.authority_host),
         expires_in
             .as_deref()

@@ -102,6 +102,9 @@ pub fn known_not_auth(code: &str) -> Option<&'static str> {
         "70018" => "AADSTS70018: device code flow, the code entered was wrong",
         "70019" => "AADSTS70019: device code flow, the code expired; start again",
         "50134" => "AADSTS50134: device code flow answered by the wrong datacenter; start again",
+        "90119" | "90120" => {
+            "a device code flow error (the reference lists it for device flows; its exact meaning is not verified); start the sign-in again"
+        }
         "700082" => {
             "AADSTS700082: the refresh token expired after inactivity; sign in again (`az login`)"
         }

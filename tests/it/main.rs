@@ -4,6 +4,7 @@
 mod catalogue;
 mod ci;
 mod cli;
+mod diagnosis;
 mod examples;
 mod fuzz;
 mod harness;

@@ -218,6 +218,7 @@ pub(super) async fn form(
             ))
         }
         Credential::Replayed { kind, facts, .. } => {
+            ctx.remember(|r| r.facts = (**facts).clone());
             if let Some(c) = &facts.certificate {
                 report_certificate(ctx, finding, c)?;
             }
@@ -330,11 +331,26 @@ pub(super) async fn azure_cli(ctx: &Context<'_>) -> (Finding, Option<TokenInHand
             finding.evidence("az said", excerpt(&ctx.redactor.clean(detail)));
         }
         finding.outcome = Outcome::Fail;
+        let other_tenant = match (
+            settings.tenant.as_deref(),
+            facts.signed_in_tenant.as_deref(),
+        ) {
+            (Some(asked), Some(signed_in))
+                if crate::shape::is_guid(asked) && !asked.eq_ignore_ascii_case(signed_in) =>
+            {
+                format!(
+                    " (it is signed in to tenant {signed_in}, not {asked}: run `az login --tenant {asked}`)"
+                )
+            }
+            _ => String::new(),
+        };
         finding.summary = match problem.as_str() {
             "missing" => "the Azure CLI (az) is not installed or not on PATH".to_owned(),
-            "not-logged-in" => "the Azure CLI is not logged in: run `az login`".to_owned(),
+            "not-logged-in" => format!(
+                "the Azure CLI is not logged in for this tenant: run `az login`{other_tenant}"
+            ),
             "timeout" => "the Azure CLI did not answer in time".to_owned(),
-            _ => format!("`{}` failed", facts.command),
+            _ => format!("`{}` failed{other_tenant}", facts.command),
         };
         return (finding, None);
     }
@@ -343,7 +359,18 @@ pub(super) async fn azure_cli(ctx: &Context<'_>) -> (Finding, Option<TokenInHand
         finding.summary = "the Azure CLI gave no token".to_owned();
         return (finding, None);
     };
-    finding.summary = format!("token from the Azure CLI login (`{}`)", facts.command);
+    finding.summary = format!("signed in with the Azure CLI login (`{}`)", facts.command);
+    let asked = settings
+        .tenant
+        .as_deref()
+        .filter(|t| crate::shape::is_guid(t));
+    if let (Some(asked), Some(signed_in)) = (asked, facts.signed_in_tenant.as_deref()) {
+        if !asked.eq_ignore_ascii_case(signed_in) {
+            finding.summary.push_str(&format!(
+                "; note: az is signed in to tenant {signed_in}, not {asked}"
+            ));
+        }
+    }
     (finding, Some(TokenInHand::new(token.expose())))
 }
 
