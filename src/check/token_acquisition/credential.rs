@@ -364,12 +364,12 @@ pub(super) async fn azure_cli(ctx: &Context<'_>) -> (Finding, Option<TokenInHand
         .tenant
         .as_deref()
         .filter(|t| crate::shape::is_guid(t));
-    if let (Some(asked), Some(signed_in)) = (asked, facts.signed_in_tenant.as_deref()) {
-        if !asked.eq_ignore_ascii_case(signed_in) {
-            finding.summary.push_str(&format!(
-                "; note: az is signed in to tenant {signed_in}, not {asked}"
-            ));
-        }
+    if let (Some(asked), Some(signed_in)) = (asked, facts.signed_in_tenant.as_deref())
+        && !asked.eq_ignore_ascii_case(signed_in)
+    {
+        finding.summary.push_str(&format!(
+            "; note: az is signed in to tenant {signed_in}, not {asked}"
+        ));
     }
     (finding, Some(TokenInHand::new(token.expose())))
 }
