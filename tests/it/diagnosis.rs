@@ -27,11 +27,18 @@ fn ranked(findings: &[Finding]) -> Vec<(String, &'static str)> {
         .collect()
 }
 
+/// What a case is about, its findings, and the ranked (cause id, confidence) expected.
+type Case = (
+    &'static str,
+    Vec<Finding>,
+    Vec<(&'static str, &'static str)>,
+);
+
 #[test]
 fn ranking_follows_confidence_then_specificity_then_severity() {
     use CheckId::*;
     use Outcome::*;
-    let cases: Vec<(&str, Vec<Finding>, Vec<(&str, &str)>)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "one AADSTS code, one meaning",
             vec![finding(
