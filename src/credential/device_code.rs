@@ -289,7 +289,11 @@ pub async fn poll(
         progress(Progress::Waiting {
             seconds_left: left.as_secs(),
         });
-        tokio::time::sleep(interval.min(left)).await;
+        let wait = interval.min(left);
+        // A replay polls with no interval: a zero sleep would still cost a timer tick.
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
     }
 }
 
