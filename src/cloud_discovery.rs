@@ -235,14 +235,11 @@ fn classify(d: &Discovery) -> (Option<EntraCloud>, Option<Cloud>) {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
 
     use wiremock::matchers::{method, path};
     use wiremock::{Mock, MockServer, ResponseTemplate};
 
     use super::*;
-    use crate::secret::Redactor;
-    use crate::transport::Live;
 
     const TID: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 
@@ -279,15 +276,7 @@ mod tests {
             .mount(&server)
             .await;
         let authority = Url::parse(&server.uri()).unwrap();
-        let transport = Transport::Live(
-            Live::new(
-                Duration::from_secs(10),
-                authority.origin().ascii_serialization(),
-                false,
-                Redactor::default(),
-            )
-            .unwrap(),
-        );
+        let transport = Transport::for_tests(&authority);
         discover(&transport, &authority, "contoso.com").await
     }
 
@@ -466,21 +455,8 @@ mod tests {
     #[tokio::test]
     async fn no_answer_is_a_network_failure() {
         // A port nothing listens on: connection refused, retried, then reported.
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let authority = Url::parse(&format!("http://127.0.0.1:{port}")).unwrap();
-        let transport = Transport::Live(
-            Live::new(
-                Duration::from_secs(2),
-                authority.origin().ascii_serialization(),
-                false,
-                Redactor::default(),
-            )
-            .unwrap(),
-        );
+        let authority = Transport::closed_port_url();
+        let transport = Transport::for_tests(&authority);
         let err = discover(&transport, &authority, "contoso.com")
             .await
             .unwrap_err();

@@ -434,6 +434,29 @@ impl Replay {
 }
 
 impl Transport {
+    /// For unit tests: a recording live client whose token origin is `authority`'s, and a
+    /// loopback address where nothing listens (connections are refused).
+    #[cfg(test)]
+    pub(crate) fn for_tests(authority: &Url) -> Transport {
+        let live = Live::new(
+            Duration::from_secs(5),
+            origin(authority),
+            true,
+            Redactor::default(),
+        );
+        Transport::Live(live.expect("a client for tests"))
+    }
+
+    /// For unit tests: a loopback URL where nothing listens.
+    #[cfg(test)]
+    pub(crate) fn closed_port_url() -> Url {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or(9);
+        Url::parse(&format!("http://127.0.0.1:{port}")).expect("a loopback URL")
+    }
+
     /// Sends a request through the guard.
     pub async fn send(&self, request: Request) -> Result<Response, Failure> {
         match self {

@@ -305,8 +305,6 @@ mod tests {
     use wiremock::{Match, Mock, MockServer, Respond, ResponseTemplate};
 
     use super::*;
-    use crate::secret::Redactor;
-    use crate::transport::Live;
 
     const TENANT: &str = "contoso.onmicrosoft.com";
     const CLIENT_ID: &str = "8a1d5c3e-0b7f-4e2a-9c61-2f4d8e7b1a90";
@@ -404,14 +402,7 @@ mod tests {
 
     fn transport(server: &MockServer) -> (Transport, Url) {
         let authority = Url::parse(&server.uri()).unwrap();
-        let live = Live::new(
-            Duration::from_secs(10),
-            authority.origin().ascii_serialization(),
-            true,
-            Redactor::default(),
-        )
-        .unwrap();
-        (Transport::Live(live), authority)
+        (Transport::for_tests(&authority), authority)
     }
 
     async fn mount_device_code(server: &MockServer) {
@@ -755,21 +746,8 @@ mod tests {
 
     #[tokio::test]
     async fn no_answer_is_a_failure() {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let authority = Url::parse(&format!("http://127.0.0.1:{port}")).unwrap();
-        let transport = Transport::Live(
-            Live::new(
-                Duration::from_secs(2),
-                authority.origin().ascii_serialization(),
-                false,
-                Redactor::default(),
-            )
-            .unwrap(),
-        );
+        let authority = Transport::closed_port_url();
+        let transport = Transport::for_tests(&authority);
         let err = start(&transport, &authority, TENANT, CLIENT_ID, SCOPE)
             .await
             .unwrap_err();

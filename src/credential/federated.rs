@@ -311,14 +311,12 @@ impl Assertion {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
 
     use serde_json::json;
     use wiremock::matchers::{bearer_token, method, path, query_param};
     use wiremock::{Mock, MockServer, ResponseTemplate};
 
     use super::*;
-    use crate::transport::Live;
 
     const NOW: i64 = 1_800_000_000;
     const SUBJECT: &str = "repo:contoso/reports:environment:Production";
@@ -339,15 +337,7 @@ mod tests {
     }
 
     fn transport() -> Transport {
-        Transport::Live(
-            Live::new(
-                Duration::from_secs(5),
-                "http://127.0.0.1:1".to_owned(),
-                false,
-                Redactor::default(),
-            )
-            .unwrap(),
-        )
+        Transport::for_tests(&Url::parse("http://127.0.0.1:1").unwrap())
     }
 
     #[test]
