@@ -223,7 +223,7 @@ fn api_finding(x: &Extracted, route: Route) -> Finding {
     }
     if let Some(message) = &api.message {
         sig(&mut f, "message", message.clone());
-        f.evidence("message", message.clone());
+        f.evidence("message", crate::secret::redact_jwt_signatures(message));
     }
     if let Some(info) = x.header("X-PowerBI-Error-Info") {
         sig(&mut f, "error_info", info.to_owned());
@@ -247,7 +247,7 @@ fn api_finding(x: &Extracted, route: Route) -> Finding {
         f.evidence("request id", id.clone());
     }
     if let Some(url) = &x.url {
-        f.evidence("url", url.to_string());
+        f.evidence("url", crate::secret::redact_jwt_signatures(url.as_str()));
     }
     let detail = x
         .header("X-PowerBI-Error-Info")

@@ -256,3 +256,25 @@ fn causes_lists_every_id() {
             .len()
     );
 }
+
+#[test]
+fn explain_never_echoes_a_pasted_token_signature() {
+    let t = graph_token();
+    let signature = t.rsplit('.').next().unwrap().to_owned();
+    let paste = format!(
+        "> GET /v1.0/myorg/groups?access_token={t} HTTP/1.1\n> Host: api.powerbi.com\n> Authorization: Bearer {t}\n>\n< HTTP/1.1 403 Forbidden\n< RequestId: 1a2b\n< X-PowerBI-Error-Info: InvalidToken\n<\n"
+    );
+    for format in ["human", "json", "markdown", "junit", "github"] {
+        let out = run(&["explain", "-", "--format", format], Some(&paste));
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            !text.contains(&signature),
+            "{format}: the signature was echoed:\n{text}"
+        );
+        assert_eq!(out.status.code(), Some(1), "{format}: {text}");
+    }
+}
