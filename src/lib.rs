@@ -177,15 +177,20 @@ fn choose_credential(
             explicit[0].0, explicit[1].0
         )));
     }
-    let profile_secret = match (&profile.client_secret_env, &profile.client_secret_file) {
-        (Some(var), _) => env(var).map(Secret::new),
-        (None, Some(path)) => Some(read_secret_file(path, "the client secret")?),
-        _ => None,
+    // The profile's secret is read only when a client secret is what gets used.
+    let profile_secret = || -> Result<Option<Secret>, DoctorError> {
+        match (&profile.client_secret_env, &profile.client_secret_file) {
+            (Some(var), _) => Ok(env(var).map(Secret::new)),
+            (None, Some(path)) => read_secret_file(path, "the client secret").map(Some),
+            _ => Ok(None),
+        }
     };
+    let profile_has_secret = profile.client_secret_env.as_deref().and_then(env).is_some()
+        || profile.client_secret_file.is_some();
     let secret_available = args.client_secret_file.is_some()
         || args.client_secret_stdin
         || env("AZURE_CLIENT_SECRET").is_some()
-        || profile_secret.is_some();
+        || profile_has_secret;
     let certificate = args
         .certificate
         .clone()
@@ -256,7 +261,7 @@ fn choose_credential(
                         .to_owned(),
                 )
             } else if let Some(secret) =
-                profile_secret.or_else(|| env("AZURE_CLIENT_SECRET").map(Secret::new))
+                profile_secret()?.or_else(|| env("AZURE_CLIENT_SECRET").map(Secret::new))
             {
                 // A profile's reference wins: switching tenants must not pick up another one's
                 // ambient secret.

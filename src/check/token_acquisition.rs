@@ -53,14 +53,27 @@ pub async fn run(
 ) -> (Finding, Option<TokenInHand>) {
     let (mut finding, token) = match &ctx.settings.credential {
         Credential::Token { text, source } => return from_given_token(ctx, text.expose(), source),
-        _ if matches!(discovery, Some(Err(_))) => {
+        // The tenant itself was refused (AADSTS90002) or unreachable: no token request will fare
+        // better. A configuration that could not be read only leaves the cloud undetected.
+        _ if matches!(
+            discovery,
+            Some(Err(
+                DiscoveryFailure::Refused(_) | DiscoveryFailure::Network(_)
+            ))
+        ) =>
+        {
             let mut finding = Finding::new(ID, Outcome::Fail, "");
             finding.signal("token.source", ctx.settings.credential.kind().signal());
             let url = discovery_url(ctx);
             finding.evidence("request", format!("GET {url}"));
             return match discovery {
                 Some(Err(DiscoveryFailure::Refused(response))) => {
-                    read_token_response(ctx, finding, &url, response)
+                    let (mut finding, token) = read_token_response(ctx, finding, &url, response);
+                    finding.summary = finding.summary.replace(
+                        "refused the token request",
+                        "refused the tenant lookup (OpenID configuration)",
+                    );
+                    (finding, token)
                 }
                 Some(Err(DiscoveryFailure::Network(failure))) => {
                     (no_answer(finding, &url, failure), None)
@@ -86,6 +99,13 @@ pub async fn run(
         } => credential::device_code(ctx).await,
         _ => client_credentials(ctx).await,
     };
+    if let Some(Err(DiscoveryFailure::Malformed { reason, .. })) = discovery {
+        finding.signal("token.tenant_cloud", "unknown");
+        finding.evidence(
+            "tenant's cloud (OpenID configuration)",
+            format!("not read: {}", ctx.redactor.clean(reason)),
+        );
+    }
     if let Some(Ok(found)) = discovery {
         report_discovery(ctx, &mut finding, found);
     }
