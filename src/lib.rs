@@ -554,6 +554,16 @@ fn redactor_for(settings: &Settings) -> Redactor {
     redactor
 }
 
+/// What a run leaves besides its report.
+struct Ran {
+    /// The settings the chain ran with (a detected cloud's).
+    settings: Settings,
+    /// Values to mask on CI platforms.
+    masks: Vec<Secret>,
+    /// What the credential showed, for `--record`.
+    record: check::CredentialRecord,
+}
+
 /// Runs the chain and diagnoses it.
 fn run_checks<'c>(
     command: &str,
@@ -563,7 +573,7 @@ fn run_checks<'c>(
     session: Option<String>,
     redactor: &Redactor,
     catalogue: &'c Catalogue,
-) -> Result<(Report<'c>, check::ChainOutput, check::CredentialRecord), DoctorError> {
+) -> Result<(Report<'c>, Ran), DoctorError> {
     let record = std::sync::Mutex::new(check::CredentialRecord::default());
     let progress = |line: &str| {
         let _ = writeln!(anstream::stderr(), "{line}");
@@ -577,14 +587,26 @@ fn run_checks<'c>(
         progress: &progress,
     };
     let chain = runtime()?.block_on(run_chain(&ctx, Probes::Run));
-    let diagnoses = diagnose::diagnose(&chain.findings, catalogue);
+    let check::ChainOutput {
+        findings,
+        settings,
+        masks,
+    } = chain;
+    let diagnoses = diagnose::diagnose(&findings, catalogue);
     let report = Report::new(
-        target(command, &chain.settings, now, session),
-        chain.findings.clone(),
+        target(command, &settings, now, session),
+        findings,
         diagnoses,
     );
     let record = record.into_inner().unwrap_or_else(|p| p.into_inner());
-    Ok((report, chain, record))
+    Ok((
+        report,
+        Ran {
+            settings,
+            masks,
+            record,
+        },
+    ))
 }
 
 /// Judges expectations and `--fail-on`: with expectations, the run passes when every one holds;
@@ -665,7 +687,7 @@ fn check(args: CheckArgs) -> Result<ExitStatus, DoctorError> {
     .map_err(DoctorError::HttpClient)?;
     let transport = Transport::Live(live);
     let catalogue = Catalogue::embedded()?;
-    let (mut report, chain, record) = run_checks(
+    let (mut report, ran) = run_checks(
         "check", &settings, &transport, now, None, &redactor, catalogue,
     )?;
     report.notes.extend(notes);
@@ -680,9 +702,9 @@ fn check(args: CheckArgs) -> Result<ExitStatus, DoctorError> {
             .push(format!("the admin-probe cache could not be updated: {e}"));
     }
     apply_expectations(&mut report, &args.expectations, args.fail_on);
-    emit(&report, &args.output, &chain.masks)?;
+    emit(&report, &args.output, &ran.masks)?;
     if let Some(path) = &args.record {
-        write_session(path, &chain.settings, &transport, now, &redactor, record)?;
+        write_session(path, &ran.settings, &transport, now, &redactor, ran.record)?;
         let _ = writeln!(
             anstream::stderr(),
             "pbi-doctor: session recorded to {} (redacted: no secret, no token signature)",
@@ -750,7 +772,7 @@ fn replay(args: ReplayArgs) -> Result<ExitStatus, DoctorError> {
     let redactor = redactor_for(&settings);
     let transport = Transport::Replay(Replay::new(session.exchanges, settings.token_origin()));
     let catalogue = Catalogue::embedded()?;
-    let (report, _, _) = run_checks(
+    let (report, _) = run_checks(
         "replay",
         &settings,
         &transport,

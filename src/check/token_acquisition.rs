@@ -67,14 +67,13 @@ pub async fn run(
             let url = discovery_url(ctx);
             finding.evidence("request", format!("GET {url}"));
             return match discovery {
-                Some(Err(DiscoveryFailure::Refused(response))) => {
-                    let (mut finding, token) = read_token_response(ctx, finding, &url, response);
-                    finding.summary = finding.summary.replace(
-                        "refused the token request",
-                        "refused the tenant lookup (OpenID configuration)",
-                    );
-                    (finding, token)
-                }
+                Some(Err(DiscoveryFailure::Refused(response))) => read_token_response(
+                    ctx,
+                    finding,
+                    "tenant lookup (OpenID configuration)",
+                    &url,
+                    response,
+                ),
                 Some(Err(DiscoveryFailure::Network(failure))) => {
                     (no_answer(finding, &url, failure), None)
                 }
@@ -332,7 +331,7 @@ async fn client_credentials(ctx: &Context<'_>) -> (Finding, Option<TokenInHand>)
         retry: Retry::TRANSIENT,
     };
     match ctx.transport.send(request).await {
-        Ok(response) => read_token_response(ctx, finding, &url, &response),
+        Ok(response) => read_token_response(ctx, finding, "token request", &url, &response),
         Err(failure) => (no_answer(finding, &url, &failure), None),
     }
 }
@@ -356,11 +355,12 @@ pub(crate) fn no_answer(mut finding: Finding, url: &url::Url, failure: &Failure)
     finding
 }
 
-/// Reads the token endpoint's answer: the token, or the Entra ID error with its AADSTS codes,
-/// trace and correlation ids, or what else answered.
+/// Reads an Entra ID answer to `request` ("token request", "tenant lookup …"): the token, or
+/// the error with its AADSTS codes, trace and correlation ids, or what else answered.
 pub(crate) fn read_token_response(
     ctx: &Context<'_>,
     mut finding: Finding,
+    request: &str,
     url: &url::Url,
     response: &Response,
 ) -> (Finding, Option<TokenInHand>) {
@@ -401,7 +401,7 @@ pub(crate) fn read_token_response(
                 .map(|c| format!("AADSTS{c}"))
                 .unwrap_or_else(|| "no AADSTS code".to_owned());
             finding.summary = format!(
-                "Entra ID refused the token request: {code}, {} (HTTP {})",
+                "Entra ID refused the {request}: {code}, {} (HTTP {})",
                 error.error.as_deref().unwrap_or("error"),
                 response.status
             );

@@ -404,7 +404,7 @@ pub(super) async fn device_code(ctx: &Context<'_>) -> (Finding, Option<TokenInHa
         Ok(code) => code,
         Err(device_code::StartError::Refused(response)) => {
             finding.signal("token.device_code", "refused");
-            return read_token_response(ctx, finding, &token_url, &response);
+            return read_token_response(ctx, finding, "device code request", &token_url, &response);
         }
         Err(device_code::StartError::Failed(failure)) => {
             return (no_answer(finding, &token_url, &failure), None);
@@ -440,7 +440,7 @@ pub(super) async fn device_code(ctx: &Context<'_>) -> (Finding, Option<TokenInHa
             if let Some(error) = crate::entra_error::parse(&response.body).and_then(|e| e.error) {
                 finding.signal("token.device_code", error);
             }
-            read_token_response(ctx, finding, &token_url, &response)
+            read_token_response(ctx, finding, "token request", &token_url, &response)
         }
         Err(failure) => (no_answer(finding, &token_url, &failure), None),
     }
