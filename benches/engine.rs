@@ -231,6 +231,7 @@ fn main() {
         "the replayed findings diagnose as the scenario"
     );
     let report = Report::new(target(), findings.clone(), diagnoses);
+    let sealed = pbi_doctor::secret::Redactor::default().seal(report);
 
     let token = v1_token();
     let pasted = format!("Authorization: Bearer {token}");
@@ -332,17 +333,17 @@ fn main() {
         "report::human::render (not verbose)",
         &mut rows,
         &mut || {
-            black_box(report::human::render(black_box(&report), false));
+            black_box(report::human::render(black_box(&sealed), false));
         },
     );
     run("report::human::render (verbose)", &mut rows, &mut || {
-        black_box(report::human::render(black_box(&report), true));
+        black_box(report::human::render(black_box(&sealed), true));
     });
     run("report::json::render", &mut rows, &mut || {
-        black_box(report::json::render(black_box(&report)));
+        black_box(report::json::render(black_box(&sealed)));
     });
     run("report::junit::render", &mut rows, &mut || {
-        black_box(report::junit::render(black_box(&report)));
+        black_box(report::junit::render(black_box(&sealed)));
     });
 
     if budget().is_zero() {

@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 
 use crate::catalogue::{Catalogue, Cause, Condition, Confidence, Rule};
 use crate::check::{CheckId, Finding, Outcome, Signals};
+use crate::secret::{Scrub, Scrubber};
 
 /// One matched condition and the values that satisfied it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,6 +36,39 @@ pub struct Diagnosis<'c> {
     /// Under how many readings of ambiguous evidence the cause holds (1 when nothing is
     /// ambiguous): a cause that needs fewer assumptions ranks first among conditional ones.
     pub support: usize,
+}
+
+impl Scrub for Matched {
+    fn scrub(&mut self, s: &Scrubber<'_>) {
+        let Matched { signal: _, values } = self;
+        values.scrub(s);
+    }
+}
+
+impl Scrub for Diagnosis<'_> {
+    fn scrub(&mut self, s: &Scrubber<'_>) {
+        // The cause's words are the catalogue's, embedded in the binary.
+        let Diagnosis {
+            cause: _,
+            confidence: _,
+            because,
+            specificity: _,
+            condition,
+            support: _,
+        } = self;
+        because.scrub(s);
+        condition.scrub(s);
+    }
+}
+
+impl Scrub for Diagnoses<'_> {
+    fn scrub(&mut self, s: &Scrubber<'_>) {
+        let Diagnoses {
+            causes,
+            unexplained: _,
+        } = self;
+        causes.scrub(s);
+    }
 }
 
 impl Diagnosis<'_> {

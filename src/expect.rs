@@ -43,6 +43,20 @@ pub struct ExpectationOutcome {
     pub cause: Option<String>,
 }
 
+impl crate::secret::Scrub for ExpectationOutcome {
+    fn scrub(&mut self, s: &crate::secret::Scrubber<'_>) {
+        let ExpectationOutcome {
+            spec,
+            holds: _,
+            detail,
+            cause,
+        } = self;
+        spec.scrub(s);
+        detail.scrub(s);
+        cause.scrub(s);
+    }
+}
+
 /// The kind of caller `identity=` asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Identity {

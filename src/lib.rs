@@ -47,7 +47,7 @@ use crate::cli::{
 };
 use crate::error::DoctorError;
 use crate::exit::ExitStatus;
-use crate::report::{Report, Target};
+use crate::report::{Report, SealedReport, Target};
 use crate::secret::{Redactor, Secret};
 use crate::session::{CredentialKind, SESSION_FORMAT, Session};
 use crate::settings::{Credential, Settings, validate_endpoint, validate_workspaces};
@@ -78,11 +78,15 @@ pub fn run(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> ExitS
     };
     result.unwrap_or_else(|error| {
         let mut stderr = anstream::stderr();
+        // The error may quote a value the user gave (a URL with a password in it): no run
+        // redactor exists yet, so what needs no knowledge of secrets is removed here.
+        let message = Redactor::default().seal(error.to_string());
         let _ = writeln!(
             stderr,
-            "{}pbi-doctor: error:{} {error}",
+            "{}pbi-doctor: error:{} {}",
             anstyle::AnsiColor::Red.on_default().bold(),
-            anstyle::Reset
+            anstyle::Reset,
+            *message
         );
         ExitStatus::Error
     })
@@ -275,6 +279,15 @@ fn choose_credential(
                         .to_owned(),
                 ));
             }
+            // Entra ID's secrets are 40 characters; one this short is a typo or a placeholder,
+            // and could not be redacted without mangling ordinary words in the report.
+            if secret.expose().trim().chars().count() < secret::MIN_SECRET_LEN {
+                return Err(DoctorError::Missing(format!(
+                    "the client secret is shorter than {} characters: that is not a secret Entra ID issues. \
+                     Copy the secret's Value (not its ID) from the app registration's Certificates & secrets page",
+                    secret::MIN_SECRET_LEN
+                )));
+            }
             Credential::ClientSecret(secret)
         }
         AuthKind::Certificate => {
@@ -434,7 +447,7 @@ fn stdout_format(output: &OutputArgs) -> Format {
     output.format.unwrap_or_else(|| Format::detect(env))
 }
 
-fn render_as(report: &Report<'_>, format: Format, verbose: bool) -> String {
+fn render_as(report: &SealedReport<'_>, format: Format, verbose: bool) -> String {
     match format {
         Format::Human => report::human::render(report, verbose),
         Format::Json => report::json::render(report),
@@ -464,7 +477,11 @@ fn mask_lines(format: Format, masks: &[Secret]) -> String {
 
 /// Writes the report: stdout in its format, each `--output FORMAT=PATH`, and the GitHub job
 /// summary when `$GITHUB_STEP_SUMMARY` is set and the format is github.
-fn emit(report: &Report<'_>, output: &OutputArgs, masks: &[Secret]) -> Result<(), DoctorError> {
+fn emit(
+    report: &SealedReport<'_>,
+    output: &OutputArgs,
+    masks: &[Secret],
+) -> Result<(), DoctorError> {
     let format = stdout_format(output);
     let mut text = mask_lines(format, masks);
     text.push_str(&render_as(report, format, output.verbose));
@@ -534,11 +551,11 @@ fn rfc3339(epoch: i64) -> String {
 }
 
 fn redactor_for(settings: &Settings) -> Redactor {
-    let mut redactor = Redactor::default();
+    let redactor = Redactor::default();
     match &settings.credential {
         Credential::ClientSecret(secret) => redactor.add(secret),
         Credential::Token { text, .. } => {
-            redactor.add(&Secret::new(token_input::normalize(text.expose()).token));
+            redactor.add_token(&token_input::normalize(text.expose()).token);
         }
         Credential::Certificate {
             password: Some(password),
@@ -702,6 +719,7 @@ fn check(args: CheckArgs) -> Result<ExitStatus, DoctorError> {
             .push(format!("the admin-probe cache could not be updated: {e}"));
     }
     apply_expectations(&mut report, &args.expectations, args.fail_on);
+    let report = redactor.seal(report);
     emit(&report, &args.output, &ran.masks)?;
     if let Some(path) = &args.record {
         write_session(path, &ran.settings, &transport, now, &redactor, ran.record)?;
@@ -731,8 +749,8 @@ fn write_session(
     };
     let mut text = serde_json::to_string_pretty(&session).unwrap_or_default();
     text.push('\n');
-    let text = redactor.clean(&text);
-    std::fs::write(path, text).map_err(|source| DoctorError::WriteFile {
+    let text = redactor.seal_data(text);
+    std::fs::write(path, text.as_bytes()).map_err(|source| DoctorError::WriteFile {
         what: "the session",
         path: path.to_owned(),
         source,
@@ -781,6 +799,7 @@ fn replay(args: ReplayArgs) -> Result<ExitStatus, DoctorError> {
         &redactor,
         catalogue,
     )?;
+    let report = redactor.seal(report);
     emit(&report, &args.output, &[])?;
     Ok(report.verdict.exit_status())
 }
@@ -917,6 +936,7 @@ fn token(args: TokenArgs) -> Result<ExitStatus, DoctorError> {
     {
         report.profile = Some(token_profile::profile(&jwt.claims, settings.cloud, now));
     }
+    let report = redactor.seal(report);
     emit(&report, &args.output, &[])?;
     Ok(report.verdict.exit_status())
 }
@@ -998,6 +1018,9 @@ fn explain(args: ExplainArgs) -> Result<ExitStatus, DoctorError> {
         explanation.diagnoses,
     );
     report.notes = explanation.notes;
+    // A paste is the user's own text; what the redactor knows of it is the token it holds.
+    let redactor = redactor_for(&settings);
+    let report = redactor.seal(report);
     emit(&report, &args.output, &[])?;
     Ok(report.verdict.exit_status())
 }

@@ -27,6 +27,22 @@ pub struct Profile {
     pub can_do: Vec<Line>,
 }
 
+impl crate::secret::Scrub for Line {
+    fn scrub(&mut self, s: &crate::secret::Scrubber<'_>) {
+        let Line { label, value } = self;
+        label.scrub(s);
+        value.scrub(s);
+    }
+}
+
+impl crate::secret::Scrub for Profile {
+    fn scrub(&mut self, s: &crate::secret::Scrubber<'_>) {
+        let Profile { what, can_do } = self;
+        what.scrub(s);
+        can_do.scrub(s);
+    }
+}
+
 fn line(label: &str, value: impl Into<String>) -> Line {
     Line {
         label: label.to_owned(),

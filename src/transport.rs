@@ -367,6 +367,31 @@ impl Live {
     }
 }
 
+impl Live {
+    /// Teaches the redactor every token an answer carries (opaque ones have no JWT shape to find).
+    fn learn_tokens(&self, response: &Response) {
+        if !response.body.contains("_token") && !response.body.contains("device_code") {
+            return;
+        }
+        let Ok(serde_json::Value::Object(map)) =
+            serde_json::from_str::<serde_json::Value>(&response.body)
+        else {
+            return;
+        };
+        for field in [
+            "access_token",
+            "refresh_token",
+            "id_token",
+            "device_code",
+            "value",
+        ] {
+            if let Some(value) = map.get(field).and_then(|v| v.as_str()) {
+                self.redactor.add_token(value);
+            }
+        }
+    }
+}
+
 /// Replaces the values of `refresh_token` and other opaque secrets in a token response. JWT
 /// signatures are already gone; opaque refresh tokens are not JWTs and need this.
 fn redact_token_response(body: &str) -> String {
@@ -462,7 +487,19 @@ impl Transport {
         match self {
             Self::Live(live) => {
                 guard(&request, &live.token_origin)?;
+                // Whatever is sent as a secret is never shown, whoever built the request.
+                for (_, value) in &request.form {
+                    if let FormValue::Secret(secret) = value {
+                        live.redactor.add(secret);
+                    }
+                }
+                if let Some(bearer) = &request.bearer {
+                    live.redactor.add_token(bearer.expose());
+                }
                 let result = live.send(&request).await;
+                if let Ok(response) = &result {
+                    live.learn_tokens(response);
+                }
                 live.record(&request, &result);
                 result
             }

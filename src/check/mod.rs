@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::jwt::{self, DecodeError, Jwt};
-use crate::secret::{Redactor, Secret};
+use crate::secret::{Redactor, Scrub, Scrubber, Secret};
 use crate::settings::Settings;
 use crate::transport::Transport;
 
@@ -227,6 +227,37 @@ impl Finding {
     }
 }
 
+impl Scrub for Evidence {
+    fn scrub(&mut self, s: &Scrubber<'_>) {
+        let Evidence { label, value } = self;
+        label.scrub(s);
+        value.scrub(s);
+    }
+}
+
+impl Scrub for Signals {
+    fn scrub(&mut self, s: &Scrubber<'_>) {
+        for values in self.0.values_mut() {
+            values.scrub(s);
+        }
+    }
+}
+
+impl Scrub for Finding {
+    fn scrub(&mut self, s: &Scrubber<'_>) {
+        let Finding {
+            check: _,
+            outcome: _,
+            summary,
+            evidence,
+            signals,
+        } = self;
+        summary.scrub(s);
+        evidence.scrub(s);
+        signals.scrub(s);
+    }
+}
+
 /// The token the chain works with: the raw value (secret) and its decoding.
 pub struct TokenInHand {
     /// The access token, to send to the probes.
@@ -344,6 +375,11 @@ async fn run_checks(
     let mut findings = Vec::with_capacity(CheckId::ALL.len());
     let (token_finding, token) = token_acquisition::run(ctx, discovery).await;
     findings.push(token_finding);
+    if let Some(token) = &token {
+        // Learnt here, whatever its source (endpoint, az, device code, a file): an opaque token
+        // has no JWT shape for the signature scrubber to find.
+        ctx.redactor.add_token(token.secret.expose());
+    }
 
     let Some(token) = token else {
         for check in &CheckId::ALL[1..] {

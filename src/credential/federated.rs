@@ -234,7 +234,7 @@ pub async fn github_oidc(
         .await
         .map_err(|e| FederatedError::OidcNetwork(e.to_string()))?;
     if !(200..300).contains(&response.status) {
-        let mut redactor = Redactor::default();
+        let redactor = Redactor::default();
         redactor.add(&request_token);
         let body = redactor.clean(response.body.trim());
         let mut detail: String = body.chars().take(DETAIL_CHARS).collect();

@@ -65,7 +65,7 @@ fn check_issue(out: &mut String, report: &Report<'_>, finding: &Finding, kind: &
 }
 
 /// Renders the report as logging commands, one per line, ending with `task.complete`.
-pub fn render(report: &Report<'_>) -> String {
+pub fn render(report: &crate::report::SealedReport<'_>) -> String {
     let mut out = String::new();
     for finding in &report.findings {
         match finding.outcome {

@@ -104,7 +104,7 @@ fn closing_notice(out: &mut String, report: &Report<'_>) {
 }
 
 /// Renders the report as workflow commands, one per line.
-pub fn render(report: &Report<'_>) -> String {
+pub fn render(report: &crate::report::SealedReport<'_>) -> String {
     let mut out = String::new();
     for finding in &report.findings {
         match finding.outcome {
@@ -136,7 +136,7 @@ pub fn render(report: &Report<'_>) -> String {
 }
 
 /// The Markdown job summary, to append to `$GITHUB_STEP_SUMMARY`: the Markdown report.
-pub fn step_summary(report: &Report<'_>) -> String {
+pub fn step_summary(report: &crate::report::SealedReport<'_>) -> String {
     markdown::render(report)
 }
 

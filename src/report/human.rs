@@ -77,7 +77,7 @@ fn finding_line(out: &mut String, finding: &Finding, verbose: bool) {
 }
 
 /// Renders the report for people.
-pub fn render(report: &Report<'_>, verbose: bool) -> String {
+pub fn render(report: &crate::report::SealedReport<'_>, verbose: bool) -> String {
     let mut out = String::new();
     header(&mut out, report);
     if let Some(profile) = &report.profile {

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::check::{Evidence, Outcome, Signals, Skip};
 use crate::expect::ExpectationOutcome;
-use crate::report::{Report, Target, Verdict};
+use crate::report::{Target, Verdict};
 use crate::token_profile::Profile;
 
 /// The schema version written in every JSON report.
@@ -77,7 +77,7 @@ struct Unexplained<'a> {
 }
 
 /// Renders the report as pretty-printed JSON with a trailing newline.
-pub fn render(report: &Report<'_>) -> String {
+pub fn render(report: &crate::report::SealedReport<'_>) -> String {
     let document = Document {
         schema_version: SCHEMA_VERSION,
         tool: Tool {

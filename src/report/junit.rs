@@ -186,7 +186,7 @@ fn suite_out(report: &Report<'_>) -> Option<String> {
 }
 
 /// Renders the report as a JUnit XML document (UTF-8, with a trailing newline).
-pub fn render(report: &Report<'_>) -> String {
+pub fn render(report: &crate::report::SealedReport<'_>) -> String {
     let mut suite = TestSuite::new("pbi-doctor");
     let verdict = match report.verdict {
         crate::report::Verdict::Healthy => "healthy",

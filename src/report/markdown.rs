@@ -416,7 +416,7 @@ fn evidence(out: &mut String, report: &Report<'_>) {
 }
 
 /// Renders the report as GitHub-flavoured Markdown, ending with a newline.
-pub fn render(report: &Report<'_>) -> String {
+pub fn render(report: &crate::report::SealedReport<'_>) -> String {
     let mut out = String::new();
     heading(&mut out, report);
     profile(&mut out, report);

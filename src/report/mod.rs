@@ -15,6 +15,7 @@ use crate::check::{Finding, Outcome};
 use crate::diagnose::Diagnoses;
 use crate::exit::ExitStatus;
 use crate::expect::ExpectationOutcome;
+use crate::secret::{Scrub, Scrubber, Sealed};
 use crate::token_profile::Profile;
 
 /// The run's overall conclusion.
@@ -63,7 +64,37 @@ pub struct Target {
     pub session: Option<String>,
 }
 
-/// Everything a renderer needs.
+impl Scrub for Target {
+    fn scrub(&mut self, s: &Scrubber<'_>) {
+        let Target {
+            command,
+            tenant,
+            client_id,
+            credential,
+            cloud,
+            authority_host,
+            powerbi_api,
+            evaluated_at,
+            session,
+        } = self;
+        for text in [
+            command,
+            credential,
+            cloud,
+            authority_host,
+            powerbi_api,
+            evaluated_at,
+        ] {
+            text.scrub(s);
+        }
+        for text in [tenant, client_id, session] {
+            text.scrub(s);
+        }
+    }
+}
+
+/// Everything a renderer needs. Renderers take it [`Sealed`]: only the run's redactor makes one.
+#[derive(Clone)]
 pub struct Report<'c> {
     /// What was checked.
     pub target: Target,
@@ -81,6 +112,29 @@ pub struct Report<'c> {
     /// The conclusion.
     pub verdict: Verdict,
 }
+
+impl Scrub for Report<'_> {
+    fn scrub(&mut self, s: &Scrubber<'_>) {
+        let Report {
+            target,
+            findings,
+            diagnoses,
+            expectations,
+            profile,
+            notes,
+            verdict: _,
+        } = self;
+        target.scrub(s);
+        findings.scrub(s);
+        diagnoses.scrub(s);
+        expectations.scrub(s);
+        profile.scrub(s);
+        notes.scrub(s);
+    }
+}
+
+/// A report ready for the renderers.
+pub type SealedReport<'c> = Sealed<Report<'c>>;
 
 /// The verdict: any failed check means problems; otherwise a check without a verdict means the
 /// doctor could not finish; otherwise a likely or confirmed cause of error severity (a warning

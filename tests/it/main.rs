@@ -8,6 +8,7 @@ mod diagnosis;
 mod examples;
 mod fuzz;
 mod harness;
+mod leaks;
 mod renderers;
 mod scenarios;
 mod token;

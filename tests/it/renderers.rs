@@ -17,6 +17,16 @@ use pbi_doctor::report::{
     Report, Target, Verdict, azure_devops, github, human, json, junit, markdown,
 };
 use pbi_doctor::token_profile::{Line, Profile};
+
+/// Reports reach the renderers only sealed by a redactor, as in the binary.
+fn seal(report: Report<'static>) -> pbi_doctor::report::SealedReport<'static> {
+    pbi_doctor::secret::Redactor::default().seal(report)
+}
+
+/// Text as sealing leaves it: line breaks as `\n`, workflow-command prefixes broken.
+fn inert(text: &str) -> String {
+    pbi_doctor::secret::make_inert(text)
+}
 use quick_xml::XmlVersion;
 use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::{BytesStart, Event};
@@ -170,47 +180,59 @@ fn the_canned_report_is_what_the_snapshots_say_it_is() {
 
 #[test]
 fn human_snapshot() {
-    let text = human::render(&report(), true);
+    let text = human::render(&seal(report()), true);
     insta::assert_snapshot!("human", anstream::adapter::strip_str(&text).to_string());
 }
 
 #[test]
 fn json_snapshot() {
-    insta::assert_snapshot!("json", json::render(&report()));
+    insta::assert_snapshot!("json", json::render(&seal(report())));
 }
 
 #[test]
 fn junit_snapshot() {
-    insta::assert_snapshot!("junit", junit::render(&report()));
+    insta::assert_snapshot!("junit", junit::render(&seal(report())));
 }
 
 #[test]
 fn github_snapshot() {
-    insta::assert_snapshot!("github", github::render(&report()));
+    insta::assert_snapshot!("github", github::render(&seal(report())));
 }
 
 #[test]
 fn github_step_summary_snapshot() {
-    insta::assert_snapshot!("github_step_summary", github::step_summary(&report()));
+    insta::assert_snapshot!("github_step_summary", github::step_summary(&seal(report())));
 }
 
 #[test]
 fn azure_devops_snapshot() {
-    insta::assert_snapshot!("azure_devops", azure_devops::render(&report()));
+    insta::assert_snapshot!("azure_devops", azure_devops::render(&seal(report())));
 }
 
 #[test]
 fn markdown_snapshot() {
-    insta::assert_snapshot!("markdown", markdown::render(&report()));
+    insta::assert_snapshot!("markdown", markdown::render(&seal(report())));
 }
 
 #[test]
 fn every_format_renders_the_same_report_twice_the_same() {
     let (a, b) = (report(), report());
-    assert_eq!(junit::render(&a), junit::render(&b));
-    assert_eq!(github::render(&a), github::render(&b));
-    assert_eq!(azure_devops::render(&a), azure_devops::render(&b));
-    assert_eq!(markdown::render(&a), markdown::render(&b));
+    assert_eq!(
+        junit::render(&seal(a.clone())),
+        junit::render(&seal(b.clone()))
+    );
+    assert_eq!(
+        github::render(&seal(a.clone())),
+        github::render(&seal(b.clone()))
+    );
+    assert_eq!(
+        azure_devops::render(&seal(a.clone())),
+        azure_devops::render(&seal(b.clone()))
+    );
+    assert_eq!(
+        markdown::render(&seal(a.clone())),
+        markdown::render(&seal(b.clone()))
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -325,7 +347,7 @@ fn count(value: &str) -> usize {
 #[test]
 fn junit_has_the_structure_ci_servers_consume() {
     let report = report();
-    let root = parse(&junit::render(&report));
+    let root = parse(&junit::render(&seal(report.clone())));
     assert_eq!(root.name, "testsuites");
     let suite = root.child("testsuite");
     assert_eq!(root.children.len(), 1);
@@ -545,7 +567,7 @@ fn github_command(line: &str) -> Command {
 #[test]
 fn github_commands_round_trip_through_the_runner() {
     let report = report();
-    let text = github::render(&report);
+    let text = github::render(&seal(report.clone()));
     let commands: Vec<Command> = text.lines().map(github_command).collect();
     let names: Vec<&str> = commands.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["warning", "error", "error", "error", "notice"]);
@@ -585,7 +607,11 @@ fn github_commands_round_trip_through_the_runner() {
         expectation.properties["title"],
         format!("Expectation role=Tenant.Read.All:absent: {}", top.id)
     );
-    assert!(expectation.data.starts_with(&format!("{EXPECT_DETAIL}\n")));
+    assert!(
+        expectation
+            .data
+            .starts_with(&format!("{}\n", inert(EXPECT_DETAIL)))
+    );
 
     let notice = &commands[4];
     assert_eq!(notice.properties["title"], "pbi-doctor: problems found");
@@ -603,7 +629,7 @@ fn github_properties_and_data_round_trip_awkward_text() {
         detail: awkward.to_owned(),
         cause: None,
     }];
-    let text = github::render(&report);
+    let text = github::render(&seal(report.clone()));
     let line = text
         .lines()
         .find(|l| l.starts_with("::error title=Expectation"))
@@ -613,9 +639,9 @@ fn github_properties_and_data_round_trip_awkward_text() {
     let command = github_command(line);
     assert_eq!(
         command.properties["title"],
-        format!("Expectation {awkward}: unexplained")
+        format!("Expectation {}: unexplained", inert(awkward))
     );
-    assert_eq!(command.data, awkward);
+    assert_eq!(command.data, inert(awkward));
     assert_eq!(text.lines().count(), text.matches('\n').count());
 }
 
@@ -655,7 +681,7 @@ fn azure_command(line: &str) -> Command {
 #[test]
 fn azure_devops_commands_round_trip_through_the_agent() {
     let report = report();
-    let text = azure_devops::render(&report);
+    let text = azure_devops::render(&seal(report.clone()));
     let commands: Vec<Command> = text.lines().map(azure_command).collect();
     let shape: Vec<(&str, Option<&str>)> = commands
         .iter()
@@ -689,7 +715,8 @@ fn azure_devops_commands_round_trip_through_the_agent() {
             .starts_with(&format!("Workspace API: {ERROR_SUMMARY}\n"))
     );
     assert!(commands[3].data.starts_with(&format!(
-        "Expectation role=Tenant.Read.All:absent: {EXPECT_DETAIL}\n"
+        "Expectation role=Tenant.Read.All:absent: {}\n",
+        inert(EXPECT_DETAIL)
     )));
     assert_eq!(
         commands[4].data,
@@ -710,29 +737,33 @@ fn azure_devops_properties_and_data_round_trip_awkward_text() {
         detail: awkward.to_owned(),
         cause: Some(awkward.to_owned()),
     }];
-    let text = azure_devops::render(&report);
+    let text = azure_devops::render(&seal(report.clone()));
     let line = text.lines().find(|l| l.contains("Expectation x")).unwrap();
     // One line; the agent reads one command a line, from its first `##vso[` to the first `]`.
     assert!(line.starts_with("##vso[task.logissue type=error;code="));
     assert!(!line.contains('\r'), "{line}");
     let command = azure_command(line);
-    assert_eq!(command.properties["code"], awkward);
-    assert_eq!(command.data, format!("Expectation x: {awkward}"));
+    // The agent would run a `##vso[` found anywhere in a line: sealing breaks it first.
+    assert_eq!(command.properties["code"], inert(awkward));
+    assert!(!command.data.contains("##vso["), "{}", command.data);
+    assert_eq!(command.data, format!("Expectation x: {}", inert(awkward)));
 }
 
 #[test]
 fn azure_devops_result_follows_the_verdict() {
     let mut report = report();
     report.verdict = Verdict::Healthy;
-    assert!(azure_devops::render(&report).ends_with(
+    assert!(azure_devops::render(&seal(report.clone())).ends_with(
         "##vso[task.complete result=SucceededWithIssues;]pbi-doctor: Healthy, with 1 warning(s).\n"
     ));
     report.findings.retain(|f| f.outcome != Outcome::Warn);
-    assert!(azure_devops::render(&report).ends_with(
+    assert!(azure_devops::render(&seal(report.clone())).ends_with(
         "##vso[task.complete result=Succeeded;]pbi-doctor: Healthy: every check passed.\n"
     ));
     report.verdict = Verdict::Error;
-    assert!(azure_devops::render(&report).contains("##vso[task.complete result=Failed;]"));
+    assert!(
+        azure_devops::render(&seal(report.clone())).contains("##vso[task.complete result=Failed;]")
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -740,7 +771,7 @@ fn azure_devops_result_follows_the_verdict() {
 
 #[test]
 fn markdown_tables_keep_one_row_per_line() {
-    let text = markdown::render(&report());
+    let text = markdown::render(&seal(report()));
     let mut tables: Vec<Vec<&str>> = Vec::new();
     let mut previous_was_row = false;
     for line in text.lines() {
