@@ -26,6 +26,49 @@ pub struct EntraError {
     pub error_uri: Option<String>,
 }
 
+impl EntraError {
+    /// Names the token-acquisition signals of this error: the one reading shared by the live
+    /// token request, replay and `explain`.
+    pub fn signal_into(&self, finding: &mut crate::check::Finding, status: Option<u16>) {
+        if let Some(status) = status {
+            finding.signal("token.status", status.to_string());
+        }
+        if let Some(e) = &self.error {
+            finding.signal("token.error", e.clone());
+        }
+        for code in &self.codes {
+            finding.signal("token.aadsts", code.to_string());
+        }
+        if let Some(sub) = &self.suberror {
+            finding.signal("token.suberror", sub.clone());
+        }
+    }
+
+    /// The AADSTS code to name in a summary, e.g. `AADSTS7000215`.
+    pub fn headline_code(&self) -> Option<String> {
+        self.codes.first().map(|c| format!("AADSTS{c}"))
+    }
+
+    /// The support ids and the message, as evidence lines (label, value).
+    pub fn evidence(&self) -> Vec<(&'static str, String)> {
+        let mut lines = Vec::new();
+        if let Some(description) = &self.description {
+            lines.push(("message", description.clone()));
+        }
+        for (label, value) in [
+            ("trace id", &self.trace_id),
+            ("correlation id", &self.correlation_id),
+            ("timestamp", &self.timestamp),
+            ("error uri", &self.error_uri),
+        ] {
+            if let Some(v) = value {
+                lines.push((label, v.clone()));
+            }
+        }
+        lines
+    }
+}
+
 /// Every `AADSTS<digits>` code in `text`, in order, without duplicates.
 pub fn aadsts_codes_in(text: &str) -> Vec<u32> {
     let mut codes = Vec::new();

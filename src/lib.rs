@@ -592,8 +592,10 @@ fn run_checks<'c>(
     catalogue: &'c Catalogue,
 ) -> Result<(Report<'c>, Ran), DoctorError> {
     let record = std::sync::Mutex::new(check::CredentialRecord::default());
+    // Prompts quote the server (the device-code message): sealed like everything printed.
     let progress = |line: &str| {
-        let _ = writeln!(anstream::stderr(), "{line}");
+        let line = redactor.seal(line.to_owned());
+        let _ = writeln!(anstream::stderr(), "{}", *line);
     };
     let ctx = Context {
         settings,

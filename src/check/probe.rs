@@ -80,7 +80,6 @@ pub async fn probe(
         }
     };
     let status = response.status;
-    signal(finding, "status", status.to_string());
     let mut facts = vec![format!("HTTP {status}")];
     for name in [
         "RequestId",
@@ -99,35 +98,23 @@ pub async fn probe(
         facts.push(format!("{} attempts", response.attempts));
     }
     if (200..300).contains(&status) {
+        signal(finding, "status", status.to_string());
         finding.evidence(label, facts.join(", "));
         return Answer::Success(response);
     }
     let header = |name: &str| response.header(name).map(str::to_owned);
     let error = api_error::parse(&response.body, header);
-    if let Some(code) = &error.code {
-        signal(finding, "error_code", code.clone());
-    }
-    if let Some(message) = &error.message {
-        signal(finding, "message", message.clone());
-    }
-    if let Some(info) = response.header("X-PowerBI-Error-Info") {
-        signal(finding, "error_info", info.trim().to_owned());
-    }
-    if let Some(after) = response.header("Retry-After") {
-        signal(finding, "retry_after", after.trim().to_owned());
-    }
+    let kind = BodyKind::of(&response.body);
+    api_error::signal_into(finding, prefix, Some(status), &error, header, Some(kind));
     if let Some(challenge) = response
         .header("WWW-Authenticate")
         .and_then(api_error::challenge_error)
     {
-        signal(finding, "challenge", challenge.clone());
         facts.push(format!("WWW-Authenticate error: {challenge}"));
     }
     if let Some(id) = &error.request_id {
         facts.push(format!("requestId: {}", ctx.redactor.clean(id)));
     }
-    let kind = BodyKind::of(&response.body);
-    signal(finding, "body", kind.signal().to_owned());
     facts.push(match kind {
         BodyKind::Empty => "empty body".to_owned(),
         _ => format!("body: {}", excerpt(&ctx.redactor.clean(&response.body))),

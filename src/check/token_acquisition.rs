@@ -386,37 +386,18 @@ pub(crate) fn read_token_response(
             } else {
                 Outcome::Fail
             };
-            if let Some(e) = &error.error {
-                finding.signal("token.error", e.clone());
-            }
-            for code in &error.codes {
-                finding.signal("token.aadsts", code.to_string());
-            }
-            if let Some(sub) = &error.suberror {
-                finding.signal("token.suberror", sub.clone());
-            }
+            // The status is already named above.
+            error.signal_into(&mut finding, None);
             let code = error
-                .codes
-                .first()
-                .map(|c| format!("AADSTS{c}"))
+                .headline_code()
                 .unwrap_or_else(|| "no AADSTS code".to_owned());
             finding.summary = format!(
                 "Entra ID refused the {request}: {code}, {} (HTTP {})",
                 error.error.as_deref().unwrap_or("error"),
                 response.status
             );
-            if let Some(description) = &error.description {
-                finding.evidence("message", ctx.redactor.clean(description));
-            }
-            for (label, value) in [
-                ("trace id", &error.trace_id),
-                ("correlation id", &error.correlation_id),
-                ("timestamp", &error.timestamp),
-                ("error uri", &error.error_uri),
-            ] {
-                if let Some(v) = value {
-                    finding.evidence(label, ctx.redactor.clean(v));
-                }
+            for (label, value) in error.evidence() {
+                finding.evidence(label, value);
             }
         }
         None => {

@@ -163,9 +163,7 @@ pub struct Explanation<'c> {
 
 fn token_finding(entra: &crate::entra_error::EntraError, status: Option<u16>) -> Finding {
     let code = entra
-        .codes
-        .first()
-        .map(|c| format!("AADSTS{c}"))
+        .headline_code()
         .unwrap_or_else(|| "an error".to_owned());
     let mut f = Finding::new(
         CheckId::TokenAcquisition,
@@ -179,29 +177,9 @@ fn token_finding(entra: &crate::entra_error::EntraError, status: Option<u16>) ->
                 .unwrap_or_default()
         ),
     );
-    for c in &entra.codes {
-        f.signal("token.aadsts", c.to_string());
-    }
-    if let Some(e) = &entra.error {
-        f.signal("token.error", e.clone());
-    }
-    if let Some(s) = &entra.suberror {
-        f.signal("token.suberror", s.clone());
-    }
-    if let Some(status) = status {
-        f.signal("token.status", status.to_string());
-    }
-    if let Some(d) = &entra.description {
-        f.evidence("message", crate::secret::redact_jwt_signatures(d));
-    }
-    for (label, value) in [
-        ("trace id", &entra.trace_id),
-        ("correlation id", &entra.correlation_id),
-        ("timestamp", &entra.timestamp),
-    ] {
-        if let Some(v) = value {
-            f.evidence(label, v.clone());
-        }
+    entra.signal_into(&mut f, status);
+    for (label, value) in entra.evidence() {
+        f.evidence(label, value);
     }
     f
 }
@@ -209,45 +187,33 @@ fn token_finding(entra: &crate::entra_error::EntraError, status: Option<u16>) ->
 fn api_finding(x: &Extracted, route: Route) -> Finding {
     let prefix = route.prefix();
     let mut f = Finding::new(route.check(), Outcome::Fail, "");
-    let sig = |f: &mut Finding, suffix: &str, value: String| {
-        f.signal(&format!("{prefix}{suffix}"), value)
-    };
+    let api = x.api.clone().unwrap_or_default();
+    let body = (x.api.is_none() && x.body_shown_empty).then_some(crate::api_error::BodyKind::Empty);
+    crate::api_error::signal_into(
+        &mut f,
+        prefix,
+        x.status,
+        &api,
+        |name| x.header(name).map(str::to_owned),
+        body,
+    );
     if let Some(status) = x.status {
-        sig(&mut f, "status", status.to_string());
         f.evidence("status", status.to_string());
     }
-    let api = x.api.clone().unwrap_or_default();
     if let Some(code) = &api.code {
-        sig(&mut f, "error_code", code.clone());
         f.evidence("error code", code.clone());
     }
     if let Some(message) = &api.message {
-        sig(&mut f, "message", message.clone());
-        f.evidence("message", crate::secret::redact_jwt_signatures(message));
-    }
-    if let Some(info) = x.header("X-PowerBI-Error-Info") {
-        sig(&mut f, "error_info", info.to_owned());
-    }
-    if let Some(after) = x.header("Retry-After") {
-        sig(&mut f, "retry_after", after.to_owned());
-    }
-    if let Some(challenge) = x
-        .header("WWW-Authenticate")
-        .and_then(crate::api_error::challenge_error)
-    {
-        sig(&mut f, "challenge", challenge);
-    }
-    if x.api.is_none() && x.body_shown_empty {
-        sig(&mut f, "body", "empty".to_owned());
+        f.evidence("message", message.clone());
     }
     for (name, value) in &x.headers {
-        f.evidence(name.clone(), crate::secret::redact_jwt_signatures(value));
+        f.evidence(name.clone(), value.clone());
     }
     if let Some(id) = &api.request_id {
         f.evidence("request id", id.clone());
     }
     if let Some(url) = &x.url {
-        f.evidence("url", crate::secret::redact_jwt_signatures(url.as_str()));
+        f.evidence("url", url.to_string());
     }
     let detail = x
         .header("X-PowerBI-Error-Info")
