@@ -14,7 +14,10 @@ fn sorted_entries(dir: &Path) -> Vec<std::path::PathBuf> {
 }
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Read when the script runs, not when it was compiled: a target folder shared between two
+    // checkouts would otherwise embed the other checkout's files (or find none).
+    let manifest_dir = env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let root = Path::new(&manifest_dir);
     let mut out = String::from(
         "/// Cause files: (file stem, contents).\npub static CAUSE_FILES: &[(&str, &str)] = &[\n",
     );
@@ -52,9 +55,35 @@ fn main() {
         }
     }
     out.push_str("];\n");
+    let out_dir = env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+    fs::write(Path::new(&out_dir).join("embedded.rs"), out).unwrap();
     fs::write(
-        Path::new(&env::var("OUT_DIR").unwrap()).join("embedded.rs"),
-        out,
+        Path::new(&out_dir).join("fixture_tests.rs"),
+        fixture_tests(root),
     )
     .unwrap();
+}
+
+/// One integration test per fixture folder, so each scenario runs, fails and is reported alone.
+fn fixture_tests(root: &Path) -> String {
+    let mut out = String::new();
+    for dir in sorted_entries(&root.join("fixtures")) {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let ident = name.replace(['-', '.'], "_");
+        if dir.join("session.json").is_file() {
+            writeln!(
+                out,
+                "#[tokio::test]\nasync fn scenario_{ident}() {{\n    session_scenario({name:?}).await;\n}}"
+            )
+            .unwrap();
+        } else if dir.join("paste.txt").is_file() {
+            println!("cargo:rerun-if-changed={}", dir.display());
+            writeln!(
+                out,
+                "#[test]\nfn paste_{ident}() {{\n    paste_scenario({name:?});\n}}"
+            )
+            .unwrap();
+        }
+    }
+    out
 }
