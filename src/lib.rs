@@ -13,6 +13,7 @@ pub mod check;
 pub mod cli;
 pub mod cloud;
 pub mod cloud_discovery;
+pub mod crash;
 pub mod credential;
 pub mod diagnose;
 pub mod entra_error;
@@ -58,6 +59,7 @@ pub const DEFAULT_SCENARIO: &str = "forbidden-extra-permissions";
 
 /// Runs the program with these arguments and returns how it should exit.
 pub fn run(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> ExitStatus {
+    crash::install();
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
