@@ -352,11 +352,7 @@ async fn read_body(
             }
             Ok(None) => return (bytes, false, None),
             Err(e) => {
-                let words = format!(
-                    "{} ({})",
-                    network_words_short(classify(&e)),
-                    describe(&e, redactor)
-                );
+                let words = format!("{} ({})", stop_words(classify(&e)), innermost(&e, redactor));
                 return (bytes, true, Some(words));
             }
         }
@@ -364,11 +360,20 @@ async fn read_body(
 }
 
 /// A few words for a body read that stopped.
-fn network_words_short(kind: NetworkKind) -> &'static str {
+fn stop_words(kind: NetworkKind) -> &'static str {
     match kind {
-        NetworkKind::Timeout => "no more data in time",
+        NetworkKind::Timeout => "no more data came in time",
         _ => "the connection ended early",
     }
+}
+
+/// The innermost cause of an error (the outer layers only say "error decoding response body").
+fn innermost(error: &reqwest::Error, redactor: &Redactor) -> String {
+    let mut last: &dyn std::error::Error = error;
+    while let Some(inner) = last.source() {
+        last = inner;
+    }
+    redactor.clean(&last.to_string())
 }
 
 /// Delay before retry number `attempt` (1-based): 0.5 s, 1 s, 2 s …
@@ -490,8 +495,16 @@ impl Live {
             };
             let wait = backoff(attempt);
             // A retry that could not finish before the deadline is not tried: the answer in hand
-            // says more than "the deadline passed".
-            let in_time = self.deadline.is_none_or(|d| wait < d.left());
+            // says more than "the deadline passed". A host that let one attempt time out gets
+            // another only if a whole attempt fits.
+            let needed = match &result {
+                Err(Failure::Network {
+                    kind: NetworkKind::Timeout,
+                    ..
+                }) => wait.saturating_add(self.timeout),
+                _ => wait,
+            };
+            let in_time = self.deadline.is_none_or(|d| needed < d.left());
             if !transient || !in_time || attempt >= request.retry.attempts.max(1) {
                 return match result {
                     Ok(r) => Ok(Response {
@@ -704,6 +717,111 @@ mod tests {
             redact_token_response(body),
             r#"{"access_token":"eyJ.eyJ.REDACTED","refresh_token":"[redacted]"}"#
         );
+    }
+
+    fn get(url: &str, retry: Retry) -> Request {
+        Request::get(Url::parse(url).unwrap(), Secret::new("t"), retry)
+    }
+
+    fn live(timeout: Duration) -> Live {
+        Live::new(timeout, String::new(), false, Redactor::default()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_body_over_the_cap_is_cut_and_marked() {
+        use wiremock::{Mock, MockServer, ResponseTemplate, matchers::any};
+        let server = MockServer::start().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(200).set_body_bytes(vec![b' '; BODY_CAP + 10]))
+            .mount(&server)
+            .await;
+        let response = live(Duration::from_secs(5))
+            .send(&get(&server.uri(), Retry::ONCE))
+            .await
+            .unwrap();
+        assert_eq!(response.body.len(), BODY_CAP);
+        assert!(response.truncated && response.body_error.is_none());
+        assert!(response.incomplete().unwrap().contains("cut at 4 MiB"));
+        // A body of exactly the cap is whole.
+        server.reset().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(200).set_body_bytes(vec![b' '; BODY_CAP]))
+            .mount(&server)
+            .await;
+        let response = live(Duration::from_secs(5))
+            .send(&get(&server.uri(), Retry::ONCE))
+            .await
+            .unwrap();
+        assert!(!response.truncated && response.incomplete().is_none());
+    }
+
+    #[tokio::test]
+    async fn nothing_is_sent_once_the_deadline_has_passed() {
+        use wiremock::{Mock, MockServer, ResponseTemplate, matchers::any};
+        let server = MockServer::start().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(200))
+            .expect(0)
+            .mount(&server)
+            .await;
+        let live = live(Duration::from_secs(5)).with_deadline(Deadline::after(0));
+        let failure = live
+            .send(&get(&server.uri(), Retry::TRANSIENT))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(failure, Failure::Deadline { seconds: 0 }),
+            "{failure}"
+        );
+        assert!(failure.to_string().contains("--deadline"), "{failure}");
+    }
+
+    #[tokio::test]
+    async fn a_request_ends_at_the_deadline_not_at_its_timeout() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        // Accepts and never answers.
+        let server = tokio::spawn(async move {
+            let mut open = Vec::new();
+            while let Ok((stream, _)) = listener.accept().await {
+                open.push(stream);
+            }
+        });
+        let started = Instant::now();
+        let live = live(Duration::from_secs(30)).with_deadline(Deadline::after(1));
+        let failure = live.send(&get(&url, Retry::TRANSIENT)).await.unwrap_err();
+        assert!(
+            matches!(failure, Failure::Deadline { seconds: 1 }),
+            "{failure}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(3));
+        server.abort();
+    }
+
+    #[tokio::test]
+    async fn tls_to_a_plain_http_port_is_a_tls_failure_tried_once() {
+        use wiremock::{Mock, MockServer, ResponseTemplate, matchers::any};
+        let server = MockServer::start().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(200))
+            .mount(&server)
+            .await;
+        let url = server.uri().replace("http://", "https://");
+        let failure = live(Duration::from_secs(5))
+            .send(&get(&url, Retry::TRANSIENT))
+            .await
+            .unwrap_err();
+        let Failure::Network { kind, attempts, .. } = failure else {
+            panic!("{failure}");
+        };
+        assert_eq!((kind, attempts), (NetworkKind::Tls, 1));
+    }
+
+    #[test]
+    fn huge_deadlines_do_not_overflow_the_clock() {
+        let deadline = Deadline::after(u64::MAX);
+        assert_eq!(deadline.seconds(), 86_400);
+        assert!(deadline.left() > Duration::from_secs(86_000));
     }
 
     #[test]

@@ -507,7 +507,7 @@ pub(crate) fn network_words(kind: NetworkKind) -> &'static str {
         NetworkKind::Timeout => "it did not answer in time",
         NetworkKind::Dns => "the host name did not resolve",
         NetworkKind::Tls => {
-            "the TLS handshake failed (a proxy with its own certificate authority?)"
+            "the TLS handshake failed (a plain-HTTP port, or a proxy with its own certificate authority?)"
         }
         NetworkKind::Other => "the request failed before an answer came",
     }
