@@ -648,6 +648,12 @@ fn apply_expectations(
     };
 }
 
+/// How long a run may take by default: well under the two minutes a CI step or a person waits.
+const DEFAULT_DEADLINE: u64 = 60;
+
+/// The default with `--device-code`: a device code lives 15 minutes, and a person signs in.
+const DEVICE_CODE_DEADLINE: u64 = 1200;
+
 /// Why the admin probe was skipped when the budget is used up.
 const ADMIN_BUDGET_REASON: &str = "admin-probe budget reached";
 
@@ -686,7 +692,14 @@ fn check(args: CheckArgs) -> Result<ExitStatus, DoctorError> {
         args.record.is_some(),
         redactor.clone(),
     )
-    .map_err(DoctorError::HttpClient)?;
+    .map_err(DoctorError::HttpClient)?
+    .with_deadline(transport::Deadline::after(args.deadline.unwrap_or(
+        if matches!(settings.credential, Credential::DeviceCode { .. }) {
+            DEVICE_CODE_DEADLINE
+        } else {
+            DEFAULT_DEADLINE
+        },
+    )));
     let transport = Transport::Live(live);
     let catalogue = Catalogue::embedded()?;
     let (mut report, ran) = run_checks(
