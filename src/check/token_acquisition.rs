@@ -368,6 +368,17 @@ pub(crate) fn read_token_response(
     if let Some(id) = response.header("x-ms-request-id") {
         finding.evidence("x-ms-request-id", ctx.redactor.clean(id));
     }
+    // A cut body is no answer to read: neither a token nor an error to diagnose.
+    if let Some(why) = response.incomplete() {
+        finding.outcome = Outcome::Error;
+        finding.signal("token.body", "truncated");
+        finding.summary = format!(
+            "the answer to the {request} (HTTP {}) could not be read: {why}",
+            response.status
+        );
+        finding.evidence("body", excerpt(&ctx.redactor.clean(&response.body)));
+        return (finding, None);
+    }
     if response.status == 200 {
         return token_from_body(ctx, finding, &response.body);
     }

@@ -532,6 +532,16 @@ fn cases() -> Vec<Case> {
         },
         Case {
             host: Host::Authority,
+            words: &["could not be read", "cut at 4 MiB"],
+            signals: &["token.body=truncated"],
+            ..case(
+                "token endpoint: 100 MB body",
+                Fault::HugeBody,
+                "token-acquisition",
+            )
+        },
+        Case {
+            host: Host::Authority,
             deadline: 3,
             timeout: 10,
             words: &["not judged", "deadline (3 s) passed"],
