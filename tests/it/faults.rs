@@ -402,6 +402,8 @@ struct Case {
     /// `--deadline` and `--timeout`.
     deadline: u64,
     timeout: u64,
+    /// A tighter bound on the run's length than the deadline, in seconds.
+    within: Option<u64>,
     /// The check whose finding names the fault, its status, and words its summary must hold.
     check: &'static str,
     status: &'static str,
@@ -419,6 +421,7 @@ const fn case(name: &'static str, fault: Fault, check: &'static str) -> Case {
         workspaces: 0,
         deadline: 10,
         timeout: 2,
+        within: None,
         check,
         status: "error",
         words: &[],
@@ -552,6 +555,24 @@ fn cases() -> Vec<Case> {
             )
         },
         Case {
+            // One after another, each hanging call would cost 4.5 s (1 s timeout, retried twice):
+            // 18 s for the list and three workspaces. Side by side they cost one.
+            workspaces: 3,
+            deadline: 30,
+            timeout: 1,
+            within: Some(5),
+            words: &["did not answer in time"],
+            signals: &[
+                "workspace_api.network=timeout",
+                "workspace_api.target_network=timeout",
+            ],
+            ..case(
+                "3 hanging workspaces cost one timeout",
+                Fault::Hang,
+                "workspace-api",
+            )
+        },
+        Case {
             workspaces: 8,
             deadline: 4,
             timeout: 30,
@@ -622,7 +643,8 @@ fn run_case(case: &Case) -> Row {
     let port = serve(case.fault);
     let (args, env, stdin) = args(case, port);
     // The run must end by its deadline; the slack covers process start and the report.
-    let allowed = Duration::from_secs(case.deadline) + Duration::from_secs(3);
+    let allowed =
+        Duration::from_secs(case.within.unwrap_or(case.deadline)) + Duration::from_secs(3);
     let ran = run_doctor(&args, &env, &stdin, allowed + Duration::from_secs(10));
     let mut problems = Vec::new();
     if ran.elapsed > allowed {
@@ -724,4 +746,44 @@ fn every_fault_ends_in_time_with_a_named_finding_and_bounded_memory() {
         .join("reliability-faults.tsv");
     std::fs::write(&target, table).unwrap();
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// The crash of issue 8: a device-code answer with `expires_in` and `interval` of 2^64-1 overflowed
+/// the clock, live and on replay. A session is input like any answer.
+#[test]
+fn a_session_with_endless_device_code_numbers_replays_without_a_crash() {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/healthy-device-code/session.json");
+    let mut session: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut changed = 0;
+    for exchange in session["exchanges"].as_array_mut().unwrap() {
+        if exchange["request"]["url"]
+            .as_str()
+            .is_some_and(|u| u.ends_with("/devicecode"))
+        {
+            let mut body: Value =
+                serde_json::from_str(exchange["response"]["body"].as_str().unwrap()).unwrap();
+            body["expires_in"] = json!(u64::MAX);
+            body["interval"] = json!(u64::MAX);
+            exchange["response"]["body"] = json!(body.to_string());
+            changed += 1;
+        }
+    }
+    assert_eq!(changed, 1, "the fixture has one devicecode exchange");
+    let file = tempdir().join("session.json");
+    std::fs::write(&file, session.to_string()).unwrap();
+    let ran = run_doctor(
+        &[
+            "replay".to_owned(),
+            file.display().to_string(),
+            "--format".to_owned(),
+            "json".to_owned(),
+        ],
+        &[],
+        "",
+        Duration::from_secs(20),
+    );
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert!(!ran.stderr.contains("hit a bug"), "{}", ran.stderr);
+    assert_eq!(ran.report["checks"][0]["status"], "pass");
 }
