@@ -205,6 +205,10 @@ pub struct CheckArgs {
     /// Seconds to wait for each answer.
     #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub timeout: u64,
+    /// Seconds the whole run may take; checks not finished by then are reported as not judged.
+    /// Default 60, or 1200 with --device-code (the sign-in waits for a person).
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub deadline: Option<u64>,
     /// Output options.
     #[command(flatten)]
     pub output: OutputArgs,

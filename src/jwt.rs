@@ -65,6 +65,9 @@ pub struct Jwt {
 #[derive(Clone, Debug, Default)]
 pub struct Claims(pub Map<String, Value>);
 
+/// The latest instant a time claim is read as, 9999-12-31T23:59:59Z; the earliest is its negative.
+pub const MAX_CLAIM_TIME: i64 = 253_402_300_799;
+
 impl Claims {
     /// A string claim.
     pub fn str(&self, name: &str) -> Option<&str> {
@@ -73,11 +76,13 @@ impl Claims {
 
     /// A numeric-date claim (seconds since the epoch); tolerates floats and numeric strings.
     pub fn time(&self, name: &str) -> Option<i64> {
-        match self.0.get(name)? {
+        let time = match self.0.get(name)? {
             Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
             Value::String(s) => s.trim().parse().ok(),
             _ => None,
-        }
+        };
+        // Kept within about 8,000 years of 1970, so that differences with now cannot overflow.
+        time.map(|t| t.clamp(-MAX_CLAIM_TIME, MAX_CLAIM_TIME))
     }
 
     /// A claim that is a list of strings, or a single string (then split on spaces, as `scp` is).
@@ -204,6 +209,21 @@ mod tests {
 
     fn token(claims: Value) -> String {
         encode_unsigned(&json!({"typ": "JWT", "alg": "RS256"}), &claims, "c2ln")
+    }
+
+    #[test]
+    fn extreme_times_are_clamped_so_arithmetic_with_now_cannot_overflow() {
+        let jwt = decode(&token(json!({
+            "exp": i64::MAX, "nbf": i64::MIN, "iat": -1e300, "xms_x": "18446744073709551615"
+        })))
+        .unwrap();
+        assert_eq!(jwt.claims.time("exp"), Some(MAX_CLAIM_TIME));
+        assert_eq!(jwt.claims.time("nbf"), Some(-MAX_CLAIM_TIME));
+        assert_eq!(jwt.claims.time("iat"), Some(-MAX_CLAIM_TIME));
+        assert_eq!(jwt.claims.time("xms_x"), None);
+        let now = 1_800_000_000i64;
+        assert!(jwt.claims.time("nbf").unwrap().checked_sub(now).is_some());
+        assert!(now.checked_sub(jwt.claims.time("nbf").unwrap()).is_some());
     }
 
     #[test]

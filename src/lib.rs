@@ -13,6 +13,7 @@ pub mod check;
 pub mod cli;
 pub mod cloud;
 pub mod cloud_discovery;
+pub mod crash;
 pub mod credential;
 pub mod diagnose;
 pub mod entra_error;
@@ -58,6 +59,7 @@ pub const DEFAULT_SCENARIO: &str = "forbidden-extra-permissions";
 
 /// Runs the program with these arguments and returns how it should exit.
 pub fn run(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> ExitStatus {
+    crash::install();
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
@@ -665,6 +667,12 @@ fn apply_expectations(
     };
 }
 
+/// How long a run may take by default: well under the two minutes a CI step or a person waits.
+const DEFAULT_DEADLINE: u64 = 60;
+
+/// The default with `--device-code`: a device code lives 15 minutes, and a person signs in.
+const DEVICE_CODE_DEADLINE: u64 = 1200;
+
 /// Why the admin probe was skipped when the budget is used up.
 const ADMIN_BUDGET_REASON: &str = "admin-probe budget reached";
 
@@ -703,7 +711,14 @@ fn check(args: CheckArgs) -> Result<ExitStatus, DoctorError> {
         args.record.is_some(),
         redactor.clone(),
     )
-    .map_err(DoctorError::HttpClient)?;
+    .map_err(DoctorError::HttpClient)?
+    .with_deadline(transport::Deadline::after(args.deadline.unwrap_or(
+        if matches!(settings.credential, Credential::DeviceCode { .. }) {
+            DEVICE_CODE_DEADLINE
+        } else {
+            DEFAULT_DEADLINE
+        },
+    )));
     let transport = Transport::Live(live);
     let catalogue = Catalogue::embedded()?;
     let (mut report, ran) = run_checks(

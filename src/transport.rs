@@ -5,6 +5,8 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
+use tokio::time::Instant;
+
 use url::Url;
 
 use crate::secret::{REDACTED, Redactor, Secret};
@@ -35,6 +37,52 @@ pub enum FormValue {
     Plain(String),
     /// Recorded as `[redacted]`.
     Secret(Secret),
+}
+
+/// The most of a body that is read: enough for any Power BI or Entra answer (a page of
+/// workspaces is a few KiB), small enough that an endless or huge body cannot exhaust memory.
+pub const BODY_CAP: usize = 4 * 1024 * 1024;
+
+/// The run's overall deadline: no request, retry or wait goes past it.
+#[derive(Clone, Copy, Debug)]
+pub struct Deadline {
+    at: Instant,
+    seconds: u64,
+}
+
+impl Deadline {
+    /// A deadline `seconds` from now (capped at a day, so no number overflows the clock).
+    pub fn after(seconds: u64) -> Self {
+        let seconds = seconds.min(86_400);
+        let now = Instant::now();
+        Self {
+            at: now.checked_add(Duration::from_secs(seconds)).unwrap_or(now),
+            seconds,
+        }
+    }
+
+    /// When it passes.
+    pub fn at(&self) -> Instant {
+        self.at
+    }
+
+    /// The run's length it allows, as given.
+    pub fn seconds(&self) -> u64 {
+        self.seconds
+    }
+
+    /// The time left (zero once passed).
+    pub fn left(&self) -> Duration {
+        self.at.saturating_duration_since(Instant::now())
+    }
+
+    /// The words of a finding the deadline cut short.
+    pub fn words(&self) -> String {
+        format!(
+            "not judged: the run's deadline ({} s) passed; give more time with --deadline SECONDS",
+            self.seconds
+        )
+    }
 }
 
 /// How often a request may be retried after a transient failure (connect error, timeout, 5xx).
@@ -92,6 +140,11 @@ pub struct Response {
     pub body: String,
     /// How many attempts it took.
     pub attempts: u32,
+    /// The body is not the whole answer: cut at [`BODY_CAP`], or the connection stopped before
+    /// its end ([`Response::body_error`] says why).
+    pub truncated: bool,
+    /// Why reading the body stopped before its end (redacted), if it did.
+    pub body_error: Option<String>,
 }
 
 impl Response {
@@ -101,6 +154,33 @@ impl Response {
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
+    }
+
+    /// A whole answer as received (replays, tests).
+    pub fn new(status: u16, headers: Vec<(String, String)>, body: String) -> Self {
+        Self {
+            status,
+            headers,
+            body,
+            attempts: 1,
+            truncated: false,
+            body_error: None,
+        }
+    }
+
+    /// Why the body is not the whole answer, in words for evidence; `None` when it is whole.
+    pub fn incomplete(&self) -> Option<String> {
+        match (&self.body_error, self.truncated) {
+            (Some(error), _) => Some(format!(
+                "the body stopped after {} bytes: {error}",
+                self.body.len()
+            )),
+            (None, true) => Some(format!(
+                "the body was cut at {} MiB, the most pbi-doctor reads",
+                BODY_CAP / (1024 * 1024)
+            )),
+            (None, false) => None,
+        }
     }
 }
 
@@ -125,6 +205,14 @@ pub enum Failure {
         /// The URL.
         url: String,
     },
+    /// The run's deadline (`--deadline`) passed before an answer came.
+    #[error(
+        "not judged: the run's deadline ({seconds} s) passed; give more time with --deadline SECONDS"
+    )]
+    Deadline {
+        /// The deadline, in seconds from the start of the run.
+        seconds: u64,
+    },
     /// The guard refused to send it (a bug if it ever happens).
     #[error("refused to send {0}: only GET requests, and POST to the token endpoint, are allowed")]
     Refused(String),
@@ -136,6 +224,8 @@ pub struct Live {
     token_origin: String,
     recorder: Option<Mutex<Vec<Exchange>>>,
     redactor: Redactor,
+    timeout: Duration,
+    deadline: Option<Deadline>,
 }
 
 /// Answers from a recorded session.
@@ -199,9 +289,15 @@ fn recorded_request(request: &Request, redactor: &Redactor) -> RecordedRequest {
 fn classify(error: &reqwest::Error) -> NetworkKind {
     let mut chain = error.to_string().to_ascii_lowercase();
     let mut source = std::error::Error::source(error);
+    // rustls reports a peer that does not speak TLS (a plain-HTTP port) as an I/O error of kind
+    // InvalidData ("received corrupt message"); a refused connection is ConnectionRefused.
+    let mut invalid_data = false;
     while let Some(inner) = source {
         chain.push(' ');
         chain.push_str(&inner.to_string().to_ascii_lowercase());
+        invalid_data |= inner
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::InvalidData);
         source = inner.source();
     }
     if error.is_timeout() || chain.contains("timed out") {
@@ -211,7 +307,12 @@ fn classify(error: &reqwest::Error) -> NetworkKind {
         || chain.contains("name or service not known")
     {
         NetworkKind::Dns
-    } else if chain.contains("certificate") || chain.contains("tls") || chain.contains("handshake")
+    } else if chain.contains("certificate")
+        || chain.contains("tls")
+        || chain.contains("handshake")
+        || chain.contains("corrupt message")
+        || chain.contains("invalidcontenttype")
+        || (invalid_data && error.is_connect())
     {
         NetworkKind::Tls
     } else if error.is_connect() || chain.contains("connect") || chain.contains("reset") {
@@ -230,6 +331,49 @@ fn describe(error: &reqwest::Error, redactor: &Redactor) -> String {
         source = inner.source();
     }
     redactor.clean(&text)
+}
+
+/// Reads a body up to [`BODY_CAP`], chunk by chunk so an endless body costs no more memory than
+/// the cap. Returns the bytes, whether they are cut short, and why reading stopped early.
+async fn read_body(
+    mut response: reqwest::Response,
+    redactor: &Redactor,
+) -> (Vec<u8>, bool, Option<String>) {
+    let mut bytes = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = BODY_CAP - bytes.len();
+                if chunk.len() > room {
+                    bytes.extend_from_slice(&chunk[..room]);
+                    return (bytes, true, None);
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            Ok(None) => return (bytes, false, None),
+            Err(e) => {
+                let words = format!("{} ({})", stop_words(classify(&e)), innermost(&e, redactor));
+                return (bytes, true, Some(words));
+            }
+        }
+    }
+}
+
+/// A few words for a body read that stopped.
+fn stop_words(kind: NetworkKind) -> &'static str {
+    match kind {
+        NetworkKind::Timeout => "no more data came in time",
+        _ => "the connection ended early",
+    }
+}
+
+/// The innermost cause of an error (the outer layers only say "error decoding response body").
+fn innermost(error: &reqwest::Error, redactor: &Redactor) -> String {
+    let mut last: &dyn std::error::Error = error;
+    while let Some(inner) = last.source() {
+        last = inner;
+    }
+    redactor.clean(&last.to_string())
 }
 
 /// Delay before retry number `attempt` (1-based): 0.5 s, 1 s, 2 s …
@@ -258,15 +402,28 @@ impl Live {
             token_origin,
             recorder: record.then(|| Mutex::new(Vec::new())),
             redactor,
+            timeout,
+            deadline: None,
         })
     }
 
-    async fn attempt(&self, request: &Request) -> Result<Response, Failure> {
+    /// Bounds the whole run: each request's timeout shrinks to the time left, retries stop
+    /// before it, and a request once it has passed is not sent.
+    pub fn with_deadline(self, deadline: Deadline) -> Self {
+        Self {
+            deadline: Some(deadline),
+            ..self
+        }
+    }
+
+    async fn attempt(&self, request: &Request, timeout: Duration) -> Result<Response, Failure> {
         let mut builder = match request.method {
             Method::Get => self.client.get(request.url.clone()),
             Method::Post => self.client.post(request.url.clone()),
         };
-        builder = builder.header("client-request-id", uuid::Uuid::new_v4().to_string());
+        builder = builder
+            .timeout(timeout)
+            .header("client-request-id", uuid::Uuid::new_v4().to_string());
         if let Some(bearer) = &request.bearer {
             builder = builder.bearer_auth(bearer.expose());
         }
@@ -281,12 +438,11 @@ impl Live {
                 .collect();
             builder = builder.form(&fields);
         }
-        let network = |e: reqwest::Error| Failure::Network {
+        let response = builder.send().await.map_err(|e| Failure::Network {
             kind: classify(&e),
             message: describe(&e, &self.redactor),
             attempts: 1,
-        };
-        let response = builder.send().await.map_err(network)?;
+        })?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
@@ -298,19 +454,38 @@ impl Live {
                 )
             })
             .collect();
-        let bytes = response.bytes().await.map_err(network)?;
+        let (bytes, truncated, body_error) = read_body(response, &self.redactor).await;
         Ok(Response {
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
             attempts: 1,
+            truncated,
+            body_error,
         })
     }
 
     async fn send(&self, request: &Request) -> Result<Response, Failure> {
         let mut attempt = 1;
         loop {
-            let result = self.attempt(request).await;
+            let left = self.deadline.map(|d| d.left()).unwrap_or(Duration::MAX);
+            if let Some(deadline) = self.deadline
+                && left.is_zero()
+            {
+                return Err(Failure::Deadline {
+                    seconds: deadline.seconds(),
+                });
+            }
+            let result = self.attempt(request, self.timeout.min(left)).await;
+            // A request cut short by the deadline was not judged; it did not time out on its own.
+            if let (Some(deadline), Err(Failure::Network { kind, .. })) = (self.deadline, &result)
+                && *kind == NetworkKind::Timeout
+                && deadline.left().is_zero()
+            {
+                return Err(Failure::Deadline {
+                    seconds: deadline.seconds(),
+                });
+            }
             let transient = match &result {
                 Ok(r) => matches!(r.status, 500 | 502 | 503 | 504),
                 Err(Failure::Network { kind, .. }) => {
@@ -318,7 +493,19 @@ impl Live {
                 }
                 Err(_) => false,
             };
-            if !transient || attempt >= request.retry.attempts.max(1) {
+            let wait = backoff(attempt);
+            // A retry that could not finish before the deadline is not tried: the answer in hand
+            // says more than "the deadline passed". A host that let one attempt time out gets
+            // another only if a whole attempt fits.
+            let needed = match &result {
+                Err(Failure::Network {
+                    kind: NetworkKind::Timeout,
+                    ..
+                }) => wait.saturating_add(self.timeout),
+                _ => wait,
+            };
+            let in_time = self.deadline.is_none_or(|d| needed < d.left());
+            if !transient || !in_time || attempt >= request.retry.attempts.max(1) {
                 return match result {
                     Ok(r) => Ok(Response {
                         attempts: attempt,
@@ -332,7 +519,7 @@ impl Live {
                     Err(other) => Err(other),
                 };
             }
-            tokio::time::sleep(backoff(attempt)).await;
+            tokio::time::sleep(wait).await;
             attempt += 1;
         }
     }
@@ -438,12 +625,7 @@ impl Replay {
         };
         *used = true;
         match (&exchange.response, &exchange.error) {
-            (Some(r), _) => Ok(Response {
-                status: r.status,
-                headers: r.headers.clone(),
-                body: r.body.clone(),
-                attempts: 1,
-            }),
+            (Some(r), _) => Ok(Response::new(r.status, r.headers.clone(), r.body.clone())),
             (None, Some(e)) => Err(Failure::Network {
                 kind: e.kind,
                 message: e.message.clone(),
@@ -480,6 +662,19 @@ impl Transport {
             .map(|a| a.port())
             .unwrap_or(9);
         Url::parse(&format!("http://127.0.0.1:{port}")).expect("a loopback URL")
+    }
+
+    /// The run's deadline, if it has one (live runs).
+    pub fn deadline(&self) -> Option<Deadline> {
+        match self {
+            Self::Live(live) => live.deadline,
+            Self::Replay(_) => None,
+        }
+    }
+
+    /// The time left before the run's deadline (unbounded without one).
+    pub fn time_left(&self) -> Duration {
+        self.deadline().map_or(Duration::MAX, |d| d.left())
     }
 
     /// Sends a request through the guard.
@@ -559,6 +754,111 @@ mod tests {
             redact_token_response(body),
             r#"{"access_token":"eyJ.eyJ.REDACTED","refresh_token":"[redacted]"}"#
         );
+    }
+
+    fn get(url: &str, retry: Retry) -> Request {
+        Request::get(Url::parse(url).unwrap(), Secret::new("t"), retry)
+    }
+
+    fn live(timeout: Duration) -> Live {
+        Live::new(timeout, String::new(), false, Redactor::default()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_body_over_the_cap_is_cut_and_marked() {
+        use wiremock::{Mock, MockServer, ResponseTemplate, matchers::any};
+        let server = MockServer::start().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(200).set_body_bytes(vec![b' '; BODY_CAP + 10]))
+            .mount(&server)
+            .await;
+        let response = live(Duration::from_secs(5))
+            .send(&get(&server.uri(), Retry::ONCE))
+            .await
+            .unwrap();
+        assert_eq!(response.body.len(), BODY_CAP);
+        assert!(response.truncated && response.body_error.is_none());
+        assert!(response.incomplete().unwrap().contains("cut at 4 MiB"));
+        // A body of exactly the cap is whole.
+        server.reset().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(200).set_body_bytes(vec![b' '; BODY_CAP]))
+            .mount(&server)
+            .await;
+        let response = live(Duration::from_secs(5))
+            .send(&get(&server.uri(), Retry::ONCE))
+            .await
+            .unwrap();
+        assert!(!response.truncated && response.incomplete().is_none());
+    }
+
+    #[tokio::test]
+    async fn nothing_is_sent_once_the_deadline_has_passed() {
+        use wiremock::{Mock, MockServer, ResponseTemplate, matchers::any};
+        let server = MockServer::start().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(200))
+            .expect(0)
+            .mount(&server)
+            .await;
+        let live = live(Duration::from_secs(5)).with_deadline(Deadline::after(0));
+        let failure = live
+            .send(&get(&server.uri(), Retry::TRANSIENT))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(failure, Failure::Deadline { seconds: 0 }),
+            "{failure}"
+        );
+        assert!(failure.to_string().contains("--deadline"), "{failure}");
+    }
+
+    #[tokio::test]
+    async fn a_request_ends_at_the_deadline_not_at_its_timeout() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        // Accepts and never answers.
+        let server = tokio::spawn(async move {
+            let mut open = Vec::new();
+            while let Ok((stream, _)) = listener.accept().await {
+                open.push(stream);
+            }
+        });
+        let started = Instant::now();
+        let live = live(Duration::from_secs(30)).with_deadline(Deadline::after(1));
+        let failure = live.send(&get(&url, Retry::TRANSIENT)).await.unwrap_err();
+        assert!(
+            matches!(failure, Failure::Deadline { seconds: 1 }),
+            "{failure}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(3));
+        server.abort();
+    }
+
+    #[tokio::test]
+    async fn tls_to_a_plain_http_port_is_a_tls_failure_tried_once() {
+        use wiremock::{Mock, MockServer, ResponseTemplate, matchers::any};
+        let server = MockServer::start().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(200))
+            .mount(&server)
+            .await;
+        let url = server.uri().replace("http://", "https://");
+        let failure = live(Duration::from_secs(5))
+            .send(&get(&url, Retry::TRANSIENT))
+            .await
+            .unwrap_err();
+        let Failure::Network { kind, attempts, .. } = failure else {
+            panic!("{failure}");
+        };
+        assert_eq!((kind, attempts), (NetworkKind::Tls, 1));
+    }
+
+    #[test]
+    fn huge_deadlines_do_not_overflow_the_clock() {
+        let deadline = Deadline::after(u64::MAX);
+        assert_eq!(deadline.seconds(), 86_400);
+        assert!(deadline.left() > Duration::from_secs(86_000));
     }
 
     #[test]

@@ -45,6 +45,10 @@ pub async fn run(ctx: &Context<'_>, token: &TokenInHand) -> Finding {
                     refusal_words(&finding, "admin_api.", status)
                 ),
             ),
+            Answer::Unreadable(why) => (
+                Outcome::Error,
+                format!("no verdict on the admin API: {why}"),
+            ),
             Answer::Unverified(why) => (
                 Outcome::Error,
                 format!("no verdict on the admin API: {why}"),

@@ -310,6 +310,66 @@ impl Context<'_> {
     }
 }
 
+/// How long after the run's deadline a check still gets to turn its last answers into a finding.
+/// Requests already end at the deadline; this guard is for waits outside the transport.
+const DEADLINE_GRACE: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Runs a check within the run's deadline; when it passes first, the words of a finding saying
+/// the check was not judged.
+async fn in_time<T>(
+    ctx: &Context<'_>,
+    check: impl std::future::Future<Output = T>,
+) -> Result<T, String> {
+    let Some(deadline) = ctx.transport.deadline() else {
+        return Ok(check.await);
+    };
+    let until = deadline
+        .at()
+        .checked_add(DEADLINE_GRACE)
+        .unwrap_or(deadline.at());
+    tokio::time::timeout_at(until, check)
+        .await
+        .map_err(|_| deadline.words())
+}
+
+/// Runs futures concurrently, at most `limit` at a time, started in order; returns their outputs
+/// in the order given. No task is spawned, so the futures may borrow the context.
+pub(crate) async fn join_bounded<F: std::future::Future>(
+    futures: Vec<F>,
+    limit: usize,
+) -> Vec<F::Output> {
+    use std::task::Poll;
+    let mut futures: Vec<std::pin::Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    let mut started = 0;
+    std::future::poll_fn(|cx| {
+        let mut running = 0;
+        for (i, future) in futures.iter_mut().enumerate() {
+            if outputs[i].is_some() {
+                continue;
+            }
+            // Start the next one only while fewer than `limit` are running.
+            if i >= started {
+                if running >= limit.max(1) {
+                    break;
+                }
+                started = i + 1;
+            }
+            match future.as_mut().poll(cx) {
+                Poll::Ready(output) => outputs[i] = Some(output),
+                Poll::Pending => running += 1,
+            }
+        }
+        if outputs.iter().all(Option::is_some) {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    })
+    .await;
+    outputs.into_iter().flatten().collect()
+}
+
 fn usable(findings: &[Finding], check: CheckId) -> bool {
     findings
         .iter()
@@ -373,7 +433,14 @@ async fn run_checks(
     >,
 ) -> (Vec<Finding>, Vec<Secret>) {
     let mut findings = Vec::with_capacity(CheckId::ALL.len());
-    let (token_finding, token) = token_acquisition::run(ctx, discovery).await;
+    let (token_finding, token) = in_time(ctx, token_acquisition::run(ctx, discovery))
+        .await
+        .unwrap_or_else(|words| {
+            (
+                Finding::new(CheckId::TokenAcquisition, Outcome::Error, words),
+                None,
+            )
+        });
     findings.push(token_finding);
     if let Some(token) = &token {
         // Learnt here, whatever its source (endpoint, az, device code, a file): an opaque token
@@ -422,10 +489,13 @@ async fn run_checks(
             ));
         }
         None => {
-            let (admin, workspace) =
-                tokio::join!(admin_api::run(ctx, &token), workspace_api::run(ctx, &token));
-            findings.push(admin);
-            findings.push(workspace);
+            let (admin, workspace) = tokio::join!(
+                in_time(ctx, admin_api::run(ctx, &token)),
+                in_time(ctx, workspace_api::run(ctx, &token))
+            );
+            let late = |check, words| Finding::new(check, Outcome::Error, words);
+            findings.push(admin.unwrap_or_else(|w| late(CheckId::AdminApi, w)));
+            findings.push(workspace.unwrap_or_else(|w| late(CheckId::WorkspaceApi, w)));
         }
     }
     let masks = token
@@ -438,4 +508,41 @@ async fn run_checks(
         .into_iter()
         .collect();
     (findings, masks)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::time::Duration;
+
+    use super::join_bounded;
+
+    #[tokio::test]
+    async fn bounded_joins_keep_the_order_and_the_bound() {
+        let running = Cell::new(0);
+        let most = Cell::new(0);
+        let futures = (0..10u64)
+            .map(|i| {
+                let (running, most) = (&running, &most);
+                async move {
+                    running.set(running.get() + 1);
+                    most.set(most.get().max(running.get()));
+                    // Later ones finish first: the outputs must still come in order.
+                    tokio::time::sleep(Duration::from_millis(50 - i * 4)).await;
+                    running.set(running.get() - 1);
+                    i
+                }
+            })
+            .collect();
+        let started = std::time::Instant::now();
+        assert_eq!(join_bounded(futures, 4).await, (0..10).collect::<Vec<_>>());
+        assert_eq!(most.get(), 4);
+        // Ten waits of at most 50 ms, four at a time: far less than one after another.
+        assert!(started.elapsed() < Duration::from_millis(400));
+        assert!(
+            join_bounded(Vec::<std::future::Ready<()>>::new(), 4)
+                .await
+                .is_empty()
+        );
+    }
 }

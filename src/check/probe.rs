@@ -1,7 +1,9 @@
 //! What the API probes share: one GET with the token, and reading its answer into evidence and
 //! signals under the probe's prefix (`admin_api.`, `workspace_api.`, `workspace_api.target_`):
 //! status, error code (every body shape and the Fabric headers), `X-PowerBI-Error-Info`, message,
-//! body kind, `Retry-After`, a `WWW-Authenticate` challenge, or the network failure.
+//! body kind, `Retry-After`, a `WWW-Authenticate` challenge, or the network failure. A 2xx whose
+//! body is not the whole JSON list every probed call returns is "could not be read", never an
+//! empty list.
 
 use url::Url;
 
@@ -29,8 +31,10 @@ pub(crate) use probe_signals;
 
 /// How a probe came out.
 pub enum Answer {
-    /// 2xx: the response.
+    /// 2xx with the `{"value":[…]}` list every probed call returns: the response.
     Success(Response),
+    /// 2xx whose body could not be read (cut off, not JSON, not a list): why.
+    Unreadable(String),
     /// 3xx: redirected (to the home cluster, usually).
     Redirected(u16),
     /// 4xx, including 429: refused. A throttled call is a finding, not a failure to run: the
@@ -50,6 +54,7 @@ pub async fn probe(
     retry: Retry,
 ) -> Answer {
     let label = format!("GET {}", ctx.redactor.clean(url.as_str()));
+    let request_url = url.clone();
     let result = ctx
         .transport
         .send(Request::get(url, token.secret.clone(), retry))
@@ -99,13 +104,28 @@ pub async fn probe(
     }
     if (200..300).contains(&status) {
         signal(finding, "status", status.to_string());
+        let Some(why) = unreadable(&response) else {
+            finding.evidence(label, facts.join(", "));
+            return Answer::Success(response);
+        };
+        signal(finding, "body", body_kind(&response).to_owned());
+        facts.push(why.clone());
+        if !response.body.trim().is_empty() {
+            facts.push(format!(
+                "body: {}",
+                excerpt(&ctx.redactor.clean(&response.body))
+            ));
+        }
         finding.evidence(label, facts.join(", "));
-        return Answer::Success(response);
+        return Answer::Unreadable(format!(
+            "HTTP {status} came, but the answer could not be read: {why}"
+        ));
     }
     let header = |name: &str| response.header(name).map(str::to_owned);
     let error = api_error::parse(&response.body, header);
-    let kind = BodyKind::of(&response.body);
-    api_error::signal_into(finding, prefix, Some(status), &error, header, Some(kind));
+    api_error::signal_into(finding, prefix, Some(status), &error, header, None);
+    // `truncated` when the body was cut: its kind would describe only the part read.
+    signal(finding, "body", body_kind(&response).to_owned());
     if let Some(challenge) = response
         .header("WWW-Authenticate")
         .and_then(api_error::challenge_error)
@@ -115,16 +135,62 @@ pub async fn probe(
     if let Some(id) = &error.request_id {
         facts.push(format!("requestId: {}", ctx.redactor.clean(id)));
     }
-    facts.push(match kind {
+    if let Some(why) = response.incomplete() {
+        facts.push(why);
+    }
+    facts.push(match BodyKind::of(&response.body) {
         BodyKind::Empty => "empty body".to_owned(),
         _ => format!("body: {}", excerpt(&ctx.redactor.clean(&response.body))),
     });
     finding.evidence(label, facts.join(", "));
     match status {
+        // Redirected to itself: no cluster to name and nothing to judge.
+        300..=399 if redirects_to_itself(&response, &request_url) => Answer::Unverified(format!(
+            "HTTP {status} redirects to the same URL: a redirect loop, no answer to judge"
+        )),
         300..=399 => Answer::Redirected(status),
         400..=499 => Answer::Refused(status),
         _ => Answer::Unverified(format!("server error (HTTP {status})")),
     }
+}
+
+/// Whether a redirect's `Location` is the URL that was asked for.
+fn redirects_to_itself(response: &Response, asked: &Url) -> bool {
+    response
+        .header("Location")
+        .and_then(|l| asked.join(l.trim()).ok())
+        .is_some_and(|to| &to == asked)
+}
+
+/// The `<probe>.body` signal: `truncated` when the body is not whole, else its kind.
+fn body_kind(response: &Response) -> &'static str {
+    if response.truncated {
+        "truncated"
+    } else {
+        BodyKind::of(&response.body).signal()
+    }
+}
+
+/// Why a 2xx answer is not the `{"value":[…]}` list the probed calls return, if it is not.
+fn unreadable(response: &Response) -> Option<String> {
+    if let Some(why) = response.incomplete() {
+        return Some(why);
+    }
+    let list = serde_json::from_str::<serde_json::Value>(&response.body)
+        .ok()
+        .is_some_and(|v| v.get("value").is_some_and(serde_json::Value::is_array));
+    if list {
+        return None;
+    }
+    Some(
+        match BodyKind::of(&response.body) {
+            BodyKind::Empty => "the body is empty",
+            BodyKind::Html => "the body is an HTML page, as a proxy or sign-in page sends",
+            BodyKind::Json => "the body is JSON without the `value` list",
+            BodyKind::Text => "the body is not JSON",
+        }
+        .to_owned(),
+    )
 }
 
 /// A short description of a refusal for a summary line: status plus the most telling code.

@@ -368,6 +368,17 @@ pub(crate) fn read_token_response(
     if let Some(id) = response.header("x-ms-request-id") {
         finding.evidence("x-ms-request-id", ctx.redactor.clean(id));
     }
+    // A cut body is no answer to read: neither a token nor an error to diagnose.
+    if let Some(why) = response.incomplete() {
+        finding.outcome = Outcome::Error;
+        finding.signal("token.body", "truncated");
+        finding.summary = format!(
+            "the answer to the {request} (HTTP {}) could not be read: {why}",
+            response.status
+        );
+        finding.evidence("body", excerpt(&ctx.redactor.clean(&response.body)));
+        return (finding, None);
+    }
     if response.status == 200 {
         return token_from_body(ctx, finding, &response.body);
     }
@@ -488,7 +499,7 @@ pub(crate) fn network_words(kind: NetworkKind) -> &'static str {
         NetworkKind::Timeout => "it did not answer in time",
         NetworkKind::Dns => "the host name did not resolve",
         NetworkKind::Tls => {
-            "the TLS handshake failed (a proxy with its own certificate authority?)"
+            "the TLS handshake failed (a plain-HTTP port, or a proxy with its own certificate authority?)"
         }
         NetworkKind::Other => "the request failed before an answer came",
     }

@@ -41,25 +41,67 @@ pub const SIGNALS: &[&str] = &[
     "workspace_api.reachable",
 ];
 
-/// Runs the probes.
+/// How many workspace calls are in flight at once: enough that a hanging workspace costs the run
+/// one timeout, few enough not to hammer the API.
+const IN_FLIGHT: usize = 4;
+
+/// One probe's own finding, merged into the check's in `--workspace` order.
+fn part() -> Finding {
+    Finding::new(CheckId::WorkspaceApi, Outcome::Pass, "")
+}
+
+/// Runs the probes: the list and each `--workspace`, a few at a time.
 pub async fn run(ctx: &Context<'_>, token: &TokenInHand) -> Finding {
-    let mut finding = Finding::new(CheckId::WorkspaceApi, Outcome::Pass, "");
     let api = &ctx.settings.powerbi_api;
+    let list = async {
+        let mut finding = part();
+        let answer = probe(
+            ctx,
+            &mut finding,
+            "workspace_api.",
+            endpoint(api, "/v1.0/myorg/groups"),
+            token,
+            Retry::TRANSIENT,
+        )
+        .await;
+        (finding, answer)
+    };
+    let targets = ctx.settings.workspaces.iter().map(|id| async move {
+        let mut finding = part();
+        let url = endpoint(api, &format!("/v1.0/myorg/groups/{id}/datasets"));
+        let answer = probe(
+            ctx,
+            &mut finding,
+            "workspace_api.target_",
+            url,
+            token,
+            Retry::TRANSIENT,
+        )
+        .await;
+        (finding, answer)
+    });
+    let (listed, targets) = tokio::join!(
+        list,
+        crate::check::join_bounded(targets.collect(), IN_FLIGHT)
+    );
+    judge(ctx, token, listed, targets)
+}
+
+/// Turns the answers into the check's finding: evidence and signals in call order.
+fn judge(
+    ctx: &Context<'_>,
+    token: &TokenInHand,
+    (list_finding, list_answer): (Finding, Answer),
+    targets: Vec<(Finding, Answer)>,
+) -> Finding {
+    let mut finding = part();
     let mut problems: Vec<String> = Vec::new();
-    let mut unverified: Vec<String> = Vec::new();
+    let mut unverified: Vec<(String, String)> = Vec::new();
     let mut warnings: Vec<String> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
+    merge(&mut finding, &list_finding);
 
-    let listed: Option<Vec<(String, String)>> = match probe(
-        ctx,
-        &mut finding,
-        "workspace_api.",
-        endpoint(api, "/v1.0/myorg/groups"),
-        token,
-        Retry::TRANSIENT,
-    )
-    .await
-    {
+    let listed: Option<Vec<(String, String)>> = match list_answer {
         Answer::Success(response) => {
             let workspaces = parse_workspaces(&response.body);
             finding.signal(
@@ -102,18 +144,17 @@ pub async fn run(ctx: &Context<'_>, token: &TokenInHand) -> Finding {
         Answer::Refused(status) => {
             problems.push(format!(
                 "listing workspaces was refused: {}",
-                refusal_words(&finding, "workspace_api.", status)
+                refusal_words(&list_finding, "workspace_api.", status)
             ));
             None
         }
-        Answer::Unverified(why) => {
-            unverified.push(format!("listing workspaces: {why}"));
+        Answer::Unreadable(why) | Answer::Unverified(why) => {
+            unverified.push(("listing workspaces".to_owned(), why));
             None
         }
     };
 
-    for id in &ctx.settings.workspaces {
-        let url = endpoint(api, &format!("/v1.0/myorg/groups/{id}/datasets"));
+    for (id, (target, answer)) in ctx.settings.workspaces.iter().zip(targets) {
         if let Some(list) = &listed
             && !list
                 .iter()
@@ -125,16 +166,8 @@ pub async fn run(ctx: &Context<'_>, token: &TokenInHand) -> Finding {
                 "not among the workspaces the caller is a member of",
             );
         }
-        match probe(
-            ctx,
-            &mut finding,
-            "workspace_api.target_",
-            url,
-            token,
-            Retry::TRANSIENT,
-        )
-        .await
-        {
+        merge(&mut finding, &target);
+        match answer {
             Answer::Success(_) => {
                 finding.signal("workspace_api.reachable", id.clone());
                 notes.push(format!("workspace {id} reachable"));
@@ -144,9 +177,11 @@ pub async fn run(ctx: &Context<'_>, token: &TokenInHand) -> Finding {
             }
             Answer::Refused(status) => problems.push(format!(
                 "workspace {id} refused: {}",
-                refusal_words(&finding, "workspace_api.target_", status)
+                refusal_words(&target, "workspace_api.target_", status)
             )),
-            Answer::Unverified(why) => unverified.push(format!("workspace {id}: {why}")),
+            Answer::Unreadable(why) | Answer::Unverified(why) => {
+                unverified.push((format!("workspace {id}"), why))
+            }
         }
     }
 
@@ -155,7 +190,7 @@ pub async fn run(ctx: &Context<'_>, token: &TokenInHand) -> Finding {
     } else if !unverified.is_empty() {
         (
             Outcome::Error,
-            format!("no verdict: {}", unverified.join("; ")),
+            format!("no verdict: {}", grouped(unverified)),
         )
     } else if !warnings.is_empty() {
         (Outcome::Warn, warnings.join("; "))
@@ -163,6 +198,28 @@ pub async fn run(ctx: &Context<'_>, token: &TokenInHand) -> Finding {
         (Outcome::Pass, notes.join("; "))
     };
     finding
+}
+
+/// "a, b: why; c: other" — calls that came out the same way named once, in call order.
+fn grouped(items: Vec<(String, String)>) -> String {
+    let mut groups: Vec<(Vec<String>, String)> = Vec::new();
+    for (what, why) in items {
+        match groups.iter_mut().find(|(_, w)| *w == why) {
+            Some((whats, _)) => whats.push(what),
+            None => groups.push((vec![what], why)),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(whats, why)| format!("{}: {why}", whats.join(", ")))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Adds one probe's evidence and signals to the check's finding.
+fn merge(finding: &mut Finding, part: &Finding) {
+    finding.evidence.extend(part.evidence.iter().cloned());
+    finding.signals.extend(&part.signals);
 }
 
 /// (id, name) of each workspace in a `{"value":[…]}` list.

@@ -41,6 +41,14 @@ pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(5);
 /// The shortest interval taken from a server answer; a 0 would poll without pause.
 const MIN_INTERVAL: Duration = Duration::from_secs(1);
 
+/// The longest wait between polls, whatever the server or `slow_down` asks: Entra asks for 5 s,
+/// and a larger number from an answer or a session must not stall the run (or overflow a clock).
+pub const MAX_INTERVAL: Duration = Duration::from_secs(60);
+
+/// The longest a device code is waited for. Entra issues codes for 900 s (facts §1.8); an hour
+/// leaves room for other servers while keeping a huge `expires_in` from overflowing the clock.
+pub const MAX_LIFETIME: Duration = Duration::from_secs(3600);
+
 /// A device code, as the devicecode endpoint issued it.
 #[derive(Clone, Debug)]
 pub struct DeviceCode {
@@ -51,9 +59,10 @@ pub struct DeviceCode {
     pub user_code: String,
     /// `verification_uri` (v2), or `verification_url` (v1): where the user signs in.
     pub verification_uri: String,
-    /// `expires_in`: how long the code is valid after it was issued.
+    /// `expires_in`: how long the code is valid after it was issued, at most [`MAX_LIFETIME`].
     pub expires_in: Duration,
-    /// `interval`: the wait between polls the server asks for (at least one second).
+    /// `interval`: the wait between polls the server asks for, between one second and
+    /// [`MAX_INTERVAL`].
     pub interval: Duration,
     /// `message`: the instructions to show the user, as the server wrote them, or built from
     /// [`DeviceCode::verification_uri`] and [`DeviceCode::user_code`] when it wrote none.
@@ -154,7 +163,7 @@ fn parse_device_code(body: &str, issued_at: Instant) -> Result<DeviceCode, Strin
     let interval = seconds(&map, "interval")?
         .map(Duration::from_secs)
         .unwrap_or(DEFAULT_INTERVAL)
-        .max(MIN_INTERVAL);
+        .clamp(MIN_INTERVAL, MAX_INTERVAL);
     let message = text(&map, "message").unwrap_or_else(|| {
         format!(
             "To sign in, open {verification_uri} and enter the code {user_code} to authenticate."
@@ -164,7 +173,7 @@ fn parse_device_code(body: &str, issued_at: Instant) -> Result<DeviceCode, Strin
         device_code: Secret::new(device_code),
         user_code,
         verification_uri,
-        expires_in: Duration::from_secs(expires_in),
+        expires_in: Duration::from_secs(expires_in).min(MAX_LIFETIME),
         interval,
         message,
         issued_at,
@@ -270,26 +279,35 @@ pub async fn poll(
         bearer: None,
         retry: Retry::ONCE,
     };
-    let deadline = code.issued_at + code.expires_in;
+    // The fields are capped when read, but a `DeviceCode` can be built by hand: checked here too,
+    // so no answer can make the clock overflow.
+    let expires_in = code.expires_in.min(MAX_LIFETIME);
+    let deadline = code
+        .issued_at
+        .checked_add(expires_in)
+        .unwrap_or(code.issued_at);
     let mut interval = timing
         .interval_override
-        .unwrap_or_else(|| code.interval.max(MIN_INTERVAL));
+        .unwrap_or_else(|| code.interval.clamp(MIN_INTERVAL, MAX_INTERVAL));
     loop {
         let response = transport.send(request.clone()).await?;
         match answer(&response) {
             Answer::Final => return Ok(response),
             Answer::Pending => {}
-            Answer::SlowDown => interval += SLOW_DOWN_STEP,
+            Answer::SlowDown => {
+                interval = interval.saturating_add(SLOW_DOWN_STEP).min(MAX_INTERVAL)
+            }
         }
         let now = Instant::now();
         if now >= deadline {
             return Ok(response);
         }
-        let left = deadline - now;
+        let left = deadline.saturating_duration_since(now);
         progress(Progress::Waiting {
             seconds_left: left.as_secs(),
         });
-        let wait = interval.min(left);
+        // The run's deadline bounds the wait too: the next poll then reports it.
+        let wait = interval.min(left).min(transport.time_left());
         // A replay polls with no interval: a zero sleep would still cost a timer tick.
         if !wait.is_zero() {
             tokio::time::sleep(wait).await;
@@ -499,6 +517,60 @@ mod tests {
             parse_device_code(body, Instant::now()).unwrap().interval,
             MIN_INTERVAL
         );
+    }
+
+    #[test]
+    fn huge_numbers_from_a_server_or_a_session_are_capped() {
+        for value in [
+            "18446744073709551615",
+            "\"18446744073709551615\"",
+            "18446744073709551",
+        ] {
+            let body = format!(
+                r#"{{"user_code":"A","device_code":"d","verification_uri":"u","expires_in":{value},"interval":{value}}}"#
+            );
+            let code = parse_device_code(&body, Instant::now()).unwrap();
+            assert_eq!(code.expires_in, MAX_LIFETIME, "{value}");
+            assert_eq!(code.interval, MAX_INTERVAL, "{value}");
+        }
+        // Larger than u64: not a whole number of seconds, refused without a panic.
+        let body =
+            r#"{"user_code":"A","device_code":"d","verification_uri":"u","expires_in":1e400}"#;
+        assert!(parse_device_code(body, Instant::now()).is_err());
+    }
+
+    #[tokio::test]
+    async fn a_hand_built_code_with_endless_numbers_polls_without_overflow() {
+        let server = MockServer::start().await;
+        mount_token(&server, vec![pending(), token()]).await;
+        let (transport, authority) = transport(&server);
+        let code = DeviceCode {
+            device_code: Secret::new(DEVICE_CODE),
+            user_code: "A".to_owned(),
+            verification_uri: "u".to_owned(),
+            expires_in: Duration::MAX,
+            interval: Duration::MAX,
+            message: String::new(),
+            issued_at: Instant::now(),
+        };
+        let mut seen = Vec::new();
+        let response = poll(
+            &transport,
+            &authority,
+            TENANT,
+            CLIENT_ID,
+            &code,
+            FAST,
+            &mut |p| seen.push(p),
+        )
+        .await
+        .unwrap();
+        assert_eq!(response.status, 200);
+        // The countdown starts from the capped lifetime, not from an overflowed clock.
+        let Some(Progress::Waiting { seconds_left }) = seen.first().copied() else {
+            panic!("no progress: {seen:?}");
+        };
+        assert!(seconds_left <= MAX_LIFETIME.as_secs(), "{seconds_left}");
     }
 
     #[test]

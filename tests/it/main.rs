@@ -6,6 +6,7 @@ mod ci;
 mod cli;
 mod diagnosis;
 mod examples;
+mod faults;
 mod fuzz;
 mod harness;
 mod leaks;

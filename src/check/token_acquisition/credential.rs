@@ -21,7 +21,7 @@ fn when(epoch: i64, now: i64) -> String {
     let at = chrono::DateTime::from_timestamp(epoch, 0)
         .map(|t| t.format("%Y-%m-%d %H:%M:%SZ").to_string())
         .unwrap_or_default();
-    format!("{at} ({})", relative(epoch - now))
+    format!("{at} ({})", relative(epoch.saturating_sub(now)))
 }
 
 fn assertion_form(assertion: Secret) -> Vec<(&'static str, FormValue)> {
@@ -66,7 +66,7 @@ fn report_certificate(
                 Outcome::Fail,
                 format!(
                     "not sent: the certificate expired {}",
-                    relative(to - ctx.now)
+                    relative(to.saturating_sub(ctx.now))
                 ),
             ));
         }
