@@ -38,6 +38,8 @@ pub fn report(info: &PanicHookInfo<'_>) -> String {
 
 /// The words of the report: the message's first [`MESSAGE_MAX`] characters on one line.
 pub fn words(message: &str, location: &str) -> String {
+    // No run redactor is reachable from a panic: scrub what needs no knowledge of secrets.
+    let message = crate::secret::redact_userinfo(&crate::secret::redact_jwt_signatures(message));
     let mut short: String = message
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })

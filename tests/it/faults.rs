@@ -744,8 +744,9 @@ fn every_fault_ends_in_time_with_a_named_finding_and_bounded_memory() {
         .parent()
         .unwrap()
         .join("reliability-faults.tsv");
-    std::fs::write(&target, table).unwrap();
+    std::fs::write(&target, &table).unwrap();
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    crate::reliability::sync_section("faults", &crate::reliability::markdown_table(&table));
 }
 
 /// The crash of issue 8: a device-code answer with `expires_in` and `interval` of 2^64-1 overflowed

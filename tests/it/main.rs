@@ -10,6 +10,7 @@ mod faults;
 mod fuzz;
 mod harness;
 mod leaks;
+mod reliability;
 mod renderers;
 mod scenarios;
 mod token;
