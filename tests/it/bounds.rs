@@ -281,3 +281,96 @@ fn a_closed_pipe_is_not_an_error() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(!stderr.contains("cannot write"), "{stderr}");
 }
+
+/// Inputs that made the old parsers quadratic (200 KB of `{` took 20 s in `explain`, 800 KB of
+/// `"` 28 s in `token`). Speed is measured in `benches/engine.rs`, not asserted here: these run
+/// through every reader and check what comes out, and a quadratic path would make this test take
+/// minutes instead of well under a second.
+fn pathological() -> Vec<(&'static str, String)> {
+    const MB: usize = 1024 * 1024;
+    let nested_responses = (0..12).fold(powerbi_token(), |inner, _| {
+        json!({"token_type": "Bearer", "access_token": inner}).to_string()
+    });
+    vec![
+        ("200 KB of {", "{".repeat(200 * 1024)),
+        ("800 KB of \"", "\"".repeat(800 * 1024)),
+        ("1 MB of eyJ", "eyJ".repeat(MB / 3)),
+        ("1 MB of eyJ.", "eyJ.".repeat(MB / 4)),
+        ("1 MB of AADSTS", "AADSTS".repeat(MB / 6)),
+        (
+            "1 MB of distinct AADSTS codes",
+            (0..MB / 12).map(|c| format!("AADSTS{c} ")).collect(),
+        ),
+        ("1 MB of [", "[".repeat(MB)),
+        ("1 MB of {\"a\":", "{\"a\":".repeat(MB / 5)),
+        (
+            "1 MB of nested objects that fail late",
+            format!("{}x{}", "{\"a\":".repeat(MB / 10), "}".repeat(MB / 10)),
+        ),
+        ("1 MB of https://", "https://".repeat(MB / 8)),
+        ("1 MB of Bearer", "Bearer ".repeat(MB / 7)),
+        (
+            "1 MB with no newline",
+            "Error Code: Request ID: status 40 http x \"a\" {b} ".repeat(MB / 48),
+        ),
+        ("1 MB of \\\\\"", "\\\"".repeat(MB / 2)),
+        ("token responses nested 12 deep", nested_responses),
+    ]
+}
+
+#[test]
+fn pathological_inputs_go_through_every_reader() {
+    let catalogue = pbi_doctor::catalogue::Catalogue::embedded().unwrap();
+    for (name, input) in pathological() {
+        let extracted = pbi_doctor::explain::extract::extract(&input);
+        let _ = pbi_doctor::explain::explain(&extracted, None, catalogue);
+        let normalized = pbi_doctor::token_input::normalize(&input);
+        let decoded = pbi_doctor::jwt::decode(&normalized.token);
+        let entra = pbi_doctor::entra_error::parse(&input);
+        let codes = pbi_doctor::entra_error::aadsts_codes_in(&input);
+        let _ = pbi_doctor::api_error::parse_body(&input);
+        let _ = pbi_doctor::api_error::BodyKind::of(&input);
+        let _ = pbi_doctor::api_error::challenge_error(&input);
+        let _ = pbi_doctor::cloud_discovery::parse(&input);
+        let _ = pbi_doctor::session::Session::parse(&input, name);
+        let _ = pbi_doctor::secret::redact_jwt_signatures(&input);
+        assert!(entra.is_none(), "{name}");
+        assert!(codes.len() <= 16, "{name}: {} codes", codes.len());
+        match name {
+            "800 KB of \"" => assert_eq!(normalized.token, "", "every quote pair is a layer"),
+            "1 MB of distinct AADSTS codes" => {
+                assert_eq!(
+                    extracted.entra.unwrap().codes,
+                    (0..16).collect::<Vec<u32>>()
+                );
+            }
+            "1 MB of Bearer" => assert_eq!(
+                normalized.wrappers,
+                [pbi_doctor::token_input::Wrapper::DoubleBearer]
+            ),
+            "token responses nested 12 deep" => {
+                assert_eq!(normalized.token, powerbi_token(), "every layer is peeled");
+                assert!(decoded.is_ok());
+            }
+            "200 KB of {" | "1 MB of [" | "1 MB of AADSTS" => {
+                assert!(extracted.is_empty(), "{name}");
+            }
+            "1 MB of eyJ" | "1 MB of eyJ." => assert!(decoded.is_err(), "{name}"),
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn a_pathological_paste_through_the_binary_ends_with_nothing_recognised() {
+    let out = run(&["explain", "-"], Some(&"{".repeat(200 * 1024)));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("nothing recognised"), "{stderr}");
+    let out = run(
+        &["token", "-", "--format", "json"],
+        Some(&"\"".repeat(800 * 1024)),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"claims.decode\""));
+}
