@@ -321,7 +321,7 @@ fn the_token_reader_survives_mutated_tokens() {
     let seeds: Vec<Vec<u8>> = fixtures.tokens.into_iter().chain(fixtures.bodies).collect();
     fuzz_reader(
         "token (normalize + jwt decode)",
-        0x70_4e_5eed,
+        0x704e_5eed,
         &seeds,
         25_000,
         4096,
