@@ -69,22 +69,35 @@ impl EntraError {
     }
 }
 
-/// Every `AADSTS<digits>` code in `text`, in order, without duplicates.
+/// The most AADSTS codes kept from one answer or paste. An Entra answer carries one to three; more
+/// means a log of many failures, whose first codes are the ones that matter, and every code
+/// becomes a signal value, so an unbounded list would make the diagnosis quadratic.
+pub const MAX_CODES: usize = 16;
+
+/// Adds `code` to `codes` unless it is there or the list is full.
+fn push_code(codes: &mut Vec<u32>, code: u32) {
+    if codes.len() < MAX_CODES && !codes.contains(&code) {
+        codes.push(code);
+    }
+}
+
+/// The first [`MAX_CODES`] distinct `AADSTS<digits>` codes in `text`, in order. Linear: the search
+/// resumes after each code, and the list it checks for duplicates is bounded.
 pub fn aadsts_codes_in(text: &str) -> Vec<u32> {
     let mut codes = Vec::new();
     let bytes = text.as_bytes();
     let mut i = 0;
-    while let Some(pos) = text[i..].find("AADSTS") {
+    while codes.len() < MAX_CODES
+        && let Some(pos) = text[i..].find("AADSTS")
+    {
         let start = i + pos + "AADSTS".len();
         let end = start
             + bytes[start..]
                 .iter()
                 .take_while(|b| b.is_ascii_digit())
                 .count();
-        if let Ok(code) = text[start..end].parse::<u32>()
-            && !codes.contains(&code)
-        {
-            codes.push(code);
+        if let Ok(code) = text[start..end].parse::<u32>() {
+            push_code(&mut codes, code);
         }
         i = end.max(start);
     }
@@ -122,19 +135,15 @@ pub fn parse(body: &str) -> Option<EntraError> {
         return None;
     }
     let full_description = string_field(&map, "error_description").unwrap_or_default();
-    let mut codes: Vec<u32> = map
-        .get("error_codes")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_u64().and_then(|n| u32::try_from(n).ok()))
-                .collect()
-        })
-        .unwrap_or_default();
-    for code in aadsts_codes_in(&full_description) {
-        if !codes.contains(&code) {
-            codes.push(code);
-        }
+    let mut codes = Vec::new();
+    let listed = map.get("error_codes").and_then(Value::as_array);
+    for code in listed
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_u64().and_then(|n| u32::try_from(n).ok()))
+        .chain(aadsts_codes_in(&full_description))
+    {
+        push_code(&mut codes, code);
     }
     Some(EntraError {
         error: string_field(&map, "error"),
@@ -207,6 +216,8 @@ mod tests {
             vec![7000215, 50076]
         );
         assert!(aadsts_codes_in("AADSTS and nothing").is_empty());
+        let many: String = (0..100).map(|c| format!("AADSTS{c} ")).collect();
+        assert_eq!(aadsts_codes_in(&many), (0..16).collect::<Vec<u32>>());
         assert!(parse("<html>").is_none());
         assert!(parse("{\"value\":[]}").is_none());
         assert!(parse(r#"{"error":{"code":"TokenExpired","message":"x"}}"#).is_none());

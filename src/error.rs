@@ -34,6 +34,35 @@ pub enum DoctorError {
         /// The underlying I/O error.
         source: std::io::Error,
     },
+    /// An input is larger than the doctor reads (a wrong file, `/dev/zero`, a whole log).
+    #[error(
+        "{what} from {from} is larger than {limit_mib} MiB, the most pbi-doctor reads. Check that it is the right input; \
+         for `explain`, give only the failed response (status line, headers and body) or the error message"
+    )]
+    InputTooLarge {
+        /// What the input was supposed to hold.
+        what: &'static str,
+        /// Where it came from: a path or standard input.
+        from: String,
+        /// The cap, in MiB.
+        limit_mib: u64,
+    },
+    /// An input is not text in an encoding the doctor reads.
+    #[error("cannot read {what} from {from}: {reason}")]
+    InputNotText {
+        /// What the input was supposed to hold.
+        what: &'static str,
+        /// Where it came from: a path or standard input.
+        from: String,
+        /// What is wrong and what to do.
+        reason: String,
+    },
+    /// The report could not be written to standard output (a full disk behind `>`); a closed
+    /// pipe (`| head`) is not this error.
+    #[error(
+        "cannot write the report to standard output: {0}. Check the disk or file standard output is redirected to"
+    )]
+    WriteStdout(std::io::Error),
     /// A file could not be written.
     #[error(
         "cannot write {what} to {path}: {source}. Check that the folder exists and is writable"

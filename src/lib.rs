@@ -21,6 +21,7 @@ pub mod error;
 pub mod exit;
 pub mod expect;
 pub mod explain;
+mod fsio;
 pub mod jwt;
 pub mod profile;
 pub mod quota;
@@ -34,7 +35,7 @@ pub mod token_profile;
 pub mod transport;
 
 use std::ffi::OsString;
-use std::io::{Read as _, Write as _};
+use std::io::Write as _;
 use std::path::Path;
 use std::time::Duration;
 
@@ -103,27 +104,21 @@ fn apply_color(choice: ColorChoice) {
     choice.write_global();
 }
 
-/// Writes the report to stdout; a closed pipe (`| head`) is not an error.
-fn print(text: &str) {
+/// Writes the report to stdout; a closed pipe (`| head`) is not an error, a full disk is.
+fn print(text: &str) -> Result<(), DoctorError> {
     let mut stdout = anstream::stdout();
-    let _ = stdout.write_all(text.as_bytes());
-    let _ = stdout.flush();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(DoctorError::WriteStdout(e)),
+        _ => Ok(()),
+    }
 }
 
+/// A file or standard input (`-`), read through the input cap.
 fn read_source(source: &str, what: &'static str) -> Result<String, DoctorError> {
-    if source == "-" {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|source| DoctorError::ReadStdin { what, source })?;
-        Ok(text)
-    } else {
-        std::fs::read_to_string(source).map_err(|e| DoctorError::ReadFile {
-            what,
-            path: source.into(),
-            source: e,
-        })
-    }
+    fsio::read_source(source, what)
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, DoctorError> {
@@ -138,11 +133,7 @@ fn env(name: &str) -> Option<String> {
 }
 
 fn read_secret_file(path: &Path, what: &'static str) -> Result<Secret, DoctorError> {
-    let text = std::fs::read_to_string(path).map_err(|source| DoctorError::ReadFile {
-        what,
-        path: path.to_owned(),
-        source,
-    })?;
+    let text = fsio::read_file(path, what, fsio::Decoding::Strict)?;
     Ok(Secret::new(text.trim_end_matches(['\r', '\n']).to_owned()))
 }
 
@@ -299,11 +290,7 @@ fn choose_credential(
                         .to_owned(),
                 )
             })?;
-            let bytes = std::fs::read(&path).map_err(|source| DoctorError::ReadFile {
-                what: "the certificate",
-                path: path.clone(),
-                source,
-            })?;
+            let bytes = fsio::read_file_bytes(&path, "the certificate")?;
             let password_var = profile
                 .certificate_password_env
                 .clone()
@@ -487,15 +474,20 @@ fn emit(
     let format = stdout_format(output);
     let mut text = mask_lines(format, masks);
     text.push_str(&render_as(report, format, output.verbose));
-    print(&text);
+    // Every output is attempted; the first failure is the exit-2 error.
+    let mut failed = print(&text).err();
     for extra in &output.outputs {
         let rendered = render_as(report, extra.format, output.verbose);
         let plain = anstream::adapter::strip_str(&rendered).to_string();
-        std::fs::write(&extra.path, plain).map_err(|source| DoctorError::WriteFile {
-            what: "the report",
-            path: extra.path.clone(),
-            source,
-        })?;
+        if let Err(source) =
+            fsio::write_atomically(&extra.path, plain.as_bytes(), fsio::Access::Shared)
+        {
+            failed.get_or_insert(DoctorError::WriteFile {
+                what: "the report",
+                path: extra.path.clone(),
+                source,
+            });
+        }
     }
     if format == Format::Github
         && let Some(summary) = env("GITHUB_STEP_SUMMARY")
@@ -517,7 +509,7 @@ fn emit(
                 source,
             })?;
     }
-    Ok(())
+    failed.map_or(Ok(()), Err)
 }
 
 fn target(command: &str, settings: &Settings, now: i64, session: Option<String>) -> Target {
@@ -767,10 +759,12 @@ fn write_session(
     let mut text = serde_json::to_string_pretty(&session).unwrap_or_default();
     text.push('\n');
     let text = redactor.seal_data(text);
-    std::fs::write(path, text.as_bytes()).map_err(|source| DoctorError::WriteFile {
-        what: "the session",
-        path: path.to_owned(),
-        source,
+    fsio::write_atomically(path, text.as_bytes(), fsio::Access::Private).map_err(|source| {
+        DoctorError::WriteFile {
+            what: "the session",
+            path: path.to_owned(),
+            source,
+        }
     })
 }
 
@@ -782,7 +776,7 @@ fn replay(args: ReplayArgs) -> Result<ExitStatus, DoctorError> {
             text.push_str(name);
             text.push('\n');
         }
-        print(&text);
+        print(&text)?;
         return Ok(ExitStatus::Healthy);
     }
     let (origin, text) = match (&args.file, &args.scenario) {
@@ -849,7 +843,7 @@ fn causes(args: CausesArgs) -> Result<ExitStatus, DoctorError> {
                 .collect()
         }
     };
-    print(&text);
+    print(&text)?;
     Ok(ExitStatus::Healthy)
 }
 

@@ -137,6 +137,9 @@ pub enum ProfileError {
 fn read_hint(error: &std::io::Error) -> &'static str {
     if error.kind() == std::io::ErrorKind::NotFound {
         ". Create it with a [profiles.NAME] table, or point PBI_DOCTOR_PROFILES at the file that has one"
+    } else if error.kind() == std::io::ErrorKind::InvalidData {
+        // Too large or not text: the message already says what is wrong.
+        ". Check that PBI_DOCTOR_PROFILES or --profiles names the profiles file"
     } else {
         ". Check the path and its permissions"
     }
@@ -318,10 +321,12 @@ fn is_variable_name(name: &str) -> bool {
 
 /// Reads profile `name` from the file at `path`.
 pub fn load(path: &Path, name: &str) -> Result<Profile, ProfileError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ProfileError::Read {
-        path: path.to_owned(),
-        source,
-    })?;
+    let text =
+        crate::fsio::read_file_text(path, crate::fsio::INPUT_CAP, crate::fsio::Decoding::Lossy)
+            .map_err(|e| ProfileError::Read {
+                path: path.to_owned(),
+                source: e.into_io(),
+            })?;
     parse(&text, path, name)
 }
 

@@ -7,7 +7,9 @@
 //! The cache is advisory: a missing, unreadable or corrupt file never blocks the probe
 //! ([`decide`] answers [`Decision::Probe`]; a caller that wants to warn reads it with [`load`]).
 //! Writes go to a temporary file in the same folder, then are renamed over the cache, so a reader
-//! never sees half a file; two runs recording at the same instant may lose one entry (last writer
+//! never sees half a file and a symlink at the path is replaced, not followed; the file is 0600 on
+//! Unix. An instant in the future (a clock set wrong, a file edited by hand) is ignored: it would
+//! otherwise count against the budget until that instant. Two runs recording at the same instant may lose one entry (last writer
 //! wins), which errs on the side of probing. Tenant ids are not secrets: keys are stored as given.
 //!
 //! ```json
@@ -15,10 +17,11 @@
 //! ```
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+
+use crate::fsio;
 
 /// The cache's file name, in the folder of the profiles file.
 pub const FILE_NAME: &str = "admin-probe-cache.json";
@@ -34,6 +37,9 @@ pub const WINDOW_SECONDS: i64 = 3600;
 
 /// The format version written in the file.
 const VERSION: u32 = 1;
+
+/// The most bytes read from the cache: a few tenants' hours of probes take a few kilobytes.
+const READ_CAP: u64 = 1024 * 1024;
 
 /// Whether this run may call the admin API.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -91,17 +97,12 @@ pub struct Cache {
 }
 
 impl Cache {
-    /// The tenant's probes within the hour before `now`, oldest first.
+    /// The tenant's probes within the hour before `now`, oldest first; none from the future.
     pub fn recent(&self, tenant: &str, now: i64) -> Vec<i64> {
         let mut recent: Vec<i64> = self
             .tenants
             .get(tenant)
-            .map(|all| {
-                all.iter()
-                    .copied()
-                    .filter(|t| *t > now - WINDOW_SECONDS)
-                    .collect()
-            })
+            .map(|all| all.iter().copied().filter(|t| in_window(*t, now)).collect())
             .unwrap_or_default();
         recent.sort_unstable();
         recent
@@ -132,11 +133,16 @@ impl Cache {
         self.version = VERSION;
         self.tenants.entry(tenant.to_owned()).or_default().push(now);
         for instants in self.tenants.values_mut() {
-            instants.retain(|t| *t > now - WINDOW_SECONDS);
+            instants.retain(|t| in_window(*t, now));
             instants.sort_unstable();
         }
         self.tenants.retain(|_, instants| !instants.is_empty());
     }
+}
+
+/// Whether a probe at `instant` counts at `now`: within the last hour, and not in the future.
+fn in_window(instant: i64, now: i64) -> bool {
+    instant > now.saturating_sub(WINDOW_SECONDS) && instant <= now
 }
 
 /// The cache file in a folder (the profiles file's).
@@ -146,19 +152,22 @@ pub fn cache_file(folder: &Path) -> PathBuf {
 
 /// Reads the cache at `path`. A missing file is an empty cache.
 pub fn load(path: &Path) -> Result<Cache, QuotaError> {
-    let text = match std::fs::read_to_string(path) {
+    let corrupt = |reason: String| QuotaError::Corrupt {
+        path: path.to_owned(),
+        reason,
+    };
+    let text = match fsio::read_file_text(path, READ_CAP, fsio::Decoding::Lossy) {
         Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Cache::default()),
-        Err(source) => {
+        Err(fsio::InputError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Cache::default());
+        }
+        Err(fsio::InputError::Io(source)) => {
             return Err(QuotaError::Read {
                 path: path.to_owned(),
                 source,
             });
         }
-    };
-    let corrupt = |reason: String| QuotaError::Corrupt {
-        path: path.to_owned(),
-        reason,
+        Err(other) => return Err(corrupt(other.to_string())),
     };
     let cache: Cache = serde_json::from_str(&text).map_err(|e| corrupt(e.to_string()))?;
     if cache.version != VERSION {
@@ -188,38 +197,14 @@ pub fn record(path: &Path, tenant: &str, now: i64) -> Result<(), QuotaError> {
     cache.record(tenant, now);
     let mut text = serde_json::to_string_pretty(&cache).unwrap_or_default();
     text.push('\n');
-    write_atomically(path, text.as_bytes()).map_err(|source| QuotaError::Write {
-        path: path.to_owned(),
-        source,
-    })
-}
-
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let folder = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&folder)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| FILE_NAME.to_owned());
-    let temp = folder.join(format!(
-        ".{name}.{}.{}.tmp",
-        std::process::id(),
-        uuid::Uuid::new_v4().simple()
-    ));
-    let result = (|| {
-        let mut file = std::fs::File::create(&temp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&temp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+    folder
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|()| fsio::write_atomically(path, text.as_bytes(), fsio::Access::Private))
+        .map_err(|source| QuotaError::Write {
+            path: path.to_owned(),
+            source,
+        })
 }
 
 #[cfg(test)]
@@ -412,5 +397,41 @@ mod tests {
             .filter(|n| n != FILE_NAME)
             .collect();
         assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+
+    #[test]
+    fn a_probe_recorded_in_the_future_is_ignored() {
+        let folder = Folder::new();
+        let path = folder.cache();
+        // A clock set wrong once, or a hand-edited file: the year 2286.
+        std::fs::write(
+            &path,
+            format!(
+                "{{\"version\": 1, \"tenants\": {{\"{TENANT}\": [9999999999, {}]}}}}",
+                i64::MAX
+            ),
+        )
+        .unwrap();
+        assert_eq!(decide(&path, TENANT, NOW, 1), Decision::Probe);
+        assert!(load(&path).unwrap().recent(TENANT, NOW).is_empty());
+        // Recording drops them, so they stop counting for good.
+        record(&path, TENANT, NOW).unwrap();
+        assert_eq!(load(&path).unwrap().tenants[TENANT], [NOW]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_cache_is_private_and_a_symlink_at_its_path_is_replaced() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let folder = Folder::new();
+        let path = folder.cache();
+        let victim = folder.0.join("victim");
+        std::fs::write(&victim, "untouched").unwrap();
+        std::os::unix::fs::symlink(&victim, &path).unwrap();
+        record(&path, TENANT, NOW).unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched");
+        let meta = std::fs::symlink_metadata(&path).unwrap();
+        assert!(meta.is_file());
+        assert_eq!(meta.permissions().mode() & 0o777, 0o600);
     }
 }

@@ -105,44 +105,74 @@ impl Extracted {
     }
 }
 
+/// Bytes handed to the JSON parser, at most, per byte of text (plus [`PARSE_BUDGET_MIN`]): every
+/// candidate is parsed once, and one that fails is followed by the candidates inside it, so
+/// nested objects that all fail would otherwise cost their depth times their length.
+const PARSE_BUDGET_FACTOR: usize = 2;
+
+/// The parse budget of a short text.
+const PARSE_BUDGET_MIN: usize = 1 << 20;
+
+/// Whether the text after a `{` can start a JSON object: whitespace, then a key or `}`. Rejects
+/// `{{`, `{0}` and Python dicts without asking the parser.
+fn opens_object(after_brace: &[u8]) -> bool {
+    after_brace
+        .iter()
+        .find(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+        .is_some_and(|b| matches!(b, b'"' | b'}'))
+}
+
 /// Every balanced `{…}` in `text` that parses as a JSON object, outermost first. Strings and
 /// escapes are respected so braces inside messages do not confuse the scan.
+///
+/// Linear in the text: one pass pairs every `{` met outside a string with its `}` (a stack, not
+/// a scan from each `{`); quotes between objects are noise and ignored; a raw line break ends a
+/// string, since JSON strings cannot hold one (a stray quote in a log line must not swallow the
+/// rest). Then each pair is parsed, outermost first, skipping those inside an object found, within
+/// a budget of parser work proportional to the text.
 pub fn json_objects(text: &str) -> Vec<serde_json::Map<String, Value>> {
     let bytes = text.as_bytes();
-    let mut found = Vec::new();
-    let mut start = 0;
-    while let Some(offset) = text[start..].find('{') {
-        let open = start + offset;
-        let (mut depth, mut in_string, mut escaped, mut end) = (0usize, false, false, None);
-        for (i, &b) in bytes.iter().enumerate().skip(open) {
-            if in_string {
-                match (escaped, b) {
-                    (true, _) => escaped = false,
-                    (false, b'\\') => escaped = true,
-                    (false, b'"') => in_string = false,
-                    _ => {}
-                }
-                continue;
-            }
-            match b {
-                b'"' => in_string = true,
-                b'{' => depth += 1,
-                b'}' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        end = Some(i);
-                        break;
-                    }
-                }
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut open: Vec<usize> = Vec::new();
+    let (mut in_string, mut escaped) = (false, false);
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"' | b'\n') => in_string = false,
                 _ => {}
             }
+            continue;
         }
-        match end.and_then(|e| serde_json::from_str::<Value>(&text[open..=e]).ok()) {
-            Some(Value::Object(map)) => {
-                found.push(map);
-                start = end.unwrap_or(open) + 1;
+        match b {
+            b'"' if !open.is_empty() => in_string = true,
+            b'{' => open.push(i),
+            b'}' => {
+                if let Some(start) = open.pop() {
+                    spans.push((start, i));
+                }
             }
-            _ => start = open + 1,
+            _ => {}
+        }
+    }
+    // Closed inner-first; parsed outer-first.
+    spans.sort_unstable();
+    let mut budget = text
+        .len()
+        .saturating_mul(PARSE_BUDGET_FACTOR)
+        .saturating_add(PARSE_BUDGET_MIN);
+    let mut found = Vec::new();
+    let mut next = 0;
+    for (start, end) in spans {
+        let len = end + 1 - start;
+        if start < next || !opens_object(&bytes[start + 1..end]) || len > budget {
+            continue;
+        }
+        budget -= len;
+        if let Ok(Value::Object(map)) = serde_json::from_str::<Value>(&text[start..=end]) {
+            found.push(map);
+            next = end + 1;
         }
     }
     found
@@ -200,16 +230,23 @@ fn find_status(text: &str) -> Option<u16> {
     None
 }
 
-/// The first URL of a Microsoft endpoint in the text (an API call or a token endpoint).
+/// The first URL of a Microsoft endpoint in the text (an API call or a token endpoint). Linear:
+/// a candidate starts at `http://` or `https://` and runs to a delimiter; the next one is looked
+/// for after it, so a line of `https://https://…` is read once, not once per `http`.
 fn find_url(text: &str) -> Option<Url> {
     let mut candidates = Vec::new();
+    let mut next = 0;
     for (i, _) in text.match_indices("http") {
         let rest = &text[i..];
+        if i < next || !(rest.starts_with("http://") || rest.starts_with("https://")) {
+            continue;
+        }
         let end = rest
             .find(|c: char| {
                 c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | ')' | ']' | '`' | ',')
             })
             .unwrap_or(rest.len());
+        next = i + end;
         if let Ok(url) = Url::parse(rest[..end].trim_end_matches(['.', ';'])) {
             candidates.push(url);
         }

@@ -1,6 +1,7 @@
 //! The integration suite, one binary: scenario fixtures through the real binary against wiremock,
 //! the catalogue meta-tests, and the command-line contract.
 
+mod bounds;
 mod catalogue;
 mod ci;
 mod cli;
