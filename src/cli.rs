@@ -53,9 +53,9 @@ impl Format {
     /// The format a CI platform reads, when its environment says which one runs us:
     /// `GITHUB_ACTIONS=true` or `TF_BUILD=True`.
     pub fn detect(env: impl Fn(&str) -> Option<String>) -> Format {
-        if env("GITHUB_ACTIONS").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
+        if env(crate::env_vars::GITHUB_ACTIONS).is_some_and(|v| v.eq_ignore_ascii_case("true")) {
             Format::Github
-        } else if env("TF_BUILD").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
+        } else if env(crate::env_vars::TF_BUILD).is_some_and(|v| v.eq_ignore_ascii_case("true")) {
             Format::AzureDevops
         } else {
             Format::Human

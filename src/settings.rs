@@ -14,6 +14,9 @@ use std::path::PathBuf;
 use crate::session::{CredentialFacts, CredentialKind, SessionSettings};
 use crate::shape::is_guid;
 
+mod resolve;
+pub(crate) use resolve::{offline_settings, resolve};
+
 /// How the doctor gets its token.
 #[derive(Clone, Debug)]
 pub enum Credential {
@@ -45,10 +48,7 @@ pub enum Credential {
         program: PathBuf,
     },
     /// A user's token through the device code flow.
-    DeviceCode {
-        /// Tests only: poll faster than the interval the service asks for.
-        poll_interval_override: Option<std::time::Duration>,
-    },
+    DeviceCode,
     /// A token the user already has, as pasted.
     Token {
         /// The text given (may hold quotes, `Bearer`, JSON).

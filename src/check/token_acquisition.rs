@@ -91,7 +91,7 @@ pub async fn run(
             kind: CredentialKind::AzureCli,
             ..
         } => credential::azure_cli(ctx).await,
-        Credential::DeviceCode { .. }
+        Credential::DeviceCode
         | Credential::Replayed {
             kind: CredentialKind::DeviceCode,
             ..

@@ -236,12 +236,10 @@ pub(super) async fn form(
                 )],
             })
         }
-        Credential::Token { .. } | Credential::AzureCli { .. } | Credential::DeviceCode { .. } => {
-            Err((
-                Outcome::Error,
-                "not a client-credentials credential".to_owned(),
-            ))
-        }
+        Credential::Token { .. } | Credential::AzureCli { .. } | Credential::DeviceCode => Err((
+            Outcome::Error,
+            "not a client-credentials credential".to_owned(),
+        )),
     }
 }
 
@@ -411,11 +409,9 @@ pub(super) async fn device_code(ctx: &Context<'_>) -> (Finding, Option<TokenInHa
         }
     };
     (ctx.progress)(&code.message);
+    // Live, the service's interval is honoured; a replay answers at once, so it waits for nothing.
     let override_interval = match &settings.credential {
-        Credential::DeviceCode {
-            poll_interval_override,
-        } => *poll_interval_override,
-        // A replay answers at once: no reason to wait.
+        Credential::DeviceCode => None,
         _ => Some(std::time::Duration::ZERO),
     };
     let timing = device_code::PollTiming {

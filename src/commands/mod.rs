@@ -1,0 +1,192 @@
+//! One module per command (`check`, `replay`, `token`, `explain`, `causes`), and what they share:
+//! the runtime, the chain run with a report, the report's target line, and reading an input.
+
+pub(crate) mod causes;
+pub(crate) mod check;
+pub(crate) mod explain;
+pub(crate) mod replay;
+pub(crate) mod token;
+
+use std::io::Write as _;
+
+use crate::catalogue::Catalogue;
+use crate::check::{Context, Probes, run_chain};
+use crate::error::DoctorError;
+use crate::report::{Report, Target};
+use crate::secret::{Redactor, Secret};
+use crate::settings::{Credential, Settings};
+use crate::transport::{Replay, Transport};
+use crate::{diagnose, fsio, token_input};
+
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, DoctorError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(DoctorError::Runtime)
+}
+
+pub(crate) fn target(
+    command: &str,
+    settings: &Settings,
+    now: i64,
+    session: Option<String>,
+) -> Target {
+    Target {
+        command: command.to_owned(),
+        tenant: settings.tenant.clone(),
+        client_id: settings.client_id.clone(),
+        credential: match command {
+            "explain" => "pasted text".to_owned(),
+            "token" => "given token".to_owned(),
+            _ => settings.credential.kind().signal().to_owned(),
+        },
+        cloud: settings.cloud.name().to_owned(),
+        authority_host: settings
+            .authority_host
+            .as_str()
+            .trim_end_matches('/')
+            .to_owned(),
+        powerbi_api: settings
+            .powerbi_api
+            .as_str()
+            .trim_end_matches('/')
+            .to_owned(),
+        evaluated_at: rfc3339(now),
+        session,
+    }
+}
+
+pub(crate) fn rfc3339(epoch: i64) -> String {
+    chrono::DateTime::from_timestamp(epoch, 0)
+        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_default()
+}
+
+pub(crate) fn redactor_for(settings: &Settings) -> Redactor {
+    let redactor = Redactor::default();
+    match &settings.credential {
+        Credential::ClientSecret(secret) => redactor.add(secret),
+        Credential::Token { text, .. } => {
+            redactor.add_token(&token_input::normalize(text.expose()).token);
+        }
+        Credential::Certificate {
+            password: Some(password),
+            ..
+        } => redactor.add(password),
+        Credential::GithubOidc { request_token, .. } => redactor.add(request_token),
+        Credential::Certificate { .. }
+        | Credential::FederatedFile(_)
+        | Credential::AzureCli { .. }
+        | Credential::DeviceCode
+        | Credential::Replayed { .. } => {}
+    }
+    redactor
+}
+
+/// What a run leaves besides its report.
+pub(crate) struct Ran {
+    /// The settings the chain ran with (a detected cloud's).
+    settings: Settings,
+    /// Values to mask on CI platforms.
+    masks: Vec<Secret>,
+    /// What the credential showed, for `--record`.
+    record: crate::check::CredentialRecord,
+}
+
+/// Runs the chain and diagnoses it.
+pub(crate) fn run_checks<'c>(
+    command: &str,
+    settings: &Settings,
+    transport: &Transport,
+    now: i64,
+    session: Option<String>,
+    redactor: &Redactor,
+    catalogue: &'c Catalogue,
+) -> Result<(Report<'c>, Ran), DoctorError> {
+    let record = std::sync::Mutex::new(crate::check::CredentialRecord::default());
+    // Prompts quote the server (the device-code message): sealed like everything printed.
+    let progress = |line: &str| {
+        let line = redactor.seal(line.to_owned());
+        let _ = writeln!(anstream::stderr(), "{}", *line);
+    };
+    let ctx = Context {
+        settings,
+        transport,
+        now,
+        redactor,
+        record: &record,
+        progress: &progress,
+    };
+    let chain = runtime()?.block_on(run_chain(&ctx, Probes::Run));
+    let crate::check::ChainOutput {
+        findings,
+        settings,
+        masks,
+    } = chain;
+    let diagnoses = diagnose::diagnose(&findings, catalogue);
+    let report = Report::new(
+        target(command, &settings, now, session),
+        findings,
+        diagnoses,
+    );
+    let record = record.into_inner().unwrap_or_else(|p| p.into_inner());
+    Ok((
+        report,
+        Ran {
+            settings,
+            masks,
+            record,
+        },
+    ))
+}
+
+/// A file or standard input (`-`), read through the input cap.
+pub(crate) fn read_source(source: &str, what: &'static str) -> Result<String, DoctorError> {
+    fsio::read_source(source, what)
+}
+
+/// Reads an input given as an argument, a file, or standard input (`-`, or nothing on a pipe).
+pub(crate) fn read_input(
+    arg: Option<&str>,
+    file: Option<&str>,
+    what: &'static str,
+    missing: &'static str,
+) -> Result<(String, String), DoctorError> {
+    match (arg, file) {
+        (_, Some(path)) => Ok((
+            read_source(path, what)?,
+            if path == "-" {
+                "standard input".to_owned()
+            } else {
+                format!("file {path}")
+            },
+        )),
+        (Some("-"), None) => Ok((read_source("-", what)?, "standard input".to_owned())),
+        (Some(text), None) => Ok((text.to_owned(), "the command line".to_owned())),
+        (None, None) if !std::io::IsTerminal::is_terminal(&std::io::stdin()) => {
+            Ok((read_source("-", what)?, "standard input".to_owned()))
+        }
+        (None, None) => Err(DoctorError::NoInput(missing)),
+    }
+}
+
+/// The offline chain on a given token: token, scope, claims, identity; the probes skipped.
+pub(crate) fn offline_findings(
+    settings: &Settings,
+    now: i64,
+    redactor: &Redactor,
+) -> Result<Vec<crate::check::Finding>, DoctorError> {
+    let transport = Transport::Replay(Replay::new(Vec::new(), settings.token_origin()));
+    let record = std::sync::Mutex::new(crate::check::CredentialRecord::default());
+    let ctx = Context {
+        settings,
+        transport: &transport,
+        now,
+        redactor,
+        record: &record,
+        progress: &|_| {},
+    };
+    Ok(runtime()?
+        .block_on(run_chain(&ctx, Probes::Offline))
+        .findings)
+}

@@ -1,0 +1,59 @@
+//! `pbi-doctor replay`: a recorded or shipped session diagnosed offline, at its recorded instant.
+
+use super::{read_source, redactor_for, run_checks};
+use crate::catalogue::{Catalogue, SCENARIOS};
+use crate::cli::ReplayArgs;
+use crate::env_vars::Env;
+use crate::error::DoctorError;
+use crate::exit::ExitStatus;
+use crate::output::{apply_color, emit, print};
+use crate::session::Session;
+use crate::settings::Settings;
+use crate::transport::{Replay, Transport};
+
+pub(crate) fn run(args: ReplayArgs, env: &Env) -> Result<ExitStatus, DoctorError> {
+    apply_color(args.output.color);
+    if args.list {
+        let mut text = String::new();
+        for (name, _) in SCENARIOS {
+            text.push_str(name);
+            text.push('\n');
+        }
+        print(&text)?;
+        return Ok(ExitStatus::Healthy);
+    }
+    let (origin, text) = match (&args.file, &args.scenario) {
+        (Some(file), _) => (file.clone(), read_source(file, "the session")?),
+        (None, name) => {
+            let name = name.as_deref().unwrap_or(crate::DEFAULT_SCENARIO);
+            let (_, json) = SCENARIOS
+                .iter()
+                .find(|(n, _)| *n == name)
+                .ok_or_else(|| DoctorError::UnknownScenario(name.to_owned()))?;
+            (format!("the shipped scenario {name}"), (*json).to_owned())
+        }
+    };
+    let session = Session::parse(&text, &origin)?;
+    let now = session
+        .recorded_instant()
+        .map_err(|reason| DoctorError::BadSession {
+            path: origin.clone(),
+            reason,
+        })?;
+    let settings = Settings::from_session(&session.settings, &origin)?;
+    let redactor = redactor_for(&settings);
+    let transport = Transport::Replay(Replay::new(session.exchanges, settings.token_origin()));
+    let catalogue = Catalogue::embedded()?;
+    let (report, _) = run_checks(
+        "replay",
+        &settings,
+        &transport,
+        now,
+        Some(origin),
+        &redactor,
+        catalogue,
+    )?;
+    let report = redactor.seal(report);
+    emit(&report, &args.output, &[], env)?;
+    Ok(report.verdict.exit_status())
+}

@@ -1,0 +1,117 @@
+//! Everything the doctor writes: the report on stdout (with the CI platform's mask commands),
+//! `--output` files, and the GitHub job summary. Renderers return text; only this module writes it,
+//! and it takes only a report sealed by the run's redactor.
+
+use std::io::Write as _;
+
+use crate::cli::{ColorChoice, Format, OutputArgs};
+use crate::env_vars::Env;
+use crate::error::DoctorError;
+use crate::fsio;
+use crate::report::{self, SealedReport};
+use crate::secret::Secret;
+
+pub(crate) fn apply_color(choice: ColorChoice) {
+    let choice = match choice {
+        ColorChoice::Auto => anstream::ColorChoice::Auto,
+        ColorChoice::Always => anstream::ColorChoice::Always,
+        ColorChoice::Never => anstream::ColorChoice::Never,
+    };
+    choice.write_global();
+}
+
+/// Writes the report to stdout; a closed pipe (`| head`) is not an error, a full disk is.
+pub(crate) fn print(text: &str) -> Result<(), DoctorError> {
+    let mut stdout = anstream::stdout();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(DoctorError::WriteStdout(e)),
+        _ => Ok(()),
+    }
+}
+
+/// The format on stdout: the one asked for, or the CI platform's.
+pub(crate) fn stdout_format(output: &OutputArgs, env: &Env) -> Format {
+    output.format.unwrap_or_else(|| Format::detect(env))
+}
+
+pub(crate) fn render_as(report: &SealedReport<'_>, format: Format, verbose: bool) -> String {
+    match format {
+        Format::Human => report::human::render(report, verbose),
+        Format::Json => report::json::render(report),
+        Format::Junit => report::junit::render(report),
+        Format::Github => report::github::render(report),
+        Format::AzureDevops => report::azure_devops::render(report),
+        Format::Markdown => report::markdown::render(report),
+    }
+}
+
+/// Mask commands for values a later step could print (the access token's signature): only in
+/// the platform's own format and only when running on that platform, whose runner hides them.
+pub(crate) fn mask_lines(format: Format, masks: &[Secret], env: &Env) -> String {
+    let on = |var: &str| env(var).is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    masks
+        .iter()
+        .filter(|m| !m.expose().is_empty())
+        .map(|m| match format {
+            Format::Github if on(crate::env_vars::GITHUB_ACTIONS) => {
+                format!("::add-mask::{}\n", m.expose())
+            }
+            Format::AzureDevops if on(crate::env_vars::TF_BUILD) => {
+                format!("##vso[task.setsecret]{}\n", m.expose())
+            }
+            _ => String::new(),
+        })
+        .collect()
+}
+
+/// Writes the report: stdout in its format, each `--output FORMAT=PATH`, and the GitHub job
+/// summary when `$GITHUB_STEP_SUMMARY` is set and the format is github.
+pub(crate) fn emit(
+    report: &SealedReport<'_>,
+    output: &OutputArgs,
+    masks: &[Secret],
+    env: &Env,
+) -> Result<(), DoctorError> {
+    let format = stdout_format(output, env);
+    let mut text = mask_lines(format, masks, env);
+    text.push_str(&render_as(report, format, output.verbose));
+    // Every output is attempted; the first failure is the exit-2 error.
+    let mut failed = print(&text).err();
+    for extra in &output.outputs {
+        let rendered = render_as(report, extra.format, output.verbose);
+        let plain = anstream::adapter::strip_str(&rendered).to_string();
+        if let Err(source) =
+            fsio::write_atomically(&extra.path, plain.as_bytes(), fsio::Access::Shared)
+        {
+            failed.get_or_insert(DoctorError::WriteFile {
+                what: "the report",
+                path: extra.path.clone(),
+                source,
+            });
+        }
+    }
+    if format == Format::Github
+        && let Some(summary) = env(crate::env_vars::GITHUB_STEP_SUMMARY)
+    {
+        let path = std::path::PathBuf::from(summary);
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(|source| DoctorError::WriteFile {
+                what: "the job summary",
+                path: path.clone(),
+                source,
+            })?;
+        file.write_all(report::github::step_summary(report).as_bytes())
+            .map_err(|source| DoctorError::WriteFile {
+                what: "the job summary",
+                path,
+                source,
+            })?;
+    }
+    failed.map_or(Ok(()), Err)
+}
