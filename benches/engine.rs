@@ -162,7 +162,14 @@ fn replay_findings(name: &str, rt: &tokio::runtime::Runtime) -> Vec<Finding> {
         record: &record,
         progress: &|_| {},
     };
-    rt.block_on(run_chain(&ctx, Probes::Run)).findings
+    rt.block_on(run_chain(
+        &ctx,
+        Probes::Run {
+            admin_skipped: None,
+        },
+        None,
+    ))
+    .findings
 }
 
 fn target() -> Target {

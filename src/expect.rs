@@ -335,19 +335,20 @@ fn cause(check: CheckId, findings: &[Finding], diagnoses: &Diagnoses<'_>) -> Opt
 
 fn skipped_words(skip: &Skip, findings: &[Finding]) -> String {
     match skip {
-        Skip::Flag(flag) => format!("skipped ({flag})"),
         Skip::Check(earlier) => {
             let root = root(findings, *earlier);
             let how = match finding_of(findings, root).map(|f| &f.outcome) {
                 Some(Outcome::Fail) => "failed".to_owned(),
                 Some(Outcome::Error) => "gave no verdict".to_owned(),
                 Some(Outcome::Skipped(Skip::Flag(flag))) => format!("was skipped ({flag})"),
+                Some(Outcome::Skipped(Skip::Offline)) => "was skipped (offline)".to_owned(),
                 Some(Outcome::Pass | Outcome::Warn | Outcome::Skipped(_)) | None => {
                     "gave nothing to build on".to_owned()
                 }
             };
             format!("skipped: {} {how}", root.id())
         }
+        other => format!("skipped ({})", other.reason()),
     }
 }
 

@@ -104,8 +104,6 @@ pub struct Settings {
     pub workspaces: Vec<String>,
     /// Skip the admin probe.
     pub skip_admin: bool,
-    /// Why the admin probe is skipped (`--skip-admin`, or the probe budget).
-    pub admin_skip_reason: &'static str,
     /// Detect the cloud from the tenant's OpenID configuration (no `--cloud` given).
     pub detect_cloud: bool,
     /// `--authority-host` was given: a detected cloud does not change it.
@@ -274,7 +272,6 @@ impl Settings {
             powerbi_api: parse("powerbi_api", &s.powerbi_api)?,
             workspaces: s.workspaces.clone(),
             skip_admin: s.skip_admin,
-            admin_skip_reason: "--skip-admin",
             detect_cloud: s.cloud_detected,
             authority_overridden: true,
             api_overridden: true,

@@ -8,7 +8,7 @@
 //! A token for Power BI whose claims are valid; skipped with `--skip-admin`.
 
 use crate::check::probe::{Answer, probe, probe_signals, refusal_words};
-use crate::check::{CheckId, Context, Finding, Outcome, Skip, TokenInHand};
+use crate::check::{CheckId, Context, Finding, Outcome, TokenInHand};
 use crate::settings::endpoint;
 use crate::transport::Retry;
 
@@ -20,12 +20,6 @@ pub const PATH: &str = "/v1.0/myorg/admin/groups?$top=1";
 
 /// Runs the probe.
 pub async fn run(ctx: &Context<'_>, token: &TokenInHand) -> Finding {
-    if ctx.settings.skip_admin {
-        return Finding::skipped(
-            CheckId::AdminApi,
-            Skip::Flag(ctx.settings.admin_skip_reason),
-        );
-    }
     let mut finding = Finding::new(CheckId::AdminApi, Outcome::Pass, "");
     let url = endpoint(&ctx.settings.powerbi_api, PATH);
     (finding.outcome, finding.summary) =

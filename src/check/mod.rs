@@ -98,8 +98,31 @@ impl CheckId {
 pub enum Skip {
     /// An earlier check failed or could not give what this one needs.
     Check(CheckId),
-    /// The user turned it off.
+    /// The user turned it off (the flag that did).
     Flag(&'static str),
+    /// An offline command (`token`, `explain`): nothing is called.
+    Offline,
+    /// The per-tenant admin-probe budget is used up; the next call is allowed at this instant
+    /// (seconds since the epoch).
+    Budget {
+        /// When the next admin call is allowed.
+        next_slot_at: i64,
+    },
+    /// Not in the pasted text (`explain`).
+    NotInPaste,
+}
+
+impl Skip {
+    /// The reason, as the JSON report's `skipped_because` and the summaries name it.
+    pub fn reason(&self) -> String {
+        match self {
+            Self::Check(c) => c.id().to_owned(),
+            Self::Flag(flag) => (*flag).to_owned(),
+            Self::Offline => "offline".to_owned(),
+            Self::Budget { .. } => "admin-probe budget reached".to_owned(),
+            Self::NotInPaste => "not in the pasted text".to_owned(),
+        }
+    }
 }
 
 /// What a check concluded.
@@ -198,7 +221,7 @@ impl Finding {
     pub fn skipped(check: CheckId, because: Skip) -> Self {
         let summary = match &because {
             Skip::Check(c) => format!("skipped: needs a usable result from {}", c.id()),
-            Skip::Flag(flag) => format!("skipped ({flag})"),
+            other => format!("skipped ({})", other.reason()),
         };
         Self::new(check, Outcome::Skipped(because), summary)
     }
@@ -376,62 +399,70 @@ fn usable(findings: &[Finding], check: CheckId) -> bool {
         .any(|f| f.check == check && f.outcome.usable())
 }
 
-/// Whether the API probes run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Whether the API probes run: decided before the chain, by the command.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Probes {
-    /// Call the admin and workspace APIs.
-    Run,
+    /// Call the APIs; the admin API too unless a reason to skip it is given (`--skip-admin`,
+    /// the admin-probe budget).
+    Run {
+        /// Why the admin probe is not called, if it is not.
+        admin_skipped: Option<Skip>,
+    },
     /// Offline (`token`, `explain`): report them as skipped.
     Offline,
 }
+
+/// The tenant's OpenID configuration, read before the chain when the cloud was not given.
+pub type DiscoveryResult =
+    Result<crate::cloud_discovery::Discovery, crate::cloud_discovery::DiscoveryFailure>;
 
 /// What a run of the chain produced.
 pub struct ChainOutput {
     /// One finding per check, in chain order.
     pub findings: Vec<Finding>,
-    /// The settings the chain ran with: the given ones, or those of the detected cloud.
-    pub settings: Settings,
     /// Values a CI platform should mask in later log lines: the access token's signature.
     pub masks: Vec<Secret>,
+    /// The token's claims, when there was a token and it decoded.
+    pub token: Option<Jwt>,
+    /// What the credential showed, for `--record`.
+    pub record: CredentialRecord,
 }
 
-/// Runs the whole chain and returns one finding per check, in chain order. Without `--cloud`,
-/// one request for the tenant's OpenID configuration picks the cloud first.
-pub async fn run_chain(ctx: &Context<'_>, probes: Probes) -> ChainOutput {
-    let mut effective = ctx.settings.clone();
-    let mut discovery = None;
-    if ctx.settings.detect_cloud
-        && let Some(tenant) = ctx.settings.tenant.as_deref()
-    {
-        let found =
-            crate::cloud_discovery::discover(ctx.transport, &ctx.settings.authority_host, tenant)
-                .await;
-        if let Ok(d) = &found
-            && let Some(cloud) = d.cloud
-        {
-            effective = ctx.settings.with_cloud(cloud);
-        }
-        discovery = Some(found);
-    }
-    let ctx = &Context {
-        settings: &effective,
-        ..*ctx
+/// Reads the tenant's OpenID configuration when the cloud was not given, and returns the settings
+/// of the cloud it names (unchanged when none is named) with what was read. Runs before the
+/// chain, whose input it is.
+pub async fn discover(
+    settings: &Settings,
+    transport: &Transport,
+) -> (Settings, Option<DiscoveryResult>) {
+    let Some(tenant) = settings.tenant.as_deref().filter(|_| settings.detect_cloud) else {
+        return (settings.clone(), None);
     };
-    let (findings, masks) = run_checks(ctx, probes, discovery.as_ref()).await;
-    ChainOutput {
-        findings,
-        settings: effective,
-        masks,
-    }
+    let found = crate::cloud_discovery::discover(transport, &settings.authority_host, tenant).await;
+    let effective = match &found {
+        Ok(crate::cloud_discovery::Discovery {
+            cloud: Some(cloud), ..
+        }) => settings.with_cloud(*cloud),
+        _ => settings.clone(),
+    };
+    (effective, Some(found))
+}
+
+/// Runs the whole chain and returns one finding per check, in chain order. The cloud was settled
+/// before (see [`discover`]); what discovery read is evidence for the token check.
+pub async fn run_chain(
+    ctx: &Context<'_>,
+    probes: Probes,
+    discovery: Option<&DiscoveryResult>,
+) -> ChainOutput {
+    run_checks(ctx, probes, discovery).await
 }
 
 async fn run_checks(
     ctx: &Context<'_>,
     probes: Probes,
-    discovery: Option<
-        &Result<crate::cloud_discovery::Discovery, crate::cloud_discovery::DiscoveryFailure>,
-    >,
-) -> (Vec<Finding>, Vec<Secret>) {
+    discovery: Option<&DiscoveryResult>,
+) -> ChainOutput {
     let mut findings = Vec::with_capacity(CheckId::ALL.len());
     let (token_finding, token) = in_time(ctx, token_acquisition::run(ctx, discovery))
         .await
@@ -455,7 +486,12 @@ async fn run_checks(
                 Skip::Check(CheckId::TokenAcquisition),
             ));
         }
-        return (findings, Vec::new());
+        return ChainOutput {
+            findings,
+            masks: Vec::new(),
+            token: None,
+            record: take_record(ctx),
+        };
     };
 
     findings.push(match &token.decoded {
@@ -473,13 +509,14 @@ async fn run_checks(
     let blocker = [CheckId::Scope, CheckId::Claims]
         .into_iter()
         .find(|c| !usable(&findings, *c));
+    let admin_skipped = match &probes {
+        Probes::Run { admin_skipped } => admin_skipped.clone(),
+        Probes::Offline => Some(Skip::Offline),
+    };
     match blocker {
         _ if probes == Probes::Offline => {
-            findings.push(Finding::skipped(CheckId::AdminApi, Skip::Flag("offline")));
-            findings.push(Finding::skipped(
-                CheckId::WorkspaceApi,
-                Skip::Flag("offline"),
-            ));
+            findings.push(Finding::skipped(CheckId::AdminApi, Skip::Offline));
+            findings.push(Finding::skipped(CheckId::WorkspaceApi, Skip::Offline));
         }
         Some(blocker) => {
             findings.push(Finding::skipped(CheckId::AdminApi, Skip::Check(blocker)));
@@ -489,10 +526,14 @@ async fn run_checks(
             ));
         }
         None => {
-            let (admin, workspace) = tokio::join!(
-                in_time(ctx, admin_api::run(ctx, &token)),
-                in_time(ctx, workspace_api::run(ctx, &token))
-            );
+            let admin = async {
+                match &admin_skipped {
+                    Some(skip) => Ok(Finding::skipped(CheckId::AdminApi, skip.clone())),
+                    None => in_time(ctx, admin_api::run(ctx, &token)).await,
+                }
+            };
+            let (admin, workspace) =
+                tokio::join!(admin, in_time(ctx, workspace_api::run(ctx, &token)));
             let late = |check, words| Finding::new(check, Outcome::Error, words);
             findings.push(admin.unwrap_or_else(|w| late(CheckId::AdminApi, w)));
             findings.push(workspace.unwrap_or_else(|w| late(CheckId::WorkspaceApi, w)));
@@ -507,7 +548,17 @@ async fn run_checks(
         .map(|sig| Secret::new(sig.to_owned()))
         .into_iter()
         .collect();
-    (findings, masks)
+    ChainOutput {
+        findings,
+        masks,
+        token: token.decoded.ok(),
+        record: take_record(ctx),
+    }
+}
+
+/// The credential's facts gathered during the run, handed out with the chain's output.
+fn take_record(ctx: &Context<'_>) -> CredentialRecord {
+    std::mem::take(&mut *ctx.record.lock().unwrap_or_else(|p| p.into_inner()))
 }
 
 #[cfg(test)]

@@ -5,14 +5,16 @@ use std::io::Write as _;
 use std::path::Path;
 use std::time::Duration;
 
-use super::{redactor_for, rfc3339, run_checks};
+use super::{redactor_for, rfc3339, run_checks, target};
 use crate::catalogue::Catalogue;
+use crate::check::{CheckId, Finding, Outcome, Probes, Skip};
 use crate::cli::CheckArgs;
 use crate::env_vars::Env;
 use crate::error::DoctorError;
 use crate::exit::ExitStatus;
 use crate::output::{apply_color, emit};
-use crate::report::{self, Report};
+use crate::report::Gate;
+use crate::report::Report;
 use crate::secret::Redactor;
 use crate::session::{SESSION_FORMAT, Session};
 use crate::settings::resolve;
@@ -20,42 +22,27 @@ use crate::settings::{Credential, Settings};
 use crate::transport::{Live, Transport};
 use crate::{expect, fsio, profile, quota};
 
-/// Judges expectations and `--fail-on`: with expectations, the run passes when every one holds;
-/// "network down before any answer" stays exit 2.
-pub(crate) fn apply_expectations(
-    report: &mut Report<'_>,
+/// Judges the expectations. A probe the budget saved is not a failure of the tenant: the
+/// expectations on it are "not judged this run".
+fn judge_expectations(
     expectations: &[expect::Expectation],
-    fail_on: expect::FailOn,
-) {
-    report.expectations = expect::evaluate(expectations, &report.findings, &report.diagnoses);
-    // A probe the budget saved is not a failure of the tenant: it is not judged this run.
-    let budget_skip = report.findings.iter().any(|f| {
-        f.check == crate::check::CheckId::AdminApi
-            && f.outcome
-                == crate::check::Outcome::Skipped(crate::check::Skip::Flag(ADMIN_BUDGET_REASON))
+    findings: &[Finding],
+    diagnoses: &crate::diagnose::Diagnoses<'_>,
+) -> Vec<expect::ExpectationOutcome> {
+    let mut outcomes = expect::evaluate(expectations, findings, diagnoses);
+    let budget_skip = findings.iter().any(|f| {
+        f.check == CheckId::AdminApi && matches!(f.outcome, Outcome::Skipped(Skip::Budget { .. }))
     });
     if budget_skip {
-        for (outcome, expectation) in report.expectations.iter_mut().zip(expectations) {
-            if expectation.check() == crate::check::CheckId::AdminApi {
+        for (outcome, expectation) in outcomes.iter_mut().zip(expectations) {
+            if expectation.check() == CheckId::AdminApi {
                 outcome.holds = true;
                 outcome.cause = None;
                 outcome.detail = "not judged this run: the admin-probe budget for this tenant is used up (see the notes)".to_owned();
             }
         }
     }
-    let no_answer = report
-        .findings
-        .first()
-        .is_some_and(|f| f.outcome == crate::check::Outcome::Error)
-        && report.verdict == report::Verdict::Error;
-    let passes = expect::passes(&report.expectations, &report.findings, fail_on);
-    report.verdict = match (expectations.is_empty(), passes) {
-        (_, _) if no_answer => report::Verdict::Error,
-        (false, true) => report::Verdict::Healthy,
-        (false, false) => report::Verdict::Problems,
-        (true, false) if report.verdict == report::Verdict::Healthy => report::Verdict::Problems,
-        (true, _) => report.verdict,
-    };
+    outcomes
 }
 
 /// How long a run may take by default: well under the two minutes a CI step or a person waits.
@@ -64,9 +51,6 @@ pub(crate) const DEFAULT_DEADLINE: u64 = 60;
 /// The default with `--device-code`: a device code lives 15 minutes, and a person signs in.
 pub(crate) const DEVICE_CODE_DEADLINE: u64 = 1200;
 
-/// Why the admin probe was skipped when the budget is used up.
-pub(crate) const ADMIN_BUDGET_REASON: &str = "admin-probe budget reached";
-
 /// Where the admin-probe budget is remembered: next to the profiles file.
 pub(crate) fn quota_path(env: &Env) -> Option<std::path::PathBuf> {
     profile::default_path(env).and_then(|p| p.parent().map(quota::cache_file))
@@ -74,10 +58,11 @@ pub(crate) fn quota_path(env: &Env) -> Option<std::path::PathBuf> {
 
 pub(crate) fn run(args: CheckArgs, env: &Env) -> Result<ExitStatus, DoctorError> {
     apply_color(args.output.color);
-    let mut settings = resolve(&args, env)?;
+    let settings = resolve(&args, env)?;
     let redactor = redactor_for(&settings);
     let now = chrono::Utc::now().timestamp();
     let mut notes = Vec::new();
+    let mut admin_skipped = settings.skip_admin.then_some(Skip::Flag("--skip-admin"));
     let quota = (!args.no_cache && !settings.skip_admin)
         .then(|| quota_path(env))
         .flatten();
@@ -89,8 +74,7 @@ pub(crate) fn run(args: CheckArgs, env: &Env) -> Result<ExitStatus, DoctorError>
             next_slot_at,
         } = quota::decide(path, &tenant_key, now, args.admin_probe_budget)
     {
-        settings.skip_admin = true;
-        settings.admin_skip_reason = ADMIN_BUDGET_REASON;
+        admin_skipped = Some(Skip::Budget { next_slot_at });
         notes.push(format!(
                 "the admin API was not called: {used} of the {budget} probes allowed an hour for this tenant were used (--admin-probe-budget); the next is allowed at {} (GetGroupsAsAdmin allows 50 calls an hour per tenant)",
                 rfc3339(next_slot_at)
@@ -112,22 +96,36 @@ pub(crate) fn run(args: CheckArgs, env: &Env) -> Result<ExitStatus, DoctorError>
     )));
     let transport = Transport::Live(live);
     let catalogue = Catalogue::embedded()?;
-    let (mut report, ran) = run_checks(
-        "check", &settings, &transport, now, None, &redactor, catalogue,
+    let ran = run_checks(
+        &settings,
+        &transport,
+        now,
+        Probes::Run { admin_skipped },
+        &redactor,
+        catalogue,
     )?;
-    report.notes.extend(notes);
-    let admin_called = report.findings.iter().any(|f| {
-        f.check == crate::check::CheckId::AdminApi
-            && !matches!(f.outcome, crate::check::Outcome::Skipped(_))
-    });
+    let admin_called = ran
+        .findings
+        .iter()
+        .any(|f| f.check == CheckId::AdminApi && !matches!(f.outcome, Outcome::Skipped(_)));
     if let (Some(path), true) = (&quota, admin_called)
         && let Err(e) = quota::record(path, &tenant_key, now)
     {
-        report
-            .notes
-            .push(format!("the admin-probe cache could not be updated: {e}"));
+        notes.push(format!("the admin-probe cache could not be updated: {e}"));
     }
-    apply_expectations(&mut report, &args.expectations, args.fail_on);
+    let expectations = judge_expectations(&args.expectations, &ran.findings, &ran.diagnoses);
+    let gate = Gate {
+        expectations_given: !args.expectations.is_empty(),
+        passes: expect::passes(&expectations, &ran.findings, args.fail_on),
+    };
+    let mut report = Report::judged(
+        target("check", &ran.settings, now, None),
+        ran.findings,
+        ran.diagnoses,
+        expectations,
+        Some(gate),
+    );
+    report.notes.extend(notes);
     let report = redactor.seal(report);
     emit(&report, &args.output, &ran.masks, env)?;
     if let Some(path) = &args.record {

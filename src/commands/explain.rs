@@ -1,6 +1,6 @@
 //! `pbi-doctor explain`: a diagnosis from a pasted error, without credentials or network.
 
-use super::{offline_findings, read_input, redactor_for, target};
+use super::{offline_chain, read_input, redactor_for, target};
 use crate::api_error;
 use crate::catalogue::Catalogue;
 use crate::cli::ExplainArgs;
@@ -67,7 +67,7 @@ pub(crate) fn run(args: ExplainArgs, env: &Env) -> Result<ExitStatus, DoctorErro
                 args.cloud,
             )?;
             let redactor = redactor_for(&settings);
-            let findings = offline_findings(&settings, now, &redactor)?;
+            let findings = offline_chain(&settings, now, &redactor)?.findings;
             (settings, Some(findings))
         }
         None => (

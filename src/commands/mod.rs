@@ -12,7 +12,7 @@ use std::io::Write as _;
 use crate::catalogue::Catalogue;
 use crate::check::{Context, Probes, run_chain};
 use crate::error::DoctorError;
-use crate::report::{Report, Target};
+use crate::report::Target;
 use crate::secret::{Redactor, Secret};
 use crate::settings::{Credential, Settings};
 use crate::transport::{Replay, Transport};
@@ -83,26 +83,33 @@ pub(crate) fn redactor_for(settings: &Settings) -> Redactor {
     redactor
 }
 
-/// What a run leaves besides its report.
-pub(crate) struct Ran {
+/// What a run of the chain leaves: its findings and their diagnosis, and what the command needs
+/// besides (the settings it ran with, masks, the credential's facts).
+pub(crate) struct Ran<'c> {
+    /// One per check, chain order.
+    pub(crate) findings: Vec<crate::check::Finding>,
+    /// Ranked causes.
+    pub(crate) diagnoses: crate::diagnose::Diagnoses<'c>,
     /// The settings the chain ran with (a detected cloud's).
-    settings: Settings,
+    pub(crate) settings: Settings,
     /// Values to mask on CI platforms.
-    masks: Vec<Secret>,
+    pub(crate) masks: Vec<Secret>,
     /// What the credential showed, for `--record`.
-    record: crate::check::CredentialRecord,
+    pub(crate) record: crate::check::CredentialRecord,
 }
 
 /// Runs the chain and diagnoses it.
 pub(crate) fn run_checks<'c>(
-    command: &str,
     settings: &Settings,
     transport: &Transport,
     now: i64,
-    session: Option<String>,
+    probes: Probes,
     redactor: &Redactor,
     catalogue: &'c Catalogue,
-) -> Result<(Report<'c>, Ran), DoctorError> {
+) -> Result<Ran<'c>, DoctorError> {
+    let runtime = runtime()?;
+    // The cloud is settled first; discovery's answer is the token check's evidence.
+    let (settings, discovery) = runtime.block_on(crate::check::discover(settings, transport));
     let record = std::sync::Mutex::new(crate::check::CredentialRecord::default());
     // Prompts quote the server (the device-code message): sealed like everything printed.
     let progress = |line: &str| {
@@ -110,34 +117,22 @@ pub(crate) fn run_checks<'c>(
         let _ = writeln!(anstream::stderr(), "{}", *line);
     };
     let ctx = Context {
-        settings,
+        settings: &settings,
         transport,
         now,
         redactor,
         record: &record,
         progress: &progress,
     };
-    let chain = runtime()?.block_on(run_chain(&ctx, Probes::Run));
-    let crate::check::ChainOutput {
-        findings,
-        settings,
-        masks,
-    } = chain;
-    let diagnoses = diagnose::diagnose(&findings, catalogue);
-    let report = Report::new(
-        target(command, &settings, now, session),
-        findings,
+    let chain = runtime.block_on(run_chain(&ctx, probes, discovery.as_ref()));
+    let diagnoses = diagnose::diagnose(&chain.findings, catalogue);
+    Ok(Ran {
+        findings: chain.findings,
         diagnoses,
-    );
-    let record = record.into_inner().unwrap_or_else(|p| p.into_inner());
-    Ok((
-        report,
-        Ran {
-            settings,
-            masks,
-            record,
-        },
-    ))
+        settings,
+        masks: chain.masks,
+        record: chain.record,
+    })
 }
 
 /// A file or standard input (`-`), read through the input cap.
@@ -171,11 +166,11 @@ pub(crate) fn read_input(
 }
 
 /// The offline chain on a given token: token, scope, claims, identity; the probes skipped.
-pub(crate) fn offline_findings(
+pub(crate) fn offline_chain(
     settings: &Settings,
     now: i64,
     redactor: &Redactor,
-) -> Result<Vec<crate::check::Finding>, DoctorError> {
+) -> Result<crate::check::ChainOutput, DoctorError> {
     let transport = Transport::Replay(Replay::new(Vec::new(), settings.token_origin()));
     let record = std::sync::Mutex::new(crate::check::CredentialRecord::default());
     let ctx = Context {
@@ -186,7 +181,5 @@ pub(crate) fn offline_findings(
         record: &record,
         progress: &|_| {},
     };
-    Ok(runtime()?
-        .block_on(run_chain(&ctx, Probes::Offline))
-        .findings)
+    Ok(runtime()?.block_on(run_chain(&ctx, Probes::Offline, None)))
 }

@@ -1,12 +1,13 @@
 //! `pbi-doctor replay`: a recorded or shipped session diagnosed offline, at its recorded instant.
 
-use super::{read_source, redactor_for, run_checks};
+use super::{read_source, redactor_for, run_checks, target};
 use crate::catalogue::{Catalogue, SCENARIOS};
 use crate::cli::ReplayArgs;
 use crate::env_vars::Env;
 use crate::error::DoctorError;
 use crate::exit::ExitStatus;
 use crate::output::{apply_color, emit, print};
+use crate::report::Report;
 use crate::session::Session;
 use crate::settings::Settings;
 use crate::transport::{Replay, Transport};
@@ -44,15 +45,23 @@ pub(crate) fn run(args: ReplayArgs, env: &Env) -> Result<ExitStatus, DoctorError
     let redactor = redactor_for(&settings);
     let transport = Transport::Replay(Replay::new(session.exchanges, settings.token_origin()));
     let catalogue = Catalogue::embedded()?;
-    let (report, _) = run_checks(
-        "replay",
+    // A recorded `--skip-admin` replays as one; no budget applies offline.
+    let admin_skipped = settings
+        .skip_admin
+        .then_some(crate::check::Skip::Flag("--skip-admin"));
+    let ran = run_checks(
         &settings,
         &transport,
         now,
-        Some(origin),
+        crate::check::Probes::Run { admin_skipped },
         &redactor,
         catalogue,
     )?;
+    let report = Report::new(
+        target("replay", &ran.settings, now, Some(origin)),
+        ran.findings,
+        ran.diagnoses,
+    );
     let report = redactor.seal(report);
     emit(&report, &args.output, &[], env)?;
     Ok(report.verdict.exit_status())

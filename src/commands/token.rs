@@ -1,6 +1,6 @@
 //! `pbi-doctor token`: the offline chain on a token in hand, and what it can do.
 
-use super::{offline_findings, read_input, redactor_for, target};
+use super::{offline_chain, read_input, redactor_for, target};
 use crate::catalogue::Catalogue;
 use crate::cli::TokenArgs;
 use crate::env_vars::Env;
@@ -8,9 +8,8 @@ use crate::error::DoctorError;
 use crate::exit::ExitStatus;
 use crate::output::{apply_color, emit};
 use crate::report::Report;
-use crate::settings::Credential;
 use crate::settings::offline_settings;
-use crate::{diagnose, jwt, token_input, token_profile};
+use crate::{diagnose, token_profile};
 
 pub(crate) fn run(args: TokenArgs, env: &Env) -> Result<ExitStatus, DoctorError> {
     apply_color(args.output.color);
@@ -29,15 +28,18 @@ pub(crate) fn run(args: TokenArgs, env: &Env) -> Result<ExitStatus, DoctorError>
     )?;
     let redactor = redactor_for(&settings);
     let now = chrono::Utc::now().timestamp();
-    let findings = offline_findings(&settings, now, &redactor)?;
+    let chain = offline_chain(&settings, now, &redactor)?;
     let catalogue = Catalogue::embedded()?;
-    let diagnoses = diagnose::diagnose(&findings, catalogue);
-    let mut report = Report::new(target("token", &settings, now, None), findings, diagnoses);
-    if let Credential::Token { text, .. } = &settings.credential
-        && let Ok(jwt) = jwt::decode(&token_input::normalize(text.expose()).token)
-    {
-        report.profile = Some(token_profile::profile(&jwt.claims, settings.cloud, now));
-    }
+    let diagnoses = diagnose::diagnose(&chain.findings, catalogue);
+    let mut report = Report::new(
+        target("token", &settings, now, None),
+        chain.findings,
+        diagnoses,
+    );
+    // The chain decoded the token once; the profile reads the same claims.
+    report.profile = chain
+        .token
+        .map(|jwt| token_profile::profile(&jwt.claims, settings.cloud, now));
     let report = redactor.seal(report);
     emit(&report, &args.output, &[], env)?;
     Ok(report.verdict.exit_status())

@@ -383,10 +383,7 @@ pub fn explain<'c>(
     for check in CheckId::ALL {
         match findings.iter().find(|f| f.check == check) {
             Some(f) => ordered.push(f.clone()),
-            None => ordered.push(Finding::skipped(
-                check,
-                Skip::Flag("not in the pasted text"),
-            )),
+            None => ordered.push(Finding::skipped(check, Skip::NotInPaste)),
         }
     }
     if !route_known

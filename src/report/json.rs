@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::check::{Evidence, Outcome, Signals, Skip};
+use crate::check::{Evidence, Outcome, Signals};
 use crate::expect::ExpectationOutcome;
 use crate::report::{Target, Verdict};
 use crate::token_profile::Profile;
@@ -95,8 +95,7 @@ pub fn render(report: &crate::report::SealedReport<'_>) -> String {
                 status: f.outcome.status(),
                 summary: &f.summary,
                 skipped_because: match &f.outcome {
-                    Outcome::Skipped(Skip::Check(c)) => Some(c.id().to_owned()),
-                    Outcome::Skipped(Skip::Flag(flag)) => Some((*flag).to_owned()),
+                    Outcome::Skipped(skip) => Some(skip.reason()),
                     _ => None,
                 },
                 evidence: &f.evidence,

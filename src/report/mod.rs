@@ -140,7 +140,38 @@ pub type SealedReport<'c> = Sealed<Report<'c>>;
 /// doctor could not finish; otherwise a likely or confirmed cause of error severity (a warning
 /// that will break calls, such as a quoted token) still means problems. A merely possible cause
 /// behind a warning (a service principal in no workspace, which admin-only apps are) does not.
-pub fn verdict(findings: &[Finding], diagnoses: &Diagnoses<'_>) -> Verdict {
+///
+/// With `--expect` or `--fail-on` (`gate`), the expectations decide between healthy and
+/// problems, except that a run whose first check got no answer stays exit 2. This is the one
+/// place the verdict is computed.
+pub fn verdict(findings: &[Finding], diagnoses: &Diagnoses<'_>, gate: Option<Gate>) -> Verdict {
+    let judged = judged_by_findings(findings, diagnoses);
+    let Some(gate) = gate else {
+        return judged;
+    };
+    let no_answer = findings
+        .first()
+        .is_some_and(|f| f.outcome == Outcome::Error)
+        && judged == Verdict::Error;
+    match (gate.expectations_given, gate.passes) {
+        _ if no_answer => Verdict::Error,
+        (true, true) => Verdict::Healthy,
+        (true, false) => Verdict::Problems,
+        (false, false) if judged == Verdict::Healthy => Verdict::Problems,
+        (false, _) => judged,
+    }
+}
+
+/// What `--expect` and `--fail-on` concluded.
+#[derive(Clone, Copy, Debug)]
+pub struct Gate {
+    /// Whether any `--expect` was given.
+    pub expectations_given: bool,
+    /// Whether the expectations hold and `--fail-on` is not tripped.
+    pub passes: bool,
+}
+
+fn judged_by_findings(findings: &[Finding], diagnoses: &Diagnoses<'_>) -> Verdict {
     if findings.iter().any(|f| f.outcome == Outcome::Fail) {
         Verdict::Problems
     } else if findings.iter().any(|f| f.outcome == Outcome::Error) {
@@ -159,12 +190,23 @@ pub fn verdict(findings: &[Finding], diagnoses: &Diagnoses<'_>) -> Verdict {
 impl<'c> Report<'c> {
     /// Assembles a report and its verdict.
     pub fn new(target: Target, findings: Vec<Finding>, diagnoses: Diagnoses<'c>) -> Self {
-        let verdict = verdict(&findings, &diagnoses);
+        Self::judged(target, findings, diagnoses, Vec::new(), None)
+    }
+
+    /// Assembles a report whose verdict also weighs the expectations.
+    pub fn judged(
+        target: Target,
+        findings: Vec<Finding>,
+        diagnoses: Diagnoses<'c>,
+        expectations: Vec<ExpectationOutcome>,
+        gate: Option<Gate>,
+    ) -> Self {
+        let verdict = verdict(&findings, &diagnoses, gate);
         Self {
             target,
             findings,
             diagnoses,
-            expectations: Vec::new(),
+            expectations,
             profile: None,
             notes: Vec::new(),
             verdict,

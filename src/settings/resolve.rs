@@ -305,7 +305,6 @@ pub(crate) fn resolve(args: &CheckArgs, env: &Env) -> Result<Settings, DoctorErr
         powerbi_api: validate_endpoint("--powerbi-api", &api)?,
         workspaces: validate_workspaces(&workspaces)?,
         skip_admin: args.skip_admin,
-        admin_skip_reason: "--skip-admin",
         authority_overridden: authority_given.is_some(),
         api_overridden: api_given.is_some(),
     })
@@ -332,7 +331,6 @@ pub(crate) fn offline_settings(
         powerbi_api: validate_endpoint("--powerbi-api", cloud.powerbi_api())?,
         workspaces: Vec::new(),
         skip_admin: true,
-        admin_skip_reason: "offline",
         detect_cloud: false,
         authority_overridden: false,
         api_overridden: false,
