@@ -12,11 +12,10 @@
 //! operation runs a handful of times as a smoke test.
 
 use std::hint::black_box;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use pbi_doctor::catalogue::{Catalogue, SCENARIOS};
-use pbi_doctor::check::{Context, CredentialRecord, Finding, Probes, run_chain};
+use pbi_doctor::check::{Context, Finding, Probes, run_chain};
 use pbi_doctor::diagnose::diagnose;
 use pbi_doctor::report::{self, Report, Target};
 use pbi_doctor::secret::Redactor;
@@ -153,13 +152,11 @@ fn replay_findings(name: &str, rt: &tokio::runtime::Runtime) -> Vec<Finding> {
     let settings = Settings::from_session(&session.settings, name).expect("settings");
     let transport = Transport::Replay(Replay::new(session.exchanges, settings.token_origin()));
     let redactor = Redactor::default();
-    let record = Mutex::new(CredentialRecord::default());
     let ctx = Context {
         settings: &settings,
         transport: &transport,
         now,
         redactor: &redactor,
-        record: &record,
         progress: &|_| {},
     };
     rt.block_on(run_chain(

@@ -310,8 +310,6 @@ pub struct Context<'a> {
     pub now: i64,
     /// Cleans everything kept as evidence.
     pub redactor: &'a Redactor,
-    /// What the credential showed, for the session recording.
-    pub record: &'a std::sync::Mutex<CredentialRecord>,
     /// Where interactive prompts go (the device code and its countdown): stderr.
     pub progress: &'a (dyn Fn(&str) + Sync),
 }
@@ -323,14 +321,6 @@ pub struct CredentialRecord {
     pub facts: crate::session::CredentialFacts,
     /// A token obtained outside HTTP (the Azure CLI), to replay its claims.
     pub token: Option<String>,
-}
-
-impl Context<'_> {
-    /// Updates the record (a poisoned lock still records: nothing here can be half-written).
-    pub fn remember(&self, update: impl FnOnce(&mut CredentialRecord)) {
-        let mut guard = self.record.lock().unwrap_or_else(|p| p.into_inner());
-        update(&mut guard);
-    }
 }
 
 /// How long after the run's deadline a check still gets to turn its last answers into a finding.
@@ -464,12 +454,13 @@ async fn run_checks(
     discovery: Option<&DiscoveryResult>,
 ) -> ChainOutput {
     let mut findings = Vec::with_capacity(CheckId::ALL.len());
-    let (token_finding, token) = in_time(ctx, token_acquisition::run(ctx, discovery))
+    let (token_finding, token, record) = in_time(ctx, token_acquisition::run(ctx, discovery))
         .await
         .unwrap_or_else(|words| {
             (
                 Finding::new(CheckId::TokenAcquisition, Outcome::Error, words),
                 None,
+                CredentialRecord::default(),
             )
         });
     findings.push(token_finding);
@@ -490,7 +481,7 @@ async fn run_checks(
             findings,
             masks: Vec::new(),
             token: None,
-            record: take_record(ctx),
+            record,
         };
     };
 
@@ -552,13 +543,8 @@ async fn run_checks(
         findings,
         masks,
         token: token.decoded.ok(),
-        record: take_record(ctx),
+        record,
     }
-}
-
-/// The credential's facts gathered during the run, handed out with the chain's output.
-fn take_record(ctx: &Context<'_>) -> CredentialRecord {
-    std::mem::take(&mut *ctx.record.lock().unwrap_or_else(|p| p.into_inner()))
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@
 //! Nothing: it is the first link of the chain.
 
 use crate::api_error::BodyKind;
-use crate::check::{CheckId, Context, Finding, Outcome, TokenInHand};
+use crate::check::{CheckId, Context, CredentialRecord, Finding, Outcome, TokenInHand};
 use crate::cloud::Cloud;
 use crate::cloud_discovery::{Discovery, DiscoveryFailure};
 use crate::entra_error;
@@ -47,9 +47,21 @@ pub const SIGNALS: &[&str] = &[
 pub(crate) const ID: CheckId = CheckId::TokenAcquisition;
 
 /// Runs the check; returns the token when there is one to go on with.
+/// Runs the check; returns the token when there is one to go on with, and what the credential
+/// showed (certificate, assertion, CLI facts) for the session.
 pub async fn run(
     ctx: &Context<'_>,
     discovery: Option<&Result<Discovery, DiscoveryFailure>>,
+) -> (Finding, Option<TokenInHand>, CredentialRecord) {
+    let mut record = CredentialRecord::default();
+    let (finding, token) = acquire(ctx, discovery, &mut record).await;
+    (finding, token, record)
+}
+
+async fn acquire(
+    ctx: &Context<'_>,
+    discovery: Option<&Result<Discovery, DiscoveryFailure>>,
+    record: &mut CredentialRecord,
 ) -> (Finding, Option<TokenInHand>) {
     let (mut finding, token) = match &ctx.settings.credential {
         Credential::Token { text, source } => return from_given_token(ctx, text.expose(), source),
@@ -73,6 +85,7 @@ pub async fn run(
                     "tenant lookup (OpenID configuration)",
                     &url,
                     response,
+                    record,
                 ),
                 Some(Err(DiscoveryFailure::Network(failure))) => {
                     (no_answer(finding, &url, failure), None)
@@ -90,13 +103,13 @@ pub async fn run(
         | Credential::Replayed {
             kind: CredentialKind::AzureCli,
             ..
-        } => credential::azure_cli(ctx).await,
+        } => credential::azure_cli(ctx, record).await,
         Credential::DeviceCode
         | Credential::Replayed {
             kind: CredentialKind::DeviceCode,
             ..
-        } => credential::device_code(ctx).await,
-        _ => client_credentials(ctx).await,
+        } => credential::device_code(ctx, record).await,
+        _ => client_credentials(ctx, record).await,
     };
     if let Some(Err(DiscoveryFailure::Malformed { reason, .. })) = discovery {
         finding.signal("token.tenant_cloud", "unknown");
@@ -285,7 +298,10 @@ fn precheck(ctx: &Context<'_>, finding: &mut Finding) -> Option<String> {
     None
 }
 
-async fn client_credentials(ctx: &Context<'_>) -> (Finding, Option<TokenInHand>) {
+async fn client_credentials(
+    ctx: &Context<'_>,
+    record: &mut CredentialRecord,
+) -> (Finding, Option<TokenInHand>) {
     let settings = ctx.settings;
     let kind = settings.credential.kind();
     let mut finding = Finding::new(ID, Outcome::Pass, "");
@@ -300,7 +316,7 @@ async fn client_credentials(ctx: &Context<'_>) -> (Finding, Option<TokenInHand>)
         finding.summary = "no tenant to ask".to_owned();
         return (finding, None);
     };
-    let credential_form = match credential::form(ctx, &mut finding, &url).await {
+    let credential_form = match credential::form(ctx, &mut finding, &url, record).await {
         Ok(form) => form,
         Err((outcome, summary)) => {
             finding.outcome = outcome;
@@ -331,7 +347,7 @@ async fn client_credentials(ctx: &Context<'_>) -> (Finding, Option<TokenInHand>)
         retry: Retry::TRANSIENT,
     };
     match ctx.transport.send(request).await {
-        Ok(response) => read_token_response(ctx, finding, "token request", &url, &response),
+        Ok(response) => read_token_response(ctx, finding, "token request", &url, &response, record),
         Err(failure) => (no_answer(finding, &url, &failure), None),
     }
 }
@@ -363,6 +379,7 @@ pub(crate) fn read_token_response(
     request: &str,
     url: &url::Url,
     response: &Response,
+    record: &CredentialRecord,
 ) -> (Finding, Option<TokenInHand>) {
     finding.signal("token.status", response.status.to_string());
     if let Some(id) = response.header("x-ms-request-id") {
@@ -380,7 +397,7 @@ pub(crate) fn read_token_response(
         return (finding, None);
     }
     if response.status == 200 {
-        return token_from_body(ctx, finding, &response.body);
+        return token_from_body(ctx, finding, &response.body, record);
     }
     if response.status == 429 {
         finding.outcome = Outcome::Error;
@@ -435,6 +452,7 @@ fn token_from_body(
     ctx: &Context<'_>,
     mut finding: Finding,
     body: &str,
+    record: &CredentialRecord,
 ) -> (Finding, Option<TokenInHand>) {
     let parsed: Option<serde_json::Value> = serde_json::from_str(body).ok();
     let token = parsed
@@ -454,16 +472,11 @@ fn token_from_body(
         .and_then(|v| v.get("expires_in"))
         .map(|v| v.to_string().trim_matches('"').to_owned());
     let kind = ctx.settings.credential.kind();
-    let thumbprint = ctx
-        .record
-        .lock()
-        .map(|r| {
-            r.facts
-                .certificate
-                .as_ref()
-                .and_then(|c| c.thumbprint.clone())
-        })
-        .unwrap_or_default()
+    let thumbprint = record
+        .facts
+        .certificate
+        .as_ref()
+        .and_then(|c| c.thumbprint.as_deref())
         .map(|t| format!(", thumbprint {t}"))
         .unwrap_or_default();
     let who = match kind {

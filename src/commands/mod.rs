@@ -110,7 +110,6 @@ pub(crate) fn run_checks<'c>(
     let runtime = runtime()?;
     // The cloud is settled first; discovery's answer is the token check's evidence.
     let (settings, discovery) = runtime.block_on(crate::check::discover(settings, transport));
-    let record = std::sync::Mutex::new(crate::check::CredentialRecord::default());
     // Prompts quote the server (the device-code message): sealed like everything printed.
     let progress = |line: &str| {
         let line = redactor.seal(line.to_owned());
@@ -121,7 +120,6 @@ pub(crate) fn run_checks<'c>(
         transport,
         now,
         redactor,
-        record: &record,
         progress: &progress,
     };
     let chain = runtime.block_on(run_chain(&ctx, probes, discovery.as_ref()));
@@ -172,13 +170,11 @@ pub(crate) fn offline_chain(
     redactor: &Redactor,
 ) -> Result<crate::check::ChainOutput, DoctorError> {
     let transport = Transport::Replay(Replay::new(Vec::new(), settings.token_origin()));
-    let record = std::sync::Mutex::new(crate::check::CredentialRecord::default());
     let ctx = Context {
         settings,
         transport: &transport,
         now,
         redactor,
-        record: &record,
         progress: &|_| {},
     };
     Ok(runtime()?.block_on(run_chain(&ctx, Probes::Offline, None)))

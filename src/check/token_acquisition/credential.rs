@@ -3,6 +3,7 @@
 //! assertion's claims), and the two flows that are not one client-credentials POST (Azure CLI,
 //! device code). Live runs record what they saw; replays read it back.
 
+use crate::check::CredentialRecord;
 use crate::check::claims::relative;
 use crate::check::token_acquisition::{ID, excerpt, no_answer, read_token_response};
 use crate::check::{Context, Finding, Outcome, TokenInHand};
@@ -148,6 +149,7 @@ pub(super) async fn form(
     ctx: &Context<'_>,
     finding: &mut Finding,
     token_url: &url::Url,
+    record: &mut CredentialRecord,
 ) -> Result<Vec<(&'static str, FormValue)>, Stop> {
     let client_id = ctx.settings.client_id.clone().unwrap_or_default();
     match &ctx.settings.credential {
@@ -177,7 +179,7 @@ pub(super) async fn form(
                     ..CertificateFacts::default()
                 },
             };
-            ctx.remember(|r| r.facts.certificate = Some(facts.clone()));
+            record.facts.certificate = Some(facts.clone());
             report_certificate(ctx, finding, &facts)?;
             let cert = loaded.map_err(|e| (Outcome::Fail, e.to_string()))?;
             let assertion = cert
@@ -194,7 +196,7 @@ pub(super) async fn form(
                 Ok(a) => assertion_facts(a),
                 Err(e) => failed_assertion(&path.display().to_string(), e),
             };
-            ctx.remember(|r| r.facts.assertion = Some(facts.clone()));
+            record.facts.assertion = Some(facts.clone());
             report_assertion(ctx, finding, &facts)?;
             Ok(assertion_form(
                 assertion.map_err(|e| (Outcome::Fail, e.to_string()))?.jwt,
@@ -211,14 +213,14 @@ pub(super) async fn form(
                 Ok(a) => assertion_facts(a),
                 Err(e) => failed_assertion("GitHub Actions OIDC", e),
             };
-            ctx.remember(|r| r.facts.assertion = Some(facts.clone()));
+            record.facts.assertion = Some(facts.clone());
             report_assertion(ctx, finding, &facts)?;
             Ok(assertion_form(
                 assertion.map_err(|e| (Outcome::Fail, e.to_string()))?.jwt,
             ))
         }
         Credential::Replayed { kind, facts, .. } => {
-            ctx.remember(|r| r.facts = (**facts).clone());
+            record.facts = (**facts).clone();
             if let Some(c) = &facts.certificate {
                 report_certificate(ctx, finding, c)?;
             }
@@ -244,7 +246,10 @@ pub(super) async fn form(
 }
 
 /// A token from an existing `az login`.
-pub(super) async fn azure_cli(ctx: &Context<'_>) -> (Finding, Option<TokenInHand>) {
+pub(super) async fn azure_cli(
+    ctx: &Context<'_>,
+    record: &mut CredentialRecord,
+) -> (Finding, Option<TokenInHand>) {
     let settings = ctx.settings;
     let mut finding = Finding::new(ID, Outcome::Pass, "");
     finding.signal("token.source", "azure-cli");
@@ -313,9 +318,9 @@ pub(super) async fn azure_cli(ctx: &Context<'_>) -> (Finding, Option<TokenInHand
     };
     if let Some(token) = &token {
         let stripped = crate::secret::redact_jwt_signatures(token.expose());
-        ctx.remember(|r| r.token = Some(stripped));
+        record.token = Some(stripped);
     }
-    ctx.remember(|r| r.facts.azure_cli = Some(facts.clone()));
+    record.facts.azure_cli = Some(facts.clone());
     finding.evidence("command", facts.command.clone());
     if let Some(t) = &facts.signed_in_tenant {
         finding.evidence("az signed in to tenant", t.clone());
@@ -374,7 +379,10 @@ pub(super) async fn azure_cli(ctx: &Context<'_>) -> (Finding, Option<TokenInHand
 
 /// A user's token through the device code flow: the code and URL go to stderr, then the token
 /// endpoint is polled as the protocol says.
-pub(super) async fn device_code(ctx: &Context<'_>) -> (Finding, Option<TokenInHand>) {
+pub(super) async fn device_code(
+    ctx: &Context<'_>,
+    record: &CredentialRecord,
+) -> (Finding, Option<TokenInHand>) {
     let settings = ctx.settings;
     let mut finding = Finding::new(ID, Outcome::Pass, "");
     finding.signal("token.source", "device-code");
@@ -402,7 +410,14 @@ pub(super) async fn device_code(ctx: &Context<'_>) -> (Finding, Option<TokenInHa
         Ok(code) => code,
         Err(device_code::StartError::Refused(response)) => {
             finding.signal("token.device_code", "refused");
-            return read_token_response(ctx, finding, "device code request", &token_url, &response);
+            return read_token_response(
+                ctx,
+                finding,
+                "device code request",
+                &token_url,
+                &response,
+                record,
+            );
         }
         Err(device_code::StartError::Failed(failure)) => {
             return (no_answer(finding, &token_url, &failure), None);
@@ -436,7 +451,7 @@ pub(super) async fn device_code(ctx: &Context<'_>) -> (Finding, Option<TokenInHa
             if let Some(error) = crate::entra_error::parse(&response.body).and_then(|e| e.error) {
                 finding.signal("token.device_code", error);
             }
-            read_token_response(ctx, finding, "token request", &token_url, &response)
+            read_token_response(ctx, finding, "token request", &token_url, &response, record)
         }
         Err(failure) => (no_answer(finding, &token_url, &failure), None),
     }
