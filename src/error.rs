@@ -129,6 +129,16 @@ pub enum DoctorError {
     /// A `--header` value is not `Name: value`.
     #[error("--header {0:?} is not 'Name: value'")]
     BadHeader(String),
+    /// A report, session or listing could not be serialized: a bug, never written as empty.
+    #[error(
+        "cannot serialize {what}: {source}. This is a bug in this build of pbi-doctor; please report it"
+    )]
+    Serialize {
+        /// What was being serialized.
+        what: &'static str,
+        /// The serializer's error.
+        source: serde_json::Error,
+    },
     /// The async runtime could not start.
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),

@@ -195,7 +195,12 @@ pub fn record(path: &Path, tenant: &str, now: i64) -> Result<(), QuotaError> {
         Err(other) => return Err(other),
     };
     cache.record(tenant, now);
-    let mut text = serde_json::to_string_pretty(&cache).unwrap_or_default();
+    // Serializing a map of strings and numbers cannot fail; if it ever did, the write fails
+    // loudly rather than emptying the cache.
+    let mut text = serde_json::to_string_pretty(&cache).map_err(|e| QuotaError::Write {
+        path: path.to_owned(),
+        source: std::io::Error::other(e),
+    })?;
     text.push('\n');
     let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
     folder

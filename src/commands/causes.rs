@@ -18,7 +18,12 @@ pub(crate) fn run(args: CausesArgs, _env: &Env) -> Result<ExitStatus, DoctorErro
                 .collect();
             format!(
                 "{}\n",
-                serde_json::to_string_pretty(&list).unwrap_or_default()
+                serde_json::to_string_pretty(&list).map_err(|source| {
+                    DoctorError::Serialize {
+                        what: "the cause list",
+                        source,
+                    }
+                })?
             )
         }
         _ => {

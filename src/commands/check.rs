@@ -154,7 +154,11 @@ pub(crate) fn write_session(
         settings: settings.to_session(redactor, record.facts, record.token),
         exchanges: transport.recorded(),
     };
-    let mut text = serde_json::to_string_pretty(&session).unwrap_or_default();
+    let mut text =
+        serde_json::to_string_pretty(&session).map_err(|source| DoctorError::Serialize {
+            what: "the session",
+            source,
+        })?;
     text.push('\n');
     let text = redactor.seal_data(text);
     fsio::write_atomically(path, text.as_bytes(), fsio::Access::Private).map_err(|source| {
