@@ -1,7 +1,11 @@
 //! The chain of checks: token-acquisition → scope → claims → identity-kind → (admin-api ∥
 //! workspace-api). Each check gathers evidence and names signals in a [`Finding`]; it never
 //! explains (the catalogue does) and never prints (the renderers do). A check whose prerequisite
-//! failed is skipped with the reason.
+//! failed is skipped with the reason. The cloud, the admin-probe decision and what discovery read
+//! are inputs, settled by the command before the chain runs.
+//!
+//! This folder is the chain's code; the cause catalogue the signals are matched against is data,
+//! in the top-level `checks/` folder (one TOML file per cause).
 
 pub mod admin_api;
 pub mod claims;
