@@ -135,6 +135,21 @@ const ANSWER_KEYS: &[&str] = &[
     "Message",
 ];
 
+/// What the text of an object with an [`ANSWER_KEYS`] key contains: `"error…`, `"code"`,
+/// `"message"`, `"Message"` or `"pbi.error"`. Looking is far cheaper than parsing, and a log of
+/// millions of small JSON objects that are not answers is then scanned, not parsed.
+fn may_hold_answer(object: &str) -> bool {
+    [
+        "\"error",
+        "\"code\"",
+        "\"message\"",
+        "\"Message\"",
+        "\"pbi.error\"",
+    ]
+    .iter()
+    .any(|needle| object.contains(needle))
+}
+
 /// Whether the text after a `{` can start an object worth parsing: whitespace, then a key.
 /// Rejects `{{`, `{}`, `{0}` and Python dicts without asking the parser.
 fn opens_object(after_brace: &[u8]) -> bool {
@@ -161,7 +176,11 @@ fn parse_candidates(
             continue;
         }
         *budget -= len;
-        if let Ok(Value::Object(map)) = serde_json::from_str::<Value>(&text[start..=end]) {
+        let object = &text[start..=end];
+        if !may_hold_answer(object) {
+            continue;
+        }
+        if let Ok(Value::Object(map)) = serde_json::from_str::<Value>(object) {
             next = end + 1;
             if ANSWER_KEYS.iter().any(|k| map.contains_key(*k)) {
                 found.push(map);
