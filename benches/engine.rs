@@ -183,6 +183,42 @@ fn target() -> Target {
     }
 }
 
+/// A CI log of `bytes` bytes around one failure: build noise, then the MSAL.NET stack trace and
+/// the `curl -i` dump in the middle, then more noise. What people paste when they paste it all.
+fn ci_log(bytes: usize) -> String {
+    let noise = "2026-11-20T09:14:03.1234567Z ##[debug] Restoring packages for /src/App/App.csproj... done in 12 ms\n";
+    let half = bytes.saturating_sub(MSAL_STACK.len() + CURL_I.len()) / 2;
+    let mut log = noise.repeat(half / noise.len() + 1);
+    log.truncate(half);
+    log.push('\n');
+    log.push_str(MSAL_STACK);
+    log.push_str(CURL_I);
+    while log.len() < bytes {
+        log.push_str(noise);
+    }
+    log.truncate(bytes);
+    log
+}
+
+/// Inputs that made the old parsers quadratic (each `{` scanned to the end, each quote layer
+/// copied the rest, each `http` rescanned the line).
+fn pathological() -> Vec<(&'static str, String)> {
+    const MB: usize = 1024 * 1024;
+    vec![
+        ("200 KB of `{`", "{".repeat(200 * 1024)),
+        ("1 MB of `{\"a\":`", "{\"a\":".repeat(MB / 5)),
+        ("1 MB of `eyJ`", "eyJ".repeat(MB / 3)),
+        ("1 MB of `AADSTS`", "AADSTS".repeat(MB / 6)),
+        ("1 MB of `[`", "[".repeat(MB)),
+        ("1 MB of `https://`", "https://".repeat(MB / 8)),
+        (
+            "1 MB, no newline",
+            "Error Code: Request ID: status 40 x ".repeat(MB / 35),
+        ),
+        ("16 MiB of `{` (the input cap)", "{".repeat(16 * MB)),
+    ]
+}
+
 /// The cause files as the build script embeds them: (file stem, contents), sorted.
 fn cause_files() -> Vec<(String, String)> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("checks");
@@ -297,6 +333,45 @@ fn main() {
             &mut || {
                 let x = explain::extract::extract(black_box(paste));
                 black_box(explain::explain(&x, None, catalogue));
+            },
+        );
+    }
+    for (label, bytes) in [
+        ("10 KB", 10_000),
+        ("1 MB", 1_000_000),
+        ("10 MB", 10_000_000),
+    ] {
+        let log = ci_log(bytes);
+        run(
+            &format!("extract + explain: CI log around the MSAL trace, {label}"),
+            &mut rows,
+            &mut || {
+                let x = explain::extract::extract(black_box(&log));
+                black_box(explain::explain(&x, None, catalogue));
+            },
+        );
+    }
+    for (label, input) in pathological() {
+        run(
+            &format!("extract + explain: {label}"),
+            &mut rows,
+            &mut || {
+                let x = explain::extract::extract(black_box(&input));
+                black_box(explain::explain(&x, None, catalogue));
+            },
+        );
+    }
+    for (label, input) in [
+        ("800 KB of `\"`", "\"".repeat(800 * 1024)),
+        ("1 MB of `Bearer `", "Bearer ".repeat(1024 * 1024 / 7)),
+        ("1 MB of `eyJ`", "eyJ".repeat(1024 * 1024 / 3)),
+    ] {
+        run(
+            &format!("normalize + jwt::decode: {label}"),
+            &mut rows,
+            &mut || {
+                let t = token_input::normalize(black_box(&input));
+                black_box(jwt::decode(&t.token).ok());
             },
         );
     }

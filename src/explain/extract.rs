@@ -113,27 +113,106 @@ const PARSE_BUDGET_FACTOR: usize = 2;
 /// The parse budget of a short text.
 const PARSE_BUDGET_MIN: usize = 1 << 20;
 
-/// Whether the text after a `{` can start a JSON object: whitespace, then a key or `}`. Rejects
-/// `{{`, `{0}` and Python dicts without asking the parser.
+/// Open braces whose position is remembered. The JSON parser refuses nesting deeper than 128, so
+/// a `{` with more than this many open braces inside it can never be an object; its position is
+/// forgotten (only counted), which keeps `{` × 16 MiB from taking memory per brace.
+const MAX_OPEN: usize = 256;
+
+/// Candidates remembered inside one outermost `{…}` (or an unclosed one); the first are kept.
+const MAX_CANDIDATES: usize = 1 << 16;
+
+/// Objects returned, at most: the readers want the first error answer, not a whole log of them.
+const MAX_OBJECTS: usize = 64;
+
+/// Keys that make an object worth returning: those the answer readers look at.
+const ANSWER_KEYS: &[&str] = &[
+    "error",
+    "error_codes",
+    "errorCode",
+    "pbi.error",
+    "code",
+    "message",
+    "Message",
+];
+
+/// What the text of an object with an [`ANSWER_KEYS`] key contains: `"error…`, `"code"`,
+/// `"message"`, `"Message"` or `"pbi.error"`. Looking is far cheaper than parsing, and a log of
+/// millions of small JSON objects that are not answers is then scanned, not parsed.
+fn may_hold_answer(object: &str) -> bool {
+    [
+        "\"error",
+        "\"code\"",
+        "\"message\"",
+        "\"Message\"",
+        "\"pbi.error\"",
+    ]
+    .iter()
+    .any(|needle| object.contains(needle))
+}
+
+/// Whether the text after a `{` can start an object worth parsing: whitespace, then a key.
+/// Rejects `{{`, `{}`, `{0}` and Python dicts without asking the parser.
 fn opens_object(after_brace: &[u8]) -> bool {
     after_brace
         .iter()
         .find(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
-        .is_some_and(|b| matches!(b, b'"' | b'}'))
+        .is_some_and(|b| *b == b'"')
 }
 
-/// Every balanced `{…}` in `text` that parses as a JSON object, outermost first. Strings and
-/// escapes are respected so braces inside messages do not confuse the scan.
+/// Parses `spans` (start and end of balanced braces, any order) outermost first, skipping those
+/// inside an object found, within `budget` bytes of parsing; appends answer-like objects.
+fn parse_candidates(
+    text: &str,
+    spans: &mut Vec<(u32, u32)>,
+    budget: &mut usize,
+    found: &mut Vec<serde_json::Map<String, Value>>,
+) {
+    spans.sort_unstable();
+    let mut next = 0;
+    for &(start, end) in spans.iter() {
+        let (start, end) = (start as usize, end as usize);
+        let len = end + 1 - start;
+        if start < next || len > *budget || found.len() >= MAX_OBJECTS {
+            continue;
+        }
+        *budget -= len;
+        let object = &text[start..=end];
+        if !may_hold_answer(object) {
+            continue;
+        }
+        if let Ok(Value::Object(map)) = serde_json::from_str::<Value>(object) {
+            next = end + 1;
+            if ANSWER_KEYS.iter().any(|k| map.contains_key(*k)) {
+                found.push(map);
+            }
+        }
+    }
+    spans.clear();
+}
+
+/// Every balanced `{…}` in `text` that parses as a JSON object with a key an error answer has
+/// ([`ANSWER_KEYS`]), outermost first, at most [`MAX_OBJECTS`]. Strings and escapes are respected
+/// so braces inside messages do not confuse the scan.
 ///
-/// Linear in the text: one pass pairs every `{` met outside a string with its `}` (a stack, not
-/// a scan from each `{`); quotes between objects are noise and ignored; a raw line break ends a
-/// string, since JSON strings cannot hold one (a stray quote in a log line must not swallow the
-/// rest). Then each pair is parsed, outermost first, skipping those inside an object found, within
-/// a budget of parser work proportional to the text.
+/// Linear in the text and bounded in memory: one pass pairs every `{` met outside a string with
+/// its `}` (a stack, not a scan from each `{`); quotes between objects are noise and ignored; a
+/// raw line break ends a string, since JSON strings cannot hold one (a stray quote in a log line
+/// must not swallow the rest). Each outermost pair's candidates are then parsed, outermost first,
+/// within a budget of parser work proportional to the text.
 pub fn json_objects(text: &str) -> Vec<serde_json::Map<String, Value>> {
     let bytes = text.as_bytes();
-    let mut spans: Vec<(usize, usize)> = Vec::new();
-    let mut open: Vec<usize> = Vec::new();
+    if u32::try_from(bytes.len()).is_err() {
+        // Far above the input cap; positions are kept as u32.
+        return Vec::new();
+    }
+    let mut budget = text
+        .len()
+        .saturating_mul(PARSE_BUDGET_FACTOR)
+        .saturating_add(PARSE_BUDGET_MIN);
+    let mut found = Vec::new();
+    let mut spans: Vec<(u32, u32)> = Vec::new();
+    let mut open: std::collections::VecDeque<u32> = std::collections::VecDeque::new();
+    let mut forgotten = 0usize;
     let (mut in_string, mut escaped) = (false, false);
     for (i, &b) in bytes.iter().enumerate() {
         if in_string {
@@ -146,35 +225,30 @@ pub fn json_objects(text: &str) -> Vec<serde_json::Map<String, Value>> {
             continue;
         }
         match b {
-            b'"' if !open.is_empty() => in_string = true,
-            b'{' => open.push(i),
-            b'}' => {
-                if let Some(start) = open.pop() {
-                    spans.push((start, i));
+            b'"' if !open.is_empty() || forgotten > 0 => in_string = true,
+            b'{' => {
+                if open.len() == MAX_OPEN {
+                    open.pop_front();
+                    forgotten += 1;
                 }
+                open.push_back(i as u32);
             }
+            b'}' => match open.pop_back() {
+                Some(start) => {
+                    if spans.len() < MAX_CANDIDATES && opens_object(&bytes[start as usize + 1..i]) {
+                        spans.push((start, i as u32));
+                    }
+                    if open.is_empty() && forgotten == 0 {
+                        parse_candidates(text, &mut spans, &mut budget, &mut found);
+                    }
+                }
+                None => forgotten = forgotten.saturating_sub(1),
+            },
             _ => {}
         }
     }
-    // Closed inner-first; parsed outer-first.
-    spans.sort_unstable();
-    let mut budget = text
-        .len()
-        .saturating_mul(PARSE_BUDGET_FACTOR)
-        .saturating_add(PARSE_BUDGET_MIN);
-    let mut found = Vec::new();
-    let mut next = 0;
-    for (start, end) in spans {
-        let len = end + 1 - start;
-        if start < next || !opens_object(&bytes[start + 1..end]) || len > budget {
-            continue;
-        }
-        budget -= len;
-        if let Ok(Value::Object(map)) = serde_json::from_str::<Value>(&text[start..=end]) {
-            found.push(map);
-            next = end + 1;
-        }
-    }
+    // Objects inside braces that never close (a paste cut short).
+    parse_candidates(text, &mut spans, &mut budget, &mut found);
     found
 }
 
