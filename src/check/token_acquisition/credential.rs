@@ -6,9 +6,10 @@
 use crate::check::claims::relative;
 use crate::check::token_acquisition::{ID, excerpt, no_answer, read_token_response};
 use crate::check::{Context, Finding, Outcome, TokenInHand};
+use crate::credential::CredentialKind;
 use crate::credential::{azure_cli, certificate, device_code, federated};
 use crate::secret::Secret;
-use crate::session::{AssertionFacts, CertificateFacts, CliFacts, CredentialKind};
+use crate::session::{AssertionFacts, CertificateFacts, CliFacts};
 use crate::settings::Credential;
 use crate::transport::FormValue;
 
