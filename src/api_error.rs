@@ -5,6 +5,8 @@
 
 use serde_json::Value;
 
+use crate::check::signal::{Probe, ProbeField};
+
 /// What kind of body came back. The names are the `*.body` signal values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BodyKind {
@@ -107,41 +109,41 @@ pub fn parse(body: &str, header: impl Fn(&str) -> Option<String>) -> ApiError {
     error
 }
 
-/// Names the signals of an API answer under `prefix` (`admin_api.`, `workspace_api.`,
+/// Names the signals of an API answer as `probe`'s fields (`admin_api.`, `workspace_api.`,
 /// `workspace_api.target_`): the one reading shared by the live probes, replay and `explain`, so
 /// an answer means the same thing whichever way it arrived. `body` is the kind of body when it
 /// was seen (a paste often shows none).
 pub fn signal_into(
     finding: &mut crate::check::Finding,
-    prefix: &str,
+    probe: Probe,
     status: Option<u16>,
     error: &ApiError,
     header: impl Fn(&str) -> Option<String>,
     body: Option<BodyKind>,
 ) {
-    let mut signal = |suffix: &str, value: String| {
-        finding.signal(&format!("{prefix}{suffix}"), value);
+    let mut signal = |field: ProbeField, value: String| {
+        finding.signal(probe.signal(field), value);
     };
     if let Some(status) = status {
-        signal("status", status.to_string());
+        signal(ProbeField::Status, status.to_string());
     }
     if let Some(code) = &error.code {
-        signal("error_code", code.clone());
+        signal(ProbeField::ErrorCode, code.clone());
     }
     if let Some(message) = &error.message {
-        signal("message", message.clone());
+        signal(ProbeField::Message, message.clone());
     }
     if let Some(info) = header("X-PowerBI-Error-Info") {
-        signal("error_info", info.trim().to_owned());
+        signal(ProbeField::ErrorInfo, info.trim().to_owned());
     }
     if let Some(after) = header("Retry-After") {
-        signal("retry_after", after.trim().to_owned());
+        signal(ProbeField::RetryAfter, after.trim().to_owned());
     }
     if let Some(challenge) = header("WWW-Authenticate").and_then(|h| challenge_error(&h)) {
-        signal("challenge", challenge);
+        signal(ProbeField::Challenge, challenge);
     }
     if let Some(kind) = body {
-        signal("body", kind.signal().to_owned());
+        signal(ProbeField::Body, kind.signal().to_owned());
     }
 }
 

@@ -136,7 +136,7 @@ pub struct CheckArgs {
     /// How to get the token. Without it, the environment decides, in the azure-identity order:
     /// client secret, certificate, federated token file, GitHub Actions OIDC, then the Azure CLI.
     #[arg(long, value_enum, value_name = "KIND")]
-    pub auth: Option<AuthKind>,
+    pub auth: Option<crate::credential::CredentialKind>,
     /// Certificate (PEM with its key, or PFX/PKCS#12) for certificate credentials; a PFX password
     /// comes from AZURE_CLIENT_CERTIFICATE_PASSWORD.
     #[arg(long, env = "AZURE_CLIENT_CERTIFICATE_PATH", value_name = "PATH")]
@@ -212,26 +212,6 @@ pub struct CheckArgs {
     /// Output options.
     #[command(flatten)]
     pub output: OutputArgs,
-}
-
-/// How the doctor gets its token (`--auth`, or `auth` in a profile).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum AuthKind {
-    /// Client credentials with a client secret (AZURE_CLIENT_SECRET, --client-secret-file, --client-secret-stdin).
-    Secret,
-    /// Client credentials with a certificate (--certificate / AZURE_CLIENT_CERTIFICATE_PATH).
-    Certificate,
-    /// Client credentials with a federated token file (--federated-token-file / AZURE_FEDERATED_TOKEN_FILE).
-    Federated,
-    /// Client credentials with a GitHub Actions OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL / _TOKEN).
-    GithubOidc,
-    /// The token of an existing `az login`.
-    AzureCli,
-    /// A user's sign-in with the device code flow.
-    DeviceCode,
-    /// A token you already have (--token-file).
-    Token,
 }
 
 /// Flags of `pbi-doctor replay`.

@@ -5,6 +5,8 @@
 
 use serde_json::Value;
 
+use crate::check::signal;
+
 /// A parsed token-endpoint error.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct EntraError {
@@ -31,16 +33,16 @@ impl EntraError {
     /// token request, replay and `explain`.
     pub fn signal_into(&self, finding: &mut crate::check::Finding, status: Option<u16>) {
         if let Some(status) = status {
-            finding.signal("token.status", status.to_string());
+            finding.signal(signal::TOKEN_STATUS, status.to_string());
         }
         if let Some(e) = &self.error {
-            finding.signal("token.error", e.clone());
+            finding.signal(signal::TOKEN_ERROR, e.clone());
         }
         for code in &self.codes {
-            finding.signal("token.aadsts", code.to_string());
+            finding.signal(signal::TOKEN_AADSTS, code.to_string());
         }
         if let Some(sub) = &self.suberror {
-            finding.signal("token.suberror", sub.clone());
+            finding.signal(signal::TOKEN_SUBERROR, sub.clone());
         }
     }
 

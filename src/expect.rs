@@ -21,7 +21,8 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use crate::check::{CheckId, Finding, Outcome, Skip};
+use crate::check::signal::{Probe, ProbeField};
+use crate::check::{CheckId, Finding, Outcome, Skip, signal};
 use crate::diagnose::Diagnoses;
 use crate::shape;
 
@@ -358,10 +359,10 @@ fn first<'f>(finding: &'f Finding, signal: &str) -> Option<&'f str> {
 
 /// "HTTP 401 PowerBINotAuthorizedException", from a probe's signals (the error info first, as
 /// the report words it).
-fn refusal(finding: &Finding, prefix: &str) -> Option<String> {
-    let status = first(finding, &format!("{prefix}status"))?;
-    let code = first(finding, &format!("{prefix}error_info"))
-        .or_else(|| first(finding, &format!("{prefix}error_code")));
+fn refusal(finding: &Finding, probe: Probe) -> Option<String> {
+    let status = first(finding, probe.signal(ProbeField::Status))?;
+    let code = first(finding, probe.signal(ProbeField::ErrorInfo))
+        .or_else(|| first(finding, probe.signal(ProbeField::ErrorCode)));
     Some(match code {
         Some(code) => format!("HTTP {status} {code}"),
         None => format!("HTTP {status}"),
@@ -391,13 +392,13 @@ fn judge(expectation: &Expectation, finding: &Finding, findings: &[Finding]) -> 
                 false,
                 format!(
                     "admin API refused: {}",
-                    refusal(finding, "admin_api.").unwrap_or_else(|| finding.summary.clone())
+                    refusal(finding, Probe::Admin).unwrap_or_else(|| finding.summary.clone())
                 ),
             ),
             _ => (false, finding.summary.clone()),
         },
         Expectation::Workspaces(wanted) => {
-            match first(finding, "workspace_api.listed").and_then(|n| n.parse::<u64>().ok()) {
+            match first(finding, signal::WORKSPACE_API_LISTED).and_then(|n| n.parse::<u64>().ok()) {
                 Some(listed) if listed >= u64::from(*wanted) => (
                     true,
                     format!(
@@ -412,7 +413,7 @@ fn judge(expectation: &Expectation, finding: &Finding, findings: &[Finding]) -> 
                         plural(listed, "workspace", "workspaces")
                     ),
                 ),
-                None => match refusal(finding, "workspace_api.") {
+                None => match refusal(finding, Probe::WorkspaceList) {
                     Some(words) => (false, format!("workspace list refused: {words}")),
                     None => (false, format!("no workspace list: {}", finding.summary)),
                 },
@@ -424,7 +425,7 @@ fn judge(expectation: &Expectation, finding: &Finding, findings: &[Finding]) -> 
                 .to_ascii_lowercase();
             let reached = finding
                 .signals
-                .get("workspace_api.reachable")
+                .get(signal::WORKSPACE_API_REACHABLE)
                 .iter()
                 .any(|r| {
                     r.trim_matches(|c| c == '{' || c == '}')
@@ -445,7 +446,7 @@ fn judge(expectation: &Expectation, finding: &Finding, findings: &[Finding]) -> 
                 )
             }
         }
-        Expectation::Identity(wanted) => match first(finding, "identity.kind") {
+        Expectation::Identity(wanted) => match first(finding, signal::IDENTITY_KIND) {
             Some(kind) if kind == wanted.signal() => (true, format!("{kind} token")),
             Some("unknown") => (
                 false,
@@ -458,7 +459,7 @@ fn judge(expectation: &Expectation, finding: &Finding, findings: &[Finding]) -> 
             None => (false, format!("identity unknown: {}", finding.summary)),
         },
         Expectation::Role(role) | Expectation::NoRole(role) => {
-            let roles = finding.signals.get("identity.roles");
+            let roles = finding.signals.get(signal::IDENTITY_ROLES);
             let present = roles.iter().any(|r| r.eq_ignore_ascii_case(role));
             let holds = present == matches!(expectation, Expectation::Role(_));
             let detail = match (present, holds) {
@@ -470,7 +471,7 @@ fn judge(expectation: &Expectation, finding: &Finding, findings: &[Finding]) -> 
             (holds, detail)
         }
         Expectation::TokenLifetime(wanted) => {
-            match first(finding, "claims.minutes_left").and_then(|n| n.parse::<u64>().ok()) {
+            match first(finding, signal::CLAIMS_MINUTES_LEFT).and_then(|n| n.parse::<u64>().ok()) {
                 Some(left) if left >= u64::from(*wanted) => (
                     true,
                     format!(
@@ -485,7 +486,7 @@ fn judge(expectation: &Expectation, finding: &Finding, findings: &[Finding]) -> 
                         plural(left, "minute", "minutes")
                     ),
                 ),
-                None if first(finding, "claims.expiry") == Some("missing") => {
+                None if first(finding, signal::CLAIMS_EXPIRY) == Some("missing") => {
                     (false, "the token has no expiry (exp claim)".to_owned())
                 }
                 None => (
@@ -501,6 +502,7 @@ fn judge(expectation: &Expectation, finding: &Finding, findings: &[Finding]) -> 
 mod tests {
     use super::*;
     use crate::catalogue::Catalogue;
+    use crate::credential::CredentialKind;
     use crate::diagnose::diagnose;
 
     const WS_A: &str = "f089354e-8366-4e18-aea3-4cb4a3a50b48";
@@ -527,22 +529,25 @@ mod tests {
                 CheckId::TokenAcquisition,
                 Outcome::Pass,
                 "token issued",
-                &[("token.source", "client-secret"), ("token.status", "200")],
+                &[
+                    (signal::TOKEN_SOURCE, CredentialKind::ClientSecret.signal()),
+                    (signal::TOKEN_STATUS, "200"),
+                ],
             ),
             finding(
                 CheckId::Scope,
                 Outcome::Pass,
                 "for Power BI",
-                &[("scope.audience", "powerbi")],
+                &[(signal::SCOPE_AUDIENCE, "powerbi")],
             ),
             finding(
                 CheckId::Claims,
                 Outcome::Pass,
                 "valid",
                 &[
-                    ("claims.decode", "ok"),
-                    ("claims.expiry", "valid"),
-                    ("claims.minutes_left", "55"),
+                    (signal::CLAIMS_DECODE, "ok"),
+                    (signal::CLAIMS_EXPIRY, "valid"),
+                    (signal::CLAIMS_MINUTES_LEFT, "55"),
                 ],
             ),
             finding(
@@ -550,26 +555,26 @@ mod tests {
                 Outcome::Pass,
                 "application token",
                 &[
-                    ("identity.kind", "application"),
-                    ("identity.source", "token"),
-                    ("identity.roles", "Report.Read"),
+                    (signal::IDENTITY_KIND, "application"),
+                    (signal::IDENTITY_SOURCE, "token"),
+                    (signal::IDENTITY_ROLES, "Report.Read"),
                 ],
             ),
             finding(
                 CheckId::AdminApi,
                 Outcome::Pass,
                 "answered",
-                &[("admin_api.status", "200")],
+                &[(signal::ADMIN_API_STATUS, "200")],
             ),
             finding(
                 CheckId::WorkspaceApi,
                 Outcome::Pass,
                 "2 workspace(s) listed",
                 &[
-                    ("workspace_api.status", "200"),
-                    ("workspace_api.count", "some"),
-                    ("workspace_api.listed", "2"),
-                    ("workspace_api.reachable", WS_A),
+                    (signal::WORKSPACE_API_STATUS, "200"),
+                    (signal::WORKSPACE_API_COUNT, "some"),
+                    (signal::WORKSPACE_API_LISTED, "2"),
+                    (signal::WORKSPACE_API_REACHABLE, WS_A),
                 ],
             ),
         ]
@@ -590,10 +595,10 @@ mod tests {
                 Outcome::Warn,
                 "carrying Tenant.Read.All",
                 &[
-                    ("identity.kind", "application"),
-                    ("identity.source", "token"),
-                    ("identity.roles", "Tenant.Read.All"),
-                    ("identity.powerbi_app_roles", "Tenant.Read.All"),
+                    (signal::IDENTITY_KIND, "application"),
+                    (signal::IDENTITY_SOURCE, "token"),
+                    (signal::IDENTITY_ROLES, "Tenant.Read.All"),
+                    (signal::IDENTITY_POWERBI_APP_ROLES, "Tenant.Read.All"),
                 ],
             ),
         );
@@ -604,8 +609,11 @@ mod tests {
                 Outcome::Fail,
                 "the read-only admin API refused the call: HTTP 401 PowerBINotAuthorizedException",
                 &[
-                    ("admin_api.status", "401"),
-                    ("admin_api.error_code", "PowerBINotAuthorizedException"),
+                    (signal::ADMIN_API_STATUS, "401"),
+                    (
+                        signal::ADMIN_API_ERROR_CODE,
+                        "PowerBINotAuthorizedException",
+                    ),
                 ],
             ),
         );
@@ -619,10 +627,10 @@ mod tests {
             Outcome::Fail,
             "the token endpoint refused: AADSTS7000215",
             &[
-                ("token.source", "client-secret"),
-                ("token.status", "401"),
-                ("token.error", "invalid_client"),
-                ("token.aadsts", "7000215"),
+                (signal::TOKEN_SOURCE, CredentialKind::ClientSecret.signal()),
+                (signal::TOKEN_STATUS, "401"),
+                (signal::TOKEN_ERROR, "invalid_client"),
+                (signal::TOKEN_AADSTS, "7000215"),
             ],
         )];
         for check in &CheckId::ALL[1..] {
@@ -644,9 +652,9 @@ mod tests {
                 Outcome::Fail,
                 "expired 2 hours ago",
                 &[
-                    ("claims.decode", "ok"),
-                    ("claims.expiry", "expired"),
-                    ("claims.minutes_left", "0"),
+                    (signal::CLAIMS_DECODE, "ok"),
+                    (signal::CLAIMS_EXPIRY, "expired"),
+                    (signal::CLAIMS_MINUTES_LEFT, "0"),
                 ],
             ),
         );
@@ -668,14 +676,17 @@ mod tests {
                 CheckId::TokenAcquisition,
                 Outcome::Pass,
                 "token read from file",
-                &[("token.source", "token-file"), ("token.input", "bare")],
+                &[
+                    (signal::TOKEN_SOURCE, CredentialKind::TokenFile.signal()),
+                    (signal::TOKEN_INPUT, "bare"),
+                ],
             ),
             Finding::skipped(CheckId::Scope, Skip::Check(CheckId::Claims)),
             finding(
                 CheckId::Claims,
                 Outcome::Fail,
                 "this is not a JWT access token",
-                &[("claims.decode", "not-jwt")],
+                &[(signal::CLAIMS_DECODE, "not-jwt")],
             ),
             Finding::skipped(CheckId::IdentityKind, Skip::Check(CheckId::Claims)),
             Finding::skipped(CheckId::AdminApi, Skip::Check(CheckId::Scope)),
@@ -693,12 +704,15 @@ mod tests {
                 "workspace {WS_C} refused: HTTP 403 (X-PowerBI-Error-Info: GroupNotAccessible)"
             ),
             &[
-                ("workspace_api.status", "200"),
-                ("workspace_api.count", "0"),
-                ("workspace_api.listed", "0"),
-                ("workspace_api.target_listed", "no"),
-                ("workspace_api.target_status", "403"),
-                ("workspace_api.target_error_info", "GroupNotAccessible"),
+                (signal::WORKSPACE_API_STATUS, "200"),
+                (signal::WORKSPACE_API_COUNT, "0"),
+                (signal::WORKSPACE_API_LISTED, "0"),
+                (signal::WORKSPACE_API_TARGET_LISTED, "no"),
+                (signal::WORKSPACE_API_TARGET_STATUS, "403"),
+                (
+                    signal::WORKSPACE_API_TARGET_ERROR_INFO,
+                    "GroupNotAccessible",
+                ),
             ],
         );
         ws.evidence(
@@ -726,7 +740,7 @@ mod tests {
                 CheckId::AdminApi,
                 Outcome::Error,
                 "no verdict on the admin API: no answer: the request timed out",
-                &[("admin_api.network", "timeout")],
+                &[(signal::ADMIN_API_NETWORK, "timeout")],
             ),
         );
         findings
@@ -741,10 +755,10 @@ mod tests {
                 Outcome::Pass,
                 "delegated token",
                 &[
-                    ("identity.kind", "delegated"),
-                    ("identity.source", "token"),
-                    ("identity.admin_scope", "absent"),
-                    ("identity.fabric_admin", "unknown"),
+                    (signal::IDENTITY_KIND, "delegated"),
+                    (signal::IDENTITY_SOURCE, "token"),
+                    (signal::IDENTITY_ADMIN_SCOPE, "absent"),
+                    (signal::IDENTITY_FABRIC_ADMIN, "unknown"),
                 ],
             ),
         );
@@ -759,7 +773,10 @@ mod tests {
                 CheckId::Claims,
                 Outcome::Warn,
                 "no exp claim",
-                &[("claims.decode", "ok"), ("claims.expiry", "missing")],
+                &[
+                    (signal::CLAIMS_DECODE, "ok"),
+                    (signal::CLAIMS_EXPIRY, "missing"),
+                ],
             ),
         );
         findings

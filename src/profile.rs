@@ -5,7 +5,7 @@
 //! [profiles.contoso]
 //! tenant = "contoso.onmicrosoft.com"
 //! client_id = "8a1d5c3e-0b7f-4e2a-9c61-2f4d8e7b1a90"
-//! auth = "secret"              # secret | certificate | federated | github-oidc | azure-cli | device-code | token
+//! auth = "client-secret"       # client-secret | certificate | federated | github-oidc | azure-cli | device-code | token-file
 //! cloud = "public"             # public | usgov | usgovhigh | usdod | china
 //! client_secret_env = "CONTOSO_SECRET"
 //! workspaces = ["f089354e-8366-4e18-aea3-4cb4a3a50b48"]
@@ -27,8 +27,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::cli::AuthKind;
 use crate::cloud::Cloud;
+use crate::credential::CredentialKind;
 
 /// The variable naming the profiles file, ahead of the usual places.
 pub const PROFILES_VARIABLE: &str = "PBI_DOCTOR_PROFILES";
@@ -45,7 +45,7 @@ pub struct Profile {
     /// Application (client) id.
     pub client_id: Option<String>,
     /// How to get a token (checked when the file is read).
-    pub auth: Option<AuthKind>,
+    pub auth: Option<CredentialKind>,
     /// The cloud.
     pub cloud: Option<Cloud>,
     /// The environment variable holding the client secret.
@@ -201,7 +201,7 @@ struct ProfilesFile {
 struct RawProfile {
     tenant: Option<String>,
     client_id: Option<String>,
-    auth: Option<AuthKind>,
+    auth: Option<CredentialKind>,
     cloud: Option<Cloud>,
     client_secret_env: Option<String>,
     client_secret_file: Option<String>,
@@ -434,6 +434,7 @@ mod tests {
 [profiles.contoso]
 tenant = "contoso.onmicrosoft.com"
 client_id = "8a1d5c3e-0b7f-4e2a-9c61-2f4d8e7b1a90"
+# The older word for client-secret, still read.
 auth = "secret"
 cloud = "public"
 client_secret_env = "CONTOSO_SECRET"
@@ -475,13 +476,13 @@ powerbi_api = "https://api.fabric.microsoft.com"
             p.client_id.as_deref(),
             Some("8a1d5c3e-0b7f-4e2a-9c61-2f4d8e7b1a90")
         );
-        assert_eq!(p.auth, Some(AuthKind::Secret));
+        assert_eq!(p.auth, Some(CredentialKind::ClientSecret));
         assert_eq!(p.cloud, Some(Cloud::Public));
         assert_eq!(p.client_secret_env.as_deref(), Some("CONTOSO_SECRET"));
         assert_eq!(p.workspaces, vec!["f089354e-8366-4e18-aea3-4cb4a3a50b48"]);
 
         let p = read(FILE, "fabrikam-gov").unwrap();
-        assert_eq!(p.auth, Some(AuthKind::Certificate));
+        assert_eq!(p.auth, Some(CredentialKind::Certificate));
         assert_eq!(p.cloud, Some(Cloud::Usgovhigh));
         // Relative paths are taken from the profiles file's folder.
         assert_eq!(
@@ -496,7 +497,7 @@ powerbi_api = "https://api.fabric.microsoft.com"
         );
 
         let p = read(FILE, "me").unwrap();
-        assert_eq!(p.auth, Some(AuthKind::DeviceCode));
+        assert_eq!(p.auth, Some(CredentialKind::DeviceCode));
         assert_eq!(
             p.client_secret_file,
             Some(PathBuf::from("/run/secrets/unused"))
@@ -514,7 +515,7 @@ powerbi_api = "https://api.fabric.microsoft.com"
 
     #[test]
     fn every_auth_and_cloud_name_is_accepted() {
-        for auth in <AuthKind as clap::ValueEnum>::value_variants() {
+        for auth in <CredentialKind as clap::ValueEnum>::value_variants() {
             let name = clap::ValueEnum::to_possible_value(auth)
                 .unwrap()
                 .get_name()

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::cloud::Cloud;
+use crate::credential::CredentialKind;
 use crate::error::DoctorError;
 
 /// The format version written in `pbi_doctor_session`.
@@ -24,54 +25,6 @@ pub struct Session {
     pub settings: SessionSettings,
     /// Every request and its answer, in order.
     pub exchanges: Vec<Exchange>,
-}
-
-/// How the doctor got its token.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum CredentialKind {
-    /// Client credentials with a client secret.
-    ClientSecret,
-    /// Client credentials with a certificate (signed client assertion).
-    Certificate,
-    /// Client credentials with a federated token from a file (workload identity federation).
-    Federated,
-    /// Client credentials with a GitHub Actions OIDC token.
-    GithubOidc,
-    /// A token from an existing `az login`.
-    AzureCli,
-    /// A user's token through the device code flow.
-    DeviceCode,
-    /// A token the user already had.
-    TokenFile,
-}
-
-impl CredentialKind {
-    /// The `token.source` signal value and the `--auth` name.
-    pub fn signal(self) -> &'static str {
-        match self {
-            Self::ClientSecret => "client-secret",
-            Self::Certificate => "certificate",
-            Self::Federated => "federated",
-            Self::GithubOidc => "github-oidc",
-            Self::AzureCli => "azure-cli",
-            Self::DeviceCode => "device-code",
-            Self::TokenFile => "token-file",
-        }
-    }
-
-    /// Words for the report ("signed in as application … with a certificate").
-    pub fn words(self) -> &'static str {
-        match self {
-            Self::ClientSecret => "a client secret",
-            Self::Certificate => "a certificate",
-            Self::Federated => "a federated token",
-            Self::GithubOidc => "a GitHub Actions OIDC token",
-            Self::AzureCli => "the Azure CLI login",
-            Self::DeviceCode => "a device code sign-in",
-            Self::TokenFile => "a given token",
-        }
-    }
 }
 
 /// What the credential showed before any token request: kept in sessions so a replay reports

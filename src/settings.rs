@@ -11,7 +11,8 @@ use crate::error::DoctorError;
 use crate::secret::{Redactor, Secret, redact_jwt_signatures};
 use std::path::PathBuf;
 
-use crate::session::{CredentialFacts, CredentialKind, SessionSettings};
+use crate::credential::CredentialKind;
+use crate::session::{CredentialFacts, SessionSettings};
 use crate::shape::is_guid;
 
 mod resolve;

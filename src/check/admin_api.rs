@@ -7,13 +7,14 @@
 //! ## Requires
 //! A token for Power BI whose claims are valid; skipped with `--skip-admin`.
 
-use crate::check::probe::{Answer, probe, probe_signals, refusal_words};
+use crate::check::probe::{Answer, probe, refusal_words};
+use crate::check::signal::Probe;
 use crate::check::{CheckId, Context, Finding, Outcome, TokenInHand};
 use crate::settings::endpoint;
 use crate::transport::Retry;
 
 /// The signals this check emits (see `checks/README.md`).
-pub const SIGNALS: &[&str] = &probe_signals!("admin_api.");
+pub const SIGNALS: &[&str] = &Probe::Admin.signals();
 
 /// The probed path: the cheapest read-only admin call.
 pub const PATH: &str = "/v1.0/myorg/admin/groups?$top=1";
@@ -23,7 +24,7 @@ pub async fn run(ctx: &Context<'_>, token: &TokenInHand) -> Finding {
     let mut finding = Finding::new(CheckId::AdminApi, Outcome::Pass, "");
     let url = endpoint(&ctx.settings.powerbi_api, PATH);
     (finding.outcome, finding.summary) =
-        match probe(ctx, &mut finding, "admin_api.", url, token, Retry::ONCE).await {
+        match probe(ctx, &mut finding, Probe::Admin, url, token, Retry::ONCE).await {
             Answer::Success(_) => (
                 Outcome::Pass,
                 "the read-only admin API answered (GetGroupsAsAdmin, HTTP 200)".to_owned(),
@@ -36,7 +37,7 @@ pub async fn run(ctx: &Context<'_>, token: &TokenInHand) -> Finding {
                 Outcome::Fail,
                 format!(
                     "the read-only admin API refused the call: {}",
-                    refusal_words(&finding, "admin_api.", status)
+                    refusal_words(&finding, Probe::Admin, status)
                 ),
             ),
             Answer::Unreadable(why) => (

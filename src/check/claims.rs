@@ -11,22 +11,22 @@
 
 use chrono::{TimeZone, Utc};
 
-use crate::check::{CheckId, Context, Finding, Outcome};
+use crate::check::{CheckId, Context, Finding, Outcome, signal};
 use crate::cloud::issuer_cloud;
 use crate::jwt::{DecodeError, Jwt};
 use crate::shape::{TenantShape, tenant_shape};
 
 /// The signals this check emits (see `checks/README.md`).
 pub const SIGNALS: &[&str] = &[
-    "claims.decode",
-    "claims.expiry",
-    "claims.not_before",
-    "claims.tenant",
-    "claims.issuer_cloud",
-    "claims.cloud",
-    "claims.ver",
-    "claims.client",
-    "claims.minutes_left",
+    signal::CLAIMS_DECODE,
+    signal::CLAIMS_EXPIRY,
+    signal::CLAIMS_NOT_BEFORE,
+    signal::CLAIMS_TENANT,
+    signal::CLAIMS_ISSUER_CLOUD,
+    signal::CLAIMS_CLOUD,
+    signal::CLAIMS_VER,
+    signal::CLAIMS_CLIENT,
+    signal::CLAIMS_MINUTES_LEFT,
 ];
 
 /// Clock skew tolerated, as libraries commonly do (facts §1.5).
@@ -64,14 +64,14 @@ pub fn run(ctx: &Context<'_>, decoded: &Result<Jwt, DecodeError>) -> Finding {
         Ok(jwt) => jwt,
         Err(error) => {
             let mut finding = Finding::new(CheckId::Claims, Outcome::Fail, error.describe());
-            finding.signal("claims.decode", error.signal());
+            finding.signal(signal::CLAIMS_DECODE, error.signal());
             return finding;
         }
     };
     let claims = &jwt.claims;
     let now = ctx.now;
     let mut finding = Finding::new(CheckId::Claims, Outcome::Pass, "");
-    finding.signal("claims.decode", "ok");
+    finding.signal(signal::CLAIMS_DECODE, "ok");
     let mut problems: Vec<String> = Vec::new();
     let mut warnings: Vec<String> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
@@ -96,27 +96,30 @@ pub fn run(ctx: &Context<'_>, decoded: &Result<Jwt, DecodeError>) -> Finding {
 
     match claims.time("exp") {
         None => {
-            finding.signal("claims.expiry", "missing");
+            finding.signal(signal::CLAIMS_EXPIRY, "missing");
             warnings.push("no exp claim".to_owned());
         }
         Some(exp) => {
-            finding.signal("claims.minutes_left", ((exp - now).max(0) / 60).to_string());
+            finding.signal(
+                signal::CLAIMS_MINUTES_LEFT,
+                ((exp - now).max(0) / 60).to_string(),
+            );
             finding.evidence(
                 "expires",
                 format!("{} ({})", timestamp(exp), relative(exp - now)),
             );
             if exp <= now {
-                finding.signal("claims.expiry", "expired");
+                finding.signal(signal::CLAIMS_EXPIRY, "expired");
                 let mut text = format!("expired {}", relative(exp - now));
                 if now - exp < SKEW_SECONDS {
                     text.push_str(" (within 5 minutes: check this machine's clock too)");
                 }
                 problems.push(text);
             } else if exp - now < SKEW_SECONDS {
-                finding.signal("claims.expiry", "expiring-soon");
+                finding.signal(signal::CLAIMS_EXPIRY, "expiring-soon");
                 warnings.push(format!("expires {}", relative(exp - now)));
             } else {
-                finding.signal("claims.expiry", "valid");
+                finding.signal(signal::CLAIMS_EXPIRY, "valid");
                 notes.push(format!("valid, expires {}", relative(exp - now)));
             }
         }
@@ -133,14 +136,14 @@ pub fn run(ctx: &Context<'_>, decoded: &Result<Jwt, DecodeError>) -> Finding {
             format!("{} ({})", timestamp(nbf), relative(nbf - now)),
         );
         if nbf > now + SKEW_SECONDS {
-            finding.signal("claims.not_before", "future");
+            finding.signal(signal::CLAIMS_NOT_BEFORE, "future");
             problems.push(format!(
                 "not valid until {} ({})",
                 timestamp(nbf),
                 relative(nbf - now)
             ));
         } else {
-            finding.signal("claims.not_before", "ok");
+            finding.signal(signal::CLAIMS_NOT_BEFORE, "ok");
             if nbf > now {
                 notes.push("valid-from is slightly ahead of this machine's clock (within the 5-minute skew)".to_owned());
             }
@@ -152,15 +155,15 @@ pub fn run(ctx: &Context<'_>, decoded: &Result<Jwt, DecodeError>) -> Finding {
             TenantShape::Guid => {
                 let asked = asked.trim().trim_matches(|c| c == '{' || c == '}');
                 if asked.eq_ignore_ascii_case(tid) {
-                    finding.signal("claims.tenant", "match");
+                    finding.signal(signal::CLAIMS_TENANT, "match");
                     notes.push("tenant matches".to_owned());
                 } else {
-                    finding.signal("claims.tenant", "mismatch");
+                    finding.signal(signal::CLAIMS_TENANT, "mismatch");
                     problems.push(format!("issued by tenant {tid}, not by {asked}"));
                 }
             }
             _ => {
-                finding.signal("claims.tenant", "not-compared");
+                finding.signal(signal::CLAIMS_TENANT, "not-compared");
                 notes.push(format!(
                     "tenant {tid} (not compared: {asked:?} is not a tenant id)"
                 ));
@@ -171,11 +174,11 @@ pub fn run(ctx: &Context<'_>, decoded: &Result<Jwt, DecodeError>) -> Finding {
     if let Some(iss) = claims.str("iss") {
         match issuer_cloud(iss) {
             Some(cloud) => {
-                finding.signal("claims.issuer_cloud", cloud.signal());
+                finding.signal(signal::CLAIMS_ISSUER_CLOUD, cloud.signal());
                 if cloud == ctx.settings.cloud.entra() {
-                    finding.signal("claims.cloud", "match");
+                    finding.signal(signal::CLAIMS_CLOUD, "match");
                 } else {
-                    finding.signal("claims.cloud", "mismatch");
+                    finding.signal(signal::CLAIMS_CLOUD, "mismatch");
                     problems.push(format!(
                         "issued by the {} Entra ID cloud, but --cloud is {}",
                         cloud.signal(),
@@ -184,15 +187,15 @@ pub fn run(ctx: &Context<'_>, decoded: &Result<Jwt, DecodeError>) -> Finding {
                 }
             }
             None => {
-                finding.signal("claims.issuer_cloud", "unknown");
+                finding.signal(signal::CLAIMS_ISSUER_CLOUD, "unknown");
             }
         }
     }
     if let (Some(expected), Some(app)) = (ctx.settings.client_id.as_deref(), claims.client_app()) {
         if expected.trim().eq_ignore_ascii_case(app) {
-            finding.signal("claims.client", "match");
+            finding.signal(signal::CLAIMS_CLIENT, "match");
         } else {
-            finding.signal("claims.client", "mismatch");
+            finding.signal(signal::CLAIMS_CLIENT, "mismatch");
             problems.push(format!(
                 "issued to application {app}, not to {}",
                 expected.trim()
@@ -200,7 +203,7 @@ pub fn run(ctx: &Context<'_>, decoded: &Result<Jwt, DecodeError>) -> Finding {
         }
     }
     if let Some(ver) = claims.str("ver") {
-        finding.signal("claims.ver", ver);
+        finding.signal(signal::CLAIMS_VER, ver);
         finding.evidence("ver", ver);
     }
 

@@ -9,19 +9,19 @@
 //! ## Requires
 //! A decodable token.
 
-use crate::check::{CheckId, Finding, Outcome};
+use crate::check::{CheckId, Finding, Outcome, signal};
 use crate::jwt::{Claims, Jwt};
 
 /// The signals this check emits (see `checks/README.md`).
 pub const SIGNALS: &[&str] = &[
-    "identity.kind",
-    "identity.source",
-    "identity.managed_identity",
-    "identity.powerbi_app_roles",
-    "identity.admin_scope",
-    "identity.fabric_admin",
-    "identity.directory_roles",
-    "identity.roles",
+    signal::IDENTITY_KIND,
+    signal::IDENTITY_SOURCE,
+    signal::IDENTITY_MANAGED_IDENTITY,
+    signal::IDENTITY_POWERBI_APP_ROLES,
+    signal::IDENTITY_ADMIN_SCOPE,
+    signal::IDENTITY_FABRIC_ADMIN,
+    signal::IDENTITY_DIRECTORY_ROLES,
+    signal::IDENTITY_ROLES,
 ];
 
 /// Power BI application permissions that break read-only admin APIs for service principals.
@@ -178,8 +178,8 @@ pub fn run(jwt: &Jwt) -> Finding {
     let claims = &jwt.claims;
     let kind = kind(claims);
     let mut finding = Finding::new(CheckId::IdentityKind, Outcome::Pass, "");
-    finding.signal("identity.kind", kind.signal());
-    finding.signal("identity.source", "token");
+    finding.signal(signal::IDENTITY_KIND, kind.signal());
+    finding.signal(signal::IDENTITY_SOURCE, "token");
     let app = claims.client_app().unwrap_or("?").to_owned();
     finding.evidence("kind", kind.signal());
     finding.evidence("application", app.clone());
@@ -191,17 +191,17 @@ pub fn run(jwt: &Jwt) -> Finding {
         finding.evidence("roles", roles.join(" "));
     }
     for role in &roles {
-        finding.signal("identity.roles", role.clone());
+        finding.signal(signal::IDENTITY_ROLES, role.clone());
     }
     match kind {
         Kind::Application => {
             let managed = claims.has("xms_mirid");
             if managed {
-                finding.signal("identity.managed_identity", "true");
+                finding.signal(signal::IDENTITY_MANAGED_IDENTITY, "true");
             }
             let forbidden = forbidden_app_roles(claims);
             for role in &forbidden {
-                finding.signal("identity.powerbi_app_roles", *role);
+                finding.signal(signal::IDENTITY_POWERBI_APP_ROLES, *role);
             }
             let who = if managed {
                 "managed identity"
@@ -233,17 +233,17 @@ pub fn run(jwt: &Jwt) -> Finding {
             let access = delegated_access(claims);
             let admin_scope = access.admin_scope;
             finding.signal(
-                "identity.admin_scope",
+                signal::IDENTITY_ADMIN_SCOPE,
                 if admin_scope { "present" } else { "absent" },
             );
             let user = claims.user_name().unwrap_or("a user").to_owned();
             for (_, signal, ..) in access.directory_roles.iter().flatten() {
-                finding.signal("identity.directory_roles", *signal);
+                finding.signal(signal::IDENTITY_DIRECTORY_ROLES, *signal);
             }
             let names = access.role_names();
             let admin_words = match access.fabric_admin() {
                 None => {
-                    finding.signal("identity.fabric_admin", "unknown");
+                    finding.signal(signal::IDENTITY_FABRIC_ADMIN, "unknown");
                     "directory roles unknown (no wids claim)".to_owned()
                 }
                 Some(admin) => {
@@ -256,7 +256,7 @@ pub fn run(jwt: &Jwt) -> Finding {
                         },
                     );
                     finding.signal(
-                        "identity.fabric_admin",
+                        signal::IDENTITY_FABRIC_ADMIN,
                         if admin { "true" } else { "false" },
                     );
                     if admin {

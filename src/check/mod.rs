@@ -12,6 +12,7 @@ pub mod claims;
 pub mod identity_kind;
 mod probe;
 pub mod scope;
+pub mod signal;
 pub mod token_acquisition;
 pub mod workspace_api;
 

@@ -1,5 +1,5 @@
 //! What the API probes share: one GET with the token, and reading its answer into evidence and
-//! signals under the probe's prefix (`admin_api.`, `workspace_api.`, `workspace_api.target_`):
+//! the probe's signals ([`Probe`]: `admin_api.`, `workspace_api.`, `workspace_api.target_`):
 //! status, error code (every body shape and the Fabric headers), `X-PowerBI-Error-Info`, message,
 //! body kind, `Retry-After`, a `WWW-Authenticate` challenge, or the network failure. A 2xx whose
 //! body is not the whole JSON list every probed call returns is "could not be read", never an
@@ -8,26 +8,10 @@
 use url::Url;
 
 use crate::api_error::{self, BodyKind};
+use crate::check::signal::{Probe, ProbeField};
 use crate::check::token_acquisition::{excerpt, network_words};
 use crate::check::{Context, Finding, TokenInHand};
 use crate::transport::{Failure, Request, Response, Retry};
-
-/// The signal family every probe emits, by suffix.
-macro_rules! probe_signals {
-    ($prefix:literal) => {
-        [
-            concat!($prefix, "status"),
-            concat!($prefix, "error_code"),
-            concat!($prefix, "error_info"),
-            concat!($prefix, "message"),
-            concat!($prefix, "body"),
-            concat!($prefix, "retry_after"),
-            concat!($prefix, "challenge"),
-            concat!($prefix, "network"),
-        ]
-    };
-}
-pub(crate) use probe_signals;
 
 /// How a probe came out.
 pub enum Answer {
@@ -44,11 +28,11 @@ pub enum Answer {
     Unverified(String),
 }
 
-/// Sends one GET and records what came back under `prefix`.
+/// Sends one GET and records what came back as `which`'s signals.
 pub async fn probe(
     ctx: &Context<'_>,
     finding: &mut Finding,
-    prefix: &str,
+    which: Probe,
     url: Url,
     token: &TokenInHand,
     retry: Retry,
@@ -59,8 +43,8 @@ pub async fn probe(
         .transport
         .send(Request::get(url, token.secret.clone(), retry))
         .await;
-    let signal = |finding: &mut Finding, suffix: &str, value: String| {
-        finding.signal(&format!("{prefix}{suffix}"), value)
+    let signal = |finding: &mut Finding, field: ProbeField, value: String| {
+        finding.signal(which.signal(field), value)
     };
     let response = match result {
         Ok(response) => response,
@@ -69,7 +53,7 @@ pub async fn probe(
             message,
             attempts,
         }) => {
-            signal(finding, "network", kind.signal().to_owned());
+            signal(finding, ProbeField::Network, kind.signal().to_owned());
             finding.evidence(
                 label,
                 format!(
@@ -103,12 +87,12 @@ pub async fn probe(
         facts.push(format!("{} attempts", response.attempts));
     }
     if (200..300).contains(&status) {
-        signal(finding, "status", status.to_string());
+        signal(finding, ProbeField::Status, status.to_string());
         let Some(why) = unreadable(&response) else {
             finding.evidence(label, facts.join(", "));
             return Answer::Success(response);
         };
-        signal(finding, "body", body_kind(&response).to_owned());
+        signal(finding, ProbeField::Body, body_kind(&response).to_owned());
         facts.push(why.clone());
         if !response.body.trim().is_empty() {
             facts.push(format!(
@@ -123,9 +107,9 @@ pub async fn probe(
     }
     let header = |name: &str| response.header(name).map(str::to_owned);
     let error = api_error::parse(&response.body, header);
-    api_error::signal_into(finding, prefix, Some(status), &error, header, None);
+    api_error::signal_into(finding, which, Some(status), &error, header, None);
     // `truncated` when the body was cut: its kind would describe only the part read.
-    signal(finding, "body", body_kind(&response).to_owned());
+    signal(finding, ProbeField::Body, body_kind(&response).to_owned());
     if let Some(challenge) = response
         .header("WWW-Authenticate")
         .and_then(api_error::challenge_error)
@@ -194,22 +178,16 @@ fn unreadable(response: &Response) -> Option<String> {
 }
 
 /// A short description of a refusal for a summary line: status plus the most telling code.
-pub fn refusal_words(finding: &Finding, prefix: &str, status: u16) -> String {
-    let first = |suffix: &str| {
-        finding
-            .signals
-            .get(&format!("{prefix}{suffix}"))
-            .first()
-            .cloned()
-    };
-    let detail = first("error_info")
-        .or_else(|| first("error_code"))
-        .or_else(|| first("message"));
+pub fn refusal_words(finding: &Finding, which: Probe, status: u16) -> String {
+    let first = |field: ProbeField| finding.signals.get(which.signal(field)).first().cloned();
+    let detail = first(ProbeField::ErrorInfo)
+        .or_else(|| first(ProbeField::ErrorCode))
+        .or_else(|| first(ProbeField::Message));
     match detail {
         Some(d) => format!("HTTP {status} {d}"),
         None => format!(
             "HTTP {status} with {}",
-            first("body")
+            first(ProbeField::Body)
                 .map(|b| format!("{b} body"))
                 .unwrap_or_else(|| "no detail".to_owned())
         ),

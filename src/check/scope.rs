@@ -6,12 +6,12 @@
 //! ## Requires
 //! A decodable token.
 
-use crate::check::{CheckId, Context, Finding, Outcome};
+use crate::check::{CheckId, Context, Finding, Outcome, signal};
 use crate::cloud::{Audience, classify_audiences};
 use crate::jwt::Jwt;
 
 /// The signals this check emits (see `checks/README.md`).
-pub const SIGNALS: &[&str] = &["scope.audience", "scope.audience_cloud"];
+pub const SIGNALS: &[&str] = &[signal::SCOPE_AUDIENCE, signal::SCOPE_AUDIENCE_CLOUD];
 
 /// Runs the check on a decoded token.
 pub fn run(ctx: &Context<'_>, jwt: &Jwt) -> Finding {
@@ -38,9 +38,9 @@ pub fn run(ctx: &Context<'_>, jwt: &Jwt) -> Finding {
         ),
     };
     let mut finding = Finding::new(CheckId::Scope, outcome, summary);
-    finding.signal("scope.audience", audience.signal());
+    finding.signal(signal::SCOPE_AUDIENCE, audience.signal());
     if let Audience::PowerBiOtherCloud(other) = audience {
-        finding.signal("scope.audience_cloud", other.name());
+        finding.signal(signal::SCOPE_AUDIENCE_CLOUD, other.name());
     }
     finding.evidence("aud", ctx.redactor.clean(&shown));
     finding.evidence("expected", cloud.powerbi_resource());

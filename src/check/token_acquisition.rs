@@ -10,11 +10,11 @@
 //! Nothing: it is the first link of the chain.
 
 use crate::api_error::BodyKind;
-use crate::check::{CheckId, Context, CredentialRecord, Finding, Outcome, TokenInHand};
+use crate::check::{CheckId, Context, CredentialRecord, Finding, Outcome, TokenInHand, signal};
 use crate::cloud::Cloud;
 use crate::cloud_discovery::{Discovery, DiscoveryFailure};
+use crate::credential::CredentialKind;
 use crate::entra_error;
-use crate::session::CredentialKind;
 use crate::session::NetworkKind;
 use crate::settings::Credential;
 use crate::shape::{TenantShape, is_guid, tenant_shape};
@@ -25,23 +25,23 @@ mod credential;
 
 /// The signals this check emits (see `checks/README.md`).
 pub const SIGNALS: &[&str] = &[
-    "token.source",
-    "token.tenant_shape",
-    "token.client_id_shape",
-    "token.secret_shape",
-    "token.status",
-    "token.error",
-    "token.aadsts",
-    "token.suberror",
-    "token.body",
-    "token.network",
-    "token.input",
-    "token.certificate",
-    "token.assertion",
-    "token.azure_cli",
-    "token.device_code",
-    "token.tenant_cloud",
-    "token.cloud",
+    signal::TOKEN_SOURCE,
+    signal::TOKEN_TENANT_SHAPE,
+    signal::TOKEN_CLIENT_ID_SHAPE,
+    signal::TOKEN_SECRET_SHAPE,
+    signal::TOKEN_STATUS,
+    signal::TOKEN_ERROR,
+    signal::TOKEN_AADSTS,
+    signal::TOKEN_SUBERROR,
+    signal::TOKEN_BODY,
+    signal::TOKEN_NETWORK,
+    signal::TOKEN_INPUT,
+    signal::TOKEN_CERTIFICATE,
+    signal::TOKEN_ASSERTION,
+    signal::TOKEN_AZURE_CLI,
+    signal::TOKEN_DEVICE_CODE,
+    signal::TOKEN_TENANT_CLOUD,
+    signal::TOKEN_CLOUD,
 ];
 
 pub(crate) const ID: CheckId = CheckId::TokenAcquisition;
@@ -75,7 +75,10 @@ async fn acquire(
         ) =>
         {
             let mut finding = Finding::new(ID, Outcome::Fail, "");
-            finding.signal("token.source", ctx.settings.credential.kind().signal());
+            finding.signal(
+                signal::TOKEN_SOURCE,
+                ctx.settings.credential.kind().signal(),
+            );
             let url = discovery_url(ctx);
             finding.evidence("request", format!("GET {url}"));
             return match discovery {
@@ -96,7 +99,10 @@ async fn acquire(
         _ if matches!(discovery, Some(Ok(found)) if found.cloud.is_some_and(|c| !endpoints_elsewhere(ctx, c).is_empty())) =>
         {
             let mut finding = Finding::new(ID, Outcome::Fail, "");
-            finding.signal("token.source", ctx.settings.credential.kind().signal());
+            finding.signal(
+                signal::TOKEN_SOURCE,
+                ctx.settings.credential.kind().signal(),
+            );
             (finding, None)
         }
         Credential::AzureCli { .. }
@@ -112,7 +118,7 @@ async fn acquire(
         _ => client_credentials(ctx, record).await,
     };
     if let Some(Err(DiscoveryFailure::Malformed { reason, .. })) = discovery {
-        finding.signal("token.tenant_cloud", "unknown");
+        finding.signal(signal::TOKEN_TENANT_CLOUD, "unknown");
         finding.evidence(
             "tenant's cloud (OpenID configuration)",
             format!("not read: {}", ctx.redactor.clean(reason)),
@@ -188,15 +194,15 @@ fn report_discovery(ctx: &Context<'_>, finding: &mut Finding, found: &Discovery)
         },
     );
     let Some(cloud) = found.cloud else {
-        finding.signal("token.tenant_cloud", "unknown");
+        finding.signal(signal::TOKEN_TENANT_CLOUD, "unknown");
         return;
     };
-    finding.signal("token.tenant_cloud", cloud.name());
+    finding.signal(signal::TOKEN_TENANT_CLOUD, cloud.name());
     let elsewhere = endpoints_elsewhere(ctx, cloud);
     if elsewhere.is_empty() {
-        finding.signal("token.cloud", "match");
+        finding.signal(signal::TOKEN_CLOUD, "match");
     } else {
-        finding.signal("token.cloud", "mismatch");
+        finding.signal(signal::TOKEN_CLOUD, "mismatch");
         finding.outcome = Outcome::Fail;
         finding.summary = format!(
             "the tenant lives in the {}, but {}: use --cloud {}",
@@ -239,9 +245,9 @@ fn from_given_token(ctx: &Context<'_>, text: &str, source: &str) -> (Finding, Op
         )
     };
     let mut finding = Finding::new(ID, outcome, summary);
-    finding.signal("token.source", "token-file");
+    finding.signal(signal::TOKEN_SOURCE, CredentialKind::TokenFile.signal());
     for wrapper in &input.wrappers {
-        finding.signal("token.input", wrapper.signal());
+        finding.signal(signal::TOKEN_INPUT, wrapper.signal());
     }
     finding.evidence("source", source);
     finding.evidence("wrapping", wrapping);
@@ -258,11 +264,11 @@ fn precheck(ctx: &Context<'_>, finding: &mut Finding) -> Option<String> {
     let settings = ctx.settings;
     let tenant = settings.tenant.as_deref().unwrap_or_default();
     let shape = tenant_shape(tenant);
-    finding.signal("token.tenant_shape", shape.signal());
+    finding.signal(signal::TOKEN_TENANT_SHAPE, shape.signal());
     finding.evidence("tenant", tenant);
     let client_id = settings.client_id.as_deref().unwrap_or_default();
     finding.signal(
-        "token.client_id_shape",
+        signal::TOKEN_CLIENT_ID_SHAPE,
         if is_guid(client_id) {
             "guid"
         } else {
@@ -271,7 +277,7 @@ fn precheck(ctx: &Context<'_>, finding: &mut Finding) -> Option<String> {
     );
     finding.evidence("client id", client_id);
     if settings.secret_looks_like_guid {
-        finding.signal("token.secret_shape", "guid");
+        finding.signal(signal::TOKEN_SECRET_SHAPE, "guid");
         finding.evidence(
             "client secret",
             "looks like a GUID: that is the shape of a secret's ID, not of its value",
@@ -305,7 +311,7 @@ async fn client_credentials(
     let settings = ctx.settings;
     let kind = settings.credential.kind();
     let mut finding = Finding::new(ID, Outcome::Pass, "");
-    finding.signal("token.source", kind.signal());
+    finding.signal(signal::TOKEN_SOURCE, kind.signal());
     if let Some(reason) = precheck(ctx, &mut finding) {
         finding.outcome = Outcome::Fail;
         finding.summary = reason;
@@ -361,7 +367,7 @@ pub(crate) fn no_answer(mut finding: Finding, url: &url::Url, failure: &Failure)
             message,
             attempts,
         } => {
-            finding.signal("token.network", kind.signal());
+            finding.signal(signal::TOKEN_NETWORK, kind.signal());
             finding.summary = format!("no answer from {}: {}", host(url), network_words(*kind));
             finding.evidence("error", message.clone());
             finding.evidence("attempts", attempts.to_string());
@@ -381,14 +387,14 @@ pub(crate) fn read_token_response(
     response: &Response,
     record: &CredentialRecord,
 ) -> (Finding, Option<TokenInHand>) {
-    finding.signal("token.status", response.status.to_string());
+    finding.signal(signal::TOKEN_STATUS, response.status.to_string());
     if let Some(id) = response.header("x-ms-request-id") {
         finding.evidence("x-ms-request-id", ctx.redactor.clean(id));
     }
     // A cut body is no answer to read: neither a token nor an error to diagnose.
     if let Some(why) = response.incomplete() {
         finding.outcome = Outcome::Error;
-        finding.signal("token.body", "truncated");
+        finding.signal(signal::TOKEN_BODY, "truncated");
         finding.summary = format!(
             "the answer to the {request} (HTTP {}) could not be read: {why}",
             response.status
@@ -430,7 +436,7 @@ pub(crate) fn read_token_response(
         }
         None => {
             let kind = BodyKind::of(&response.body);
-            finding.signal("token.body", kind.signal());
+            finding.signal(signal::TOKEN_BODY, kind.signal());
             finding.outcome = Outcome::Error;
             finding.summary = format!(
                 "the answer from {} (HTTP {}) is not Entra ID's: {}",
@@ -462,7 +468,7 @@ fn token_from_body(
         .filter(|t| !t.is_empty());
     let Some(token) = token else {
         finding.outcome = Outcome::Error;
-        finding.signal("token.body", BodyKind::of(body).signal());
+        finding.signal(signal::TOKEN_BODY, BodyKind::of(body).signal());
         finding.summary = "the token endpoint answered 200 without an access_token".to_owned();
         finding.evidence("body", excerpt(&ctx.redactor.clean(body)));
         return (finding, None);

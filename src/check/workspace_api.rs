@@ -9,13 +9,14 @@
 //! A token for Power BI whose claims are valid.
 
 use crate::check::identity_kind::{Kind, kind};
-use crate::check::probe::{Answer, probe, probe_signals, refusal_words};
-use crate::check::{CheckId, Context, Finding, Outcome, TokenInHand};
+use crate::check::probe::{Answer, probe, refusal_words};
+use crate::check::signal::Probe;
+use crate::check::{CheckId, Context, Finding, Outcome, TokenInHand, signal};
 use crate::settings::endpoint;
 use crate::transport::Retry;
 
-const LIST: [&str; 8] = probe_signals!("workspace_api.");
-const TARGET: [&str; 8] = probe_signals!("workspace_api.target_");
+const LIST: [&str; 8] = Probe::WorkspaceList.signals();
+const TARGET: [&str; 8] = Probe::WorkspaceTarget.signals();
 
 /// The signals this check emits (see `checks/README.md`).
 pub const SIGNALS: &[&str] = &[
@@ -35,10 +36,10 @@ pub const SIGNALS: &[&str] = &[
     TARGET[5],
     TARGET[6],
     TARGET[7],
-    "workspace_api.count",
-    "workspace_api.target_listed",
-    "workspace_api.listed",
-    "workspace_api.reachable",
+    signal::WORKSPACE_API_COUNT,
+    signal::WORKSPACE_API_TARGET_LISTED,
+    signal::WORKSPACE_API_LISTED,
+    signal::WORKSPACE_API_REACHABLE,
 ];
 
 /// How many workspace calls are in flight at once: enough that a hanging workspace costs the run
@@ -58,7 +59,7 @@ pub async fn run(ctx: &Context<'_>, token: &TokenInHand) -> Finding {
         let answer = probe(
             ctx,
             &mut finding,
-            "workspace_api.",
+            Probe::WorkspaceList,
             endpoint(api, "/v1.0/myorg/groups"),
             token,
             Retry::TRANSIENT,
@@ -72,7 +73,7 @@ pub async fn run(ctx: &Context<'_>, token: &TokenInHand) -> Finding {
         let answer = probe(
             ctx,
             &mut finding,
-            "workspace_api.target_",
+            Probe::WorkspaceTarget,
             url,
             token,
             Retry::TRANSIENT,
@@ -105,10 +106,10 @@ fn judge(
         Answer::Success(response) => {
             let workspaces = parse_workspaces(&response.body);
             finding.signal(
-                "workspace_api.count",
+                signal::WORKSPACE_API_COUNT,
                 if workspaces.is_empty() { "0" } else { "some" },
             );
-            finding.signal("workspace_api.listed", workspaces.len().to_string());
+            finding.signal(signal::WORKSPACE_API_LISTED, workspaces.len().to_string());
             let names: Vec<String> = workspaces
                 .iter()
                 .take(5)
@@ -144,7 +145,7 @@ fn judge(
         Answer::Refused(status) => {
             problems.push(format!(
                 "listing workspaces was refused: {}",
-                refusal_words(&list_finding, "workspace_api.", status)
+                refusal_words(&list_finding, Probe::WorkspaceList, status)
             ));
             None
         }
@@ -160,7 +161,7 @@ fn judge(
                 .iter()
                 .any(|(listed_id, _)| listed_id.eq_ignore_ascii_case(id))
         {
-            finding.signal("workspace_api.target_listed", "no");
+            finding.signal(signal::WORKSPACE_API_TARGET_LISTED, "no");
             finding.evidence(
                 format!("workspace {id}"),
                 "not among the workspaces the caller is a member of",
@@ -169,7 +170,7 @@ fn judge(
         merge(&mut finding, &target);
         match answer {
             Answer::Success(_) => {
-                finding.signal("workspace_api.reachable", id.clone());
+                finding.signal(signal::WORKSPACE_API_REACHABLE, id.clone());
                 notes.push(format!("workspace {id} reachable"));
             }
             Answer::Redirected(status) => {
@@ -177,7 +178,7 @@ fn judge(
             }
             Answer::Refused(status) => problems.push(format!(
                 "workspace {id} refused: {}",
-                refusal_words(&target, "workspace_api.target_", status)
+                refusal_words(&target, Probe::WorkspaceTarget, status)
             )),
             Answer::Unreadable(why) | Answer::Unverified(why) => {
                 unverified.push((format!("workspace {id}"), why))

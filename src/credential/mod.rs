@@ -6,3 +6,6 @@ pub mod azure_cli;
 pub mod certificate;
 pub mod device_code;
 pub mod federated;
+mod kind;
+
+pub use kind::CredentialKind;

@@ -9,7 +9,8 @@ pub mod extract;
 
 use crate::catalogue::{Catalogue, Confidence};
 use crate::check::identity_kind::Kind;
-use crate::check::{CheckId, Finding, Outcome, Signals, Skip};
+use crate::check::signal::Probe;
+use crate::check::{CheckId, Finding, Outcome, Signals, Skip, signal};
 use crate::diagnose::{Diagnoses, Diagnosis, diagnose_signals, rank, unexplained};
 use extract::Extracted;
 
@@ -53,11 +54,11 @@ impl Route {
         }
     }
 
-    fn prefix(self) -> &'static str {
+    fn probe(self) -> Probe {
         match self {
-            Route::Admin => "admin_api.",
-            Route::Workspace => "workspace_api.target_",
-            Route::MyOrg | Route::TokenEndpoint => "workspace_api.",
+            Route::Admin => Probe::Admin,
+            Route::Workspace => Probe::WorkspaceTarget,
+            Route::MyOrg | Route::TokenEndpoint => Probe::WorkspaceList,
         }
     }
 
@@ -185,13 +186,12 @@ fn token_finding(entra: &crate::entra_error::EntraError, status: Option<u16>) ->
 }
 
 fn api_finding(x: &Extracted, route: Route) -> Finding {
-    let prefix = route.prefix();
     let mut f = Finding::new(route.check(), Outcome::Fail, "");
     let api = x.api.clone().unwrap_or_default();
     let body = (x.api.is_none() && x.body_shown_empty).then_some(crate::api_error::BodyKind::Empty);
     crate::api_error::signal_into(
         &mut f,
-        prefix,
+        route.probe(),
         x.status,
         &api,
         |name| x.header(name).map(str::to_owned),
@@ -312,7 +312,7 @@ pub fn explain<'c>(
     let identity_from_token = token_part
         .iter()
         .find(|f| f.check == CheckId::IdentityKind)
-        .and_then(|f| f.signals.get("identity.kind").first().cloned());
+        .and_then(|f| f.signals.get(signal::IDENTITY_KIND).first().cloned());
     let identity_known = identity_from_token.is_some() || x.application_hint.is_some();
     if let Some(hint) = &x.application_hint
         && identity_from_token.is_none()
@@ -359,14 +359,17 @@ pub fn explain<'c>(
                     .map(|_| "application".to_owned())
             });
             if let Some(kind) = kind
-                && !signals.0.contains_key("identity.kind")
+                && !signals.0.contains_key(signal::IDENTITY_KIND)
             {
                 // Read from the hypothesis or a hint, not a token: roles, scopes and
                 // directory roles are unknown, not absent.
-                signals.0.insert("identity.kind".to_owned(), vec![kind]);
                 signals
                     .0
-                    .insert("identity.source".to_owned(), vec!["assumed".to_owned()]);
+                    .insert(signal::IDENTITY_KIND.to_owned(), vec![kind]);
+                signals.0.insert(
+                    signal::IDENTITY_SOURCE.to_owned(),
+                    vec!["assumed".to_owned()],
+                );
             }
             if findings.is_empty() {
                 findings = hyp_findings.clone();

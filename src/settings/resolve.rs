@@ -6,12 +6,12 @@
 use std::path::Path;
 
 use crate::cli::CheckArgs;
+use crate::credential::CredentialKind;
 use crate::env_vars::Env;
 use crate::error::DoctorError;
 use crate::secret::{self, Secret};
-use crate::session::CredentialKind;
 use crate::settings::{Credential, Settings, validate_endpoint, validate_workspaces};
-use crate::{cli, cloud, expect, fsio, profile, shape};
+use crate::{cloud, expect, fsio, profile, shape};
 
 pub(crate) fn read_secret_file(path: &Path, what: &'static str) -> Result<Secret, DoctorError> {
     let text = fsio::read_file(path, what, fsio::Decoding::Strict)?;
@@ -26,27 +26,34 @@ pub(crate) fn choose_credential(
     profile: &profile::Profile,
     env: &Env,
 ) -> Result<Credential, DoctorError> {
-    use cli::AuthKind;
-    let explicit: Vec<(&str, AuthKind)> = [
-        (args.token_file.is_some(), "--token-file", AuthKind::Token),
+    let explicit: Vec<(&str, CredentialKind)> = [
+        (
+            args.token_file.is_some(),
+            "--token-file",
+            CredentialKind::TokenFile,
+        ),
         (
             args.client_secret_file.is_some() || args.client_secret_stdin,
             "--client-secret-file/--client-secret-stdin",
-            AuthKind::Secret,
+            CredentialKind::ClientSecret,
         ),
         (
             args.certificate.is_some()
                 && env(crate::env_vars::AZURE_CLIENT_CERTIFICATE_PATH).is_none(),
             "--certificate",
-            AuthKind::Certificate,
+            CredentialKind::Certificate,
         ),
         (
             args.federated_token_file.is_some()
                 && env(crate::env_vars::AZURE_FEDERATED_TOKEN_FILE).is_none(),
             "--federated-token-file",
-            AuthKind::Federated,
+            CredentialKind::Federated,
         ),
-        (args.device_code, "--device-code", AuthKind::DeviceCode),
+        (
+            args.device_code,
+            "--device-code",
+            CredentialKind::DeviceCode,
+        ),
     ]
     .into_iter()
     .filter(|(given, ..)| *given)
@@ -87,19 +94,17 @@ pub(crate) fn choose_credential(
         (Some(auth), Some((flag, kind)), _) if auth != *kind => {
             return Err(DoctorError::Missing(format!(
                 "--auth {} and {flag} disagree; give one",
-                clap::ValueEnum::to_possible_value(&auth)
-                    .map(|v| v.get_name().to_owned())
-                    .unwrap_or_default()
+                auth.signal()
             )));
         }
         (Some(auth), ..) => auth,
         (None, Some((_, kind)), _) => *kind,
         (None, None, Some(kind)) => kind,
-        (None, None, None) if secret_available => AuthKind::Secret,
-        (None, None, None) if certificate.is_some() => AuthKind::Certificate,
-        (None, None, None) if federated.is_some() => AuthKind::Federated,
-        (None, None, None) if github.is_some() => AuthKind::GithubOidc,
-        (None, None, None) if which("az", env).is_some() => AuthKind::AzureCli,
+        (None, None, None) if secret_available => CredentialKind::ClientSecret,
+        (None, None, None) if certificate.is_some() => CredentialKind::Certificate,
+        (None, None, None) if federated.is_some() => CredentialKind::Federated,
+        (None, None, None) if github.is_some() => CredentialKind::GithubOidc,
+        (None, None, None) if which("az", env).is_some() => CredentialKind::AzureCli,
         (None, None, None) => {
             return Err(DoctorError::Missing(
                 "no credential: set AZURE_CLIENT_SECRET (with --client-id and --tenant), use --client-secret-file PATH, \
@@ -109,14 +114,14 @@ pub(crate) fn choose_credential(
             ));
         }
     };
-    if args.token_file.is_some() && kind != AuthKind::Token {
+    if args.token_file.is_some() && kind != CredentialKind::TokenFile {
         return Err(DoctorError::Missing("--token-file diagnoses a token you already have; it cannot be combined with --auth requesting a new one".to_owned()));
     }
     Ok(match kind {
-        AuthKind::Token => {
+        CredentialKind::TokenFile => {
             let source = args.token_file.clone().ok_or_else(|| {
                 DoctorError::Missing(
-                    "--auth token needs --token-file PATH (- for standard input)".to_owned(),
+                    "--auth token-file needs --token-file PATH (- for standard input)".to_owned(),
                 )
             })?;
             if args.client_secret_stdin && source == "-" {
@@ -133,7 +138,7 @@ pub(crate) fn choose_credential(
                 source: shown,
             }
         }
-        AuthKind::Secret => {
+        CredentialKind::ClientSecret => {
             let secret = if let Some(path) = &args.client_secret_file {
                 read_secret_file(path, "the client secret")?
             } else if args.client_secret_stdin {
@@ -149,7 +154,7 @@ pub(crate) fn choose_credential(
                 // ambient secret.
                 secret
             } else {
-                return Err(DoctorError::Missing("--auth secret needs a client secret: set AZURE_CLIENT_SECRET, or use --client-secret-file PATH or --client-secret-stdin".to_owned()));
+                return Err(DoctorError::Missing("--auth client-secret needs a client secret: set AZURE_CLIENT_SECRET, or use --client-secret-file PATH or --client-secret-stdin".to_owned()));
             };
             if secret.expose().trim().is_empty() {
                 return Err(DoctorError::Missing(
@@ -168,7 +173,7 @@ pub(crate) fn choose_credential(
             }
             Credential::ClientSecret(secret)
         }
-        AuthKind::Certificate => {
+        CredentialKind::Certificate => {
             let path = certificate.ok_or_else(|| {
                 DoctorError::Missing(
                     "--auth certificate needs --certificate PATH or AZURE_CLIENT_CERTIFICATE_PATH"
@@ -186,13 +191,13 @@ pub(crate) fn choose_credential(
                 password: env(&password_var).map(Secret::new),
             }
         }
-        AuthKind::Federated => Credential::FederatedFile(federated.ok_or_else(|| {
+        CredentialKind::Federated => Credential::FederatedFile(federated.ok_or_else(|| {
             DoctorError::Missing(
                 "--auth federated needs --federated-token-file PATH or AZURE_FEDERATED_TOKEN_FILE"
                     .to_owned(),
             )
         })?),
-        AuthKind::GithubOidc => {
+        CredentialKind::GithubOidc => {
             let (request_url, request_token) = github.ok_or_else(|| {
                 DoctorError::Missing(
                     "--auth github-oidc needs ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN: run in GitHub Actions \
@@ -206,10 +211,10 @@ pub(crate) fn choose_credential(
                 audience: args.oidc_audience.clone(),
             }
         }
-        AuthKind::AzureCli => Credential::AzureCli {
+        CredentialKind::AzureCli => Credential::AzureCli {
             program: which("az", env).unwrap_or_else(|| "az".into()),
         },
-        AuthKind::DeviceCode => Credential::DeviceCode,
+        CredentialKind::DeviceCode => Credential::DeviceCode,
     })
 }
 

@@ -3,7 +3,8 @@
 use std::collections::BTreeSet;
 
 use pbi_doctor::catalogue::{Catalogue, Condition};
-use pbi_doctor::check::CheckId;
+use pbi_doctor::check::signal::{Probe, ProbeField};
+use pbi_doctor::check::{CheckId, signal};
 
 use crate::harness::{json_report, paste_scenarios, run, scenarios};
 
@@ -133,7 +134,7 @@ fn a_broken_cause_file_is_refused_with_its_name() {
         err.contains("checks/not-throttled.toml") && err.contains("differs from the file name"),
         "{err}"
     );
-    let unknown = good.replace("admin_api.status", "admin_api.stattus");
+    let unknown = good.replace(signal::ADMIN_API_STATUS, "admin_api.stattus");
     let err = Catalogue::parse(&[("throttled", &unknown)]).unwrap_err();
     assert!(
         err.contains("admin_api.stattus") && err.contains("emitted by no check"),
@@ -186,13 +187,15 @@ fn every_documented_signal_is_declared_by_a_check_and_back() {
     .unwrap();
     for check in CheckId::ALL {
         for signal in check.signals() {
+            // A probe's fields are documented once, as `<probe>.{suffix}`.
+            let probe_field = [Probe::Admin, Probe::WorkspaceList, Probe::WorkspaceTarget]
+                .into_iter()
+                .flat_map(|probe| ProbeField::ALL.map(|field| (probe.signal(field), field)))
+                .find(|(name, _)| name == signal)
+                .map(|(_, field)| field);
             let documented = readme.contains(&format!("`{signal}`"))
-                || signal
-                    .split_once('.')
-                    .is_some_and(|(_, suffix)| readme.contains(&format!("`<probe>.{suffix}`")))
-                || signal
-                    .strip_prefix("workspace_api.target_")
-                    .is_some_and(|s| readme.contains(&format!("`<probe>.{s}`")));
+                || probe_field
+                    .is_some_and(|f| readme.contains(&format!("`<probe>.{}`", f.suffix())));
             assert!(
                 documented,
                 "{signal} (emitted by {}) is not documented in checks/README.md",

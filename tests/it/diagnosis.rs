@@ -4,7 +4,8 @@
 //! authorization problem).
 
 use pbi_doctor::catalogue::Catalogue;
-use pbi_doctor::check::{CheckId, Finding, Outcome};
+use pbi_doctor::check::{CheckId, Finding, Outcome, signal};
+use pbi_doctor::credential::CredentialKind;
 use pbi_doctor::diagnose::diagnose;
 use pbi_doctor::explain::{explain, extract::extract};
 
@@ -45,8 +46,8 @@ fn ranking_follows_confidence_then_specificity_then_severity() {
                 TokenAcquisition,
                 Fail,
                 &[
-                    ("token.aadsts", "7000215"),
-                    ("token.error", "invalid_client"),
+                    (signal::TOKEN_AADSTS, "7000215"),
+                    (signal::TOKEN_ERROR, "invalid_client"),
                 ],
             )],
             vec![("invalid-client-secret", "confirmed")],
@@ -58,16 +59,19 @@ fn ranking_follows_confidence_then_specificity_then_severity() {
                     IdentityKind,
                     Warn,
                     &[
-                        ("identity.kind", "application"),
-                        ("identity.powerbi_app_roles", "Tenant.Read.All"),
+                        (signal::IDENTITY_KIND, "application"),
+                        (signal::IDENTITY_POWERBI_APP_ROLES, "Tenant.Read.All"),
                     ],
                 ),
                 finding(
                     AdminApi,
                     Fail,
                     &[
-                        ("admin_api.status", "401"),
-                        ("admin_api.error_code", "PowerBINotAuthorizedException"),
+                        (signal::ADMIN_API_STATUS, "401"),
+                        (
+                            signal::ADMIN_API_ERROR_CODE,
+                            "PowerBINotAuthorizedException",
+                        ),
                     ],
                 ),
             ],
@@ -80,13 +84,20 @@ fn ranking_follows_confidence_then_specificity_then_severity() {
         (
             "the same 401 without forbidden roles: the read-only admin setting is likely",
             vec![
-                finding(IdentityKind, Pass, &[("identity.kind", "application")]),
+                finding(
+                    IdentityKind,
+                    Pass,
+                    &[(signal::IDENTITY_KIND, "application")],
+                ),
                 finding(
                     AdminApi,
                     Fail,
                     &[
-                        ("admin_api.status", "401"),
-                        ("admin_api.error_code", "PowerBINotAuthorizedException"),
+                        (signal::ADMIN_API_STATUS, "401"),
+                        (
+                            signal::ADMIN_API_ERROR_CODE,
+                            "PowerBINotAuthorizedException",
+                        ),
                     ],
                 ),
             ],
@@ -98,16 +109,16 @@ fn ranking_follows_confidence_then_specificity_then_severity() {
         (
             "a confirmed cause outranks a likely one with more conditions",
             vec![
-                finding(Claims, Fail, &[("claims.expiry", "expired")]),
+                finding(Claims, Fail, &[(signal::CLAIMS_EXPIRY, "expired")]),
                 finding(
                     IdentityKind,
                     Pass,
                     &[
-                        ("identity.kind", "delegated"),
-                        ("identity.admin_scope", "absent"),
+                        (signal::IDENTITY_KIND, "delegated"),
+                        (signal::IDENTITY_ADMIN_SCOPE, "absent"),
                     ],
                 ),
-                finding(AdminApi, Fail, &[("admin_api.status", "403")]),
+                finding(AdminApi, Fail, &[(signal::ADMIN_API_STATUS, "403")]),
             ],
             vec![
                 ("token-expired", "confirmed"),
@@ -120,9 +131,9 @@ fn ranking_follows_confidence_then_specificity_then_severity() {
                 WorkspaceApi,
                 Fail,
                 &[
-                    ("workspace_api.status", "401"),
+                    (signal::WORKSPACE_API_STATUS, "401"),
                     (
-                        "workspace_api.error_info",
+                        signal::WORKSPACE_API_ERROR_INFO,
                         "ServicePrincipalIsNotAllowedByTenantAdminSwitch",
                     ),
                 ],
@@ -137,7 +148,7 @@ fn ranking_follows_confidence_then_specificity_then_severity() {
             vec![finding(
                 TokenAcquisition,
                 Pass,
-                &[("token.source", "client-secret")],
+                &[(signal::TOKEN_SOURCE, CredentialKind::ClientSecret.signal())],
             )],
             vec![],
         ),
@@ -158,14 +169,14 @@ fn a_failure_no_cause_explains_is_reported_as_unexplained() {
         finding(
             CheckId::IdentityKind,
             Outcome::Pass,
-            &[("identity.kind", "application")],
+            &[(signal::IDENTITY_KIND, "application")],
         ),
         finding(
             CheckId::AdminApi,
             Outcome::Fail,
             &[
-                ("admin_api.status", "400"),
-                ("admin_api.error_code", "InvalidRequest"),
+                (signal::ADMIN_API_STATUS, "400"),
+                (signal::ADMIN_API_ERROR_CODE, "InvalidRequest"),
             ],
         ),
     ];

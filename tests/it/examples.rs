@@ -408,7 +408,14 @@ fn azure_devops_example_maps_the_secret_and_publishes_junit() {
             .iter()
             .any(|a| a.starts_with("junit=") && a.ends_with("/pbi-doctor.xml"))
     );
-    assert!(!check.iter().any(|a| a.contains("secret") && a != "secret"));
+    // The secret is mapped into the environment, never passed as an argument: only the
+    // credential's name may say "secret".
+    assert!(has(check, "--auth", "client-secret"));
+    assert!(
+        !check
+            .iter()
+            .any(|a| a.contains("secret") && a != "client-secret")
+    );
     assert!(text.contains("cargo install --locked --path ."));
 }
 

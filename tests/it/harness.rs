@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use assert_cmd::Command;
+use pbi_doctor::credential::CredentialKind;
 use pbi_doctor::jwt::{self, encode_unsigned};
-use pbi_doctor::session::{CredentialKind, Session};
+use pbi_doctor::session::Session;
 use serde::Deserialize;
 use serde_json::Value;
 use wiremock::matchers::{method, path, query_param};

@@ -10,7 +10,8 @@
 use std::collections::BTreeMap;
 
 use pbi_doctor::catalogue::Catalogue;
-use pbi_doctor::check::{CheckId, Finding, Outcome, Skip};
+use pbi_doctor::check::{CheckId, Finding, Outcome, Skip, signal};
+use pbi_doctor::credential::CredentialKind;
 use pbi_doctor::diagnose::diagnose;
 use pbi_doctor::expect::ExpectationOutcome;
 use pbi_doctor::report::{
@@ -63,8 +64,8 @@ fn findings() -> Vec<Finding> {
         Outcome::Pass,
         "token issued for application 8a1d5c3e-… by login.microsoftonline.com, expires in 3599 s",
     );
-    token.signal("token.source", "client-secret");
-    token.signal("token.status", "200");
+    token.signal(signal::TOKEN_SOURCE, CredentialKind::ClientSecret.signal());
+    token.signal(signal::TOKEN_STATUS, "200");
     token.evidence(
         "POST https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token",
         "HTTP 200, token_type Bearer, expires_in 3599",
@@ -75,7 +76,7 @@ fn findings() -> Vec<Finding> {
         Outcome::Pass,
         "the token is for Power BI (https://analysis.windows.net/powerbi/api)",
     );
-    scope.signal("scope.audience", "powerbi");
+    scope.signal(signal::SCOPE_AUDIENCE, "powerbi");
     scope.evidence("aud", "https://analysis.windows.net/powerbi/api");
 
     let claims = Finding::skipped(CheckId::Claims, Skip::Check(CheckId::Scope));
@@ -85,8 +86,8 @@ fn findings() -> Vec<Finding> {
         Outcome::Warn,
         "application token: service principal of app 8a1d5c3e-… carrying Power BI application permission Tenant.Read.All, which read-only admin APIs refuse",
     );
-    identity.signal("identity.kind", "application");
-    identity.signal("identity.powerbi_app_roles", "Tenant.Read.All");
+    identity.signal(signal::IDENTITY_KIND, "application");
+    identity.signal(signal::IDENTITY_POWERBI_APP_ROLES, "Tenant.Read.All");
     identity.evidence("roles", "Tenant.Read.All");
     identity.evidence("idtyp", "app");
 
@@ -95,8 +96,11 @@ fn findings() -> Vec<Finding> {
         Outcome::Fail,
         "the read-only admin API refused the call: HTTP 401 PowerBINotAuthorizedException",
     );
-    admin.signal("admin_api.status", "401");
-    admin.signal("admin_api.error_code", "PowerBINotAuthorizedException");
+    admin.signal(signal::ADMIN_API_STATUS, "401");
+    admin.signal(
+        signal::ADMIN_API_ERROR_CODE,
+        "PowerBINotAuthorizedException",
+    );
     admin.evidence(
         "GET https://api.powerbi.com/v1.0/myorg/admin/groups?$top=1",
         "HTTP 401, RequestId: 5f0c2a61-7d3e-4b8a-9e21-0c4d6f8a2b13",
@@ -104,7 +108,7 @@ fn findings() -> Vec<Finding> {
     admin.evidence("X-PowerBI-Error-Info", AWKWARD);
 
     let mut workspace = Finding::new(CheckId::WorkspaceApi, Outcome::Error, ERROR_SUMMARY);
-    workspace.signal("workspace_api.status", "503");
+    workspace.signal(signal::WORKSPACE_API_STATUS, "503");
     workspace.evidence(
         "GET https://api.powerbi.com/v1.0/myorg/groups",
         "HTTP 503 (3 attempts); body: <html><title>Service Unavailable</title></html>",

@@ -4,7 +4,7 @@
 //! the invariants must hold: no secret or token signature in any output or recording, nothing but
 //! GET to the API, POST only to the token endpoint, the admin API called at most once.
 
-use pbi_doctor::session::CredentialKind;
+use pbi_doctor::credential::CredentialKind;
 
 use crate::harness::{
     TEST_SIGNATURE, cause_ids, json_report, paste_scenarios, run, run_live, scenarios, tempdir,

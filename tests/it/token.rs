@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::harness::{cause_ids, json_report, run};
+use pbi_doctor::check::signal;
 use pbi_doctor::jwt::encode_unsigned;
 
 const SIGNATURE: &str = "dGhpcy1zaWduYXR1cmUtbXVzdC1uZXZlci1iZS1wcmludGVk";
@@ -124,7 +125,7 @@ fn a_managed_identity_token_is_named() {
     let (_, report, text) = read(&app(json!({"xms_mirid": mi, "appidacr": "2"})), &[]);
     assert!(text.contains(&format!("managed identity {mi}")), "{text}");
     assert_eq!(
-        report["checks"][3]["signals"]["identity.managed_identity"][0],
+        report["checks"][3]["signals"][signal::IDENTITY_MANAGED_IDENTITY][0],
         "true"
     );
 }

@@ -6,10 +6,11 @@
 use crate::check::CredentialRecord;
 use crate::check::claims::relative;
 use crate::check::token_acquisition::{ID, excerpt, no_answer, read_token_response};
-use crate::check::{Context, Finding, Outcome, TokenInHand};
+use crate::check::{Context, Finding, Outcome, TokenInHand, signal};
+use crate::credential::CredentialKind;
 use crate::credential::{azure_cli, certificate, device_code, federated};
 use crate::secret::Secret;
-use crate::session::{AssertionFacts, CertificateFacts, CliFacts, CredentialKind};
+use crate::session::{AssertionFacts, CertificateFacts, CliFacts};
 use crate::settings::Credential;
 use crate::transport::FormValue;
 
@@ -43,7 +44,7 @@ fn report_certificate(
 ) -> Result<(), Stop> {
     finding.evidence("certificate", facts.path.clone());
     if let Some(problem) = &facts.problem {
-        finding.signal("token.certificate", problem.clone());
+        finding.signal(signal::TOKEN_CERTIFICATE, problem.clone());
         let message = facts.message.clone().unwrap_or_else(|| problem.clone());
         return Err((Outcome::Fail, format!("not sent: {message}")));
     }
@@ -62,7 +63,7 @@ fn report_certificate(
             format!("from {} to {}", when(from, ctx.now), when(to, ctx.now)),
         );
         if to < ctx.now {
-            finding.signal("token.certificate", "expired");
+            finding.signal(signal::TOKEN_CERTIFICATE, "expired");
             return Err((
                 Outcome::Fail,
                 format!(
@@ -72,7 +73,7 @@ fn report_certificate(
             ));
         }
         if from > ctx.now {
-            finding.signal("token.certificate", "not-yet-valid");
+            finding.signal(signal::TOKEN_CERTIFICATE, "not-yet-valid");
             return Err((
                 Outcome::Fail,
                 format!(
@@ -82,7 +83,7 @@ fn report_certificate(
             ));
         }
     }
-    finding.signal("token.certificate", "valid");
+    finding.signal(signal::TOKEN_CERTIFICATE, "valid");
     Ok(())
 }
 
@@ -94,7 +95,7 @@ fn report_assertion(
 ) -> Result<(), Stop> {
     finding.evidence("assertion from", facts.source.clone());
     if let Some(problem) = &facts.problem {
-        finding.signal("token.assertion", problem.clone());
+        finding.signal(signal::TOKEN_ASSERTION, problem.clone());
         let message = facts.message.clone().unwrap_or_else(|| problem.clone());
         return Err((Outcome::Fail, format!("not sent: {message}")));
     }
@@ -111,14 +112,14 @@ fn report_assertion(
     }
     match facts.expires {
         Some(exp) if exp <= ctx.now => {
-            finding.signal("token.assertion", "expired");
+            finding.signal(signal::TOKEN_ASSERTION, "expired");
             finding.evidence("assertion expires", when(exp, ctx.now));
         }
         Some(exp) => {
-            finding.signal("token.assertion", "valid");
+            finding.signal(signal::TOKEN_ASSERTION, "valid");
             finding.evidence("assertion expires", when(exp, ctx.now));
         }
-        None => finding.signal("token.assertion", "valid"),
+        None => finding.signal(signal::TOKEN_ASSERTION, "valid"),
     }
     Ok(())
 }
@@ -185,7 +186,7 @@ pub(super) async fn form(
             let assertion = cert
                 .client_assertion(&client_id, token_url.as_str(), ctx.now)
                 .map_err(|e| {
-                    finding.signal("token.certificate", e.signal());
+                    finding.signal(signal::TOKEN_CERTIFICATE, e.signal());
                     (Outcome::Fail, format!("not sent: {e}"))
                 })?;
             Ok(assertion_form(assertion))
@@ -252,7 +253,7 @@ pub(super) async fn azure_cli(
 ) -> (Finding, Option<TokenInHand>) {
     let settings = ctx.settings;
     let mut finding = Finding::new(ID, Outcome::Pass, "");
-    finding.signal("token.source", "azure-cli");
+    finding.signal(signal::TOKEN_SOURCE, CredentialKind::AzureCli.signal());
     let resource = settings.cloud.powerbi_resource();
     let tenant = settings.tenant.clone();
     let (facts, token) = match &settings.credential {
@@ -326,9 +327,9 @@ pub(super) async fn azure_cli(
         finding.evidence("az signed in to tenant", t.clone());
     }
     if let Some(problem) = &facts.problem {
-        finding.signal("token.azure_cli", problem.clone());
+        finding.signal(signal::TOKEN_AZURE_CLI, problem.clone());
         for code in &facts.aadsts {
-            finding.signal("token.aadsts", code.to_string());
+            finding.signal(signal::TOKEN_AADSTS, code.to_string());
         }
         if let Some(detail) = &facts.detail {
             finding.evidence("az said", excerpt(&ctx.redactor.clean(detail)));
@@ -385,7 +386,7 @@ pub(super) async fn device_code(
 ) -> (Finding, Option<TokenInHand>) {
     let settings = ctx.settings;
     let mut finding = Finding::new(ID, Outcome::Pass, "");
-    finding.signal("token.source", "device-code");
+    finding.signal(signal::TOKEN_SOURCE, CredentialKind::DeviceCode.signal());
     let (Some(tenant), Some(client_id)) = (settings.tenant.clone(), settings.client_id.clone())
     else {
         finding.outcome = Outcome::Error;
@@ -409,7 +410,7 @@ pub(super) async fn device_code(
     let code = match started {
         Ok(code) => code,
         Err(device_code::StartError::Refused(response)) => {
-            finding.signal("token.device_code", "refused");
+            finding.signal(signal::TOKEN_DEVICE_CODE, "refused");
             return read_token_response(
                 ctx,
                 finding,
@@ -449,7 +450,7 @@ pub(super) async fn device_code(
     {
         Ok(response) => {
             if let Some(error) = crate::entra_error::parse(&response.body).and_then(|e| e.error) {
-                finding.signal("token.device_code", error);
+                finding.signal(signal::TOKEN_DEVICE_CODE, error);
             }
             read_token_response(ctx, finding, "token request", &token_url, &response, record)
         }
