@@ -19,7 +19,7 @@ fn main() {
     let manifest_dir = env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
     let root = Path::new(&manifest_dir);
     let mut out = String::from(
-        "/// Cause files: (file stem, contents).\npub static CAUSE_FILES: &[(&str, &str)] = &[\n",
+        "/// Cause files: (file stem, contents).\npub(crate) static CAUSE_FILES: &[(&str, &str)] = &[\n",
     );
     println!("cargo:rerun-if-changed=checks");
     for path in sorted_entries(&root.join("checks")) {

@@ -12,7 +12,7 @@ use crate::exit::ExitStatus;
 const MESSAGE_MAX: usize = 200;
 
 /// Installs the hook; the process exits with status 2 after printing [`report`].
-pub fn install() {
+pub(crate) fn install() {
     std::panic::set_hook(Box::new(|info| {
         let mut stderr = std::io::stderr().lock();
         let _ = writeln!(stderr, "{}", report(info));
@@ -22,7 +22,7 @@ pub fn install() {
 }
 
 /// The line printed for a panic.
-pub fn report(info: &PanicHookInfo<'_>) -> String {
+pub(crate) fn report(info: &PanicHookInfo<'_>) -> String {
     let message = info
         .payload()
         .downcast_ref::<&str>()
@@ -37,7 +37,7 @@ pub fn report(info: &PanicHookInfo<'_>) -> String {
 }
 
 /// The words of the report: the message's first [`MESSAGE_MAX`] characters on one line.
-pub fn words(message: &str, location: &str) -> String {
+pub(crate) fn words(message: &str, location: &str) -> String {
     // No run redactor is reachable from a panic: scrub what needs no knowledge of secrets.
     let message = crate::secret::redact_userinfo(&crate::secret::redact_jwt_signatures(message));
     let mut short: String = message

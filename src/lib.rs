@@ -5,7 +5,7 @@
 //! embedded cause catalogue → a [`report::Report`] → a renderer → stdout. [`run`] is the whole
 //! program and returns the exit status; `main` only calls it.
 
-#![warn(missing_docs)]
+#![warn(missing_docs, unreachable_pub)]
 
 pub mod api_error;
 pub mod catalogue;
@@ -14,20 +14,20 @@ pub mod cli;
 pub mod cloud;
 pub mod cloud_discovery;
 mod commands;
-pub mod crash;
+mod crash;
 pub mod credential;
 pub mod diagnose;
 pub mod entra_error;
 mod env_vars;
-pub mod error;
+mod error;
 pub mod exit;
 pub mod expect;
 pub mod explain;
 mod fsio;
 pub mod jwt;
 mod output;
-pub mod profile;
-pub mod quota;
+mod profile;
+mod quota;
 pub mod report;
 pub mod secret;
 pub mod session;

@@ -31,11 +31,11 @@ use crate::cloud::Cloud;
 use crate::credential::CredentialKind;
 
 /// The variable naming the profiles file, ahead of the usual places.
-pub const PROFILES_VARIABLE: &str = "PBI_DOCTOR_PROFILES";
+pub(crate) const PROFILES_VARIABLE: &str = "PBI_DOCTOR_PROFILES";
 
 /// One profile, as read. Everything is optional: flags and variables fill in the rest.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Profile {
+pub(crate) struct Profile {
     /// The profile's name.
     pub name: String,
     /// The file it was read from.
@@ -70,7 +70,7 @@ pub struct Profile {
 
 /// Why a profile could not be loaded. No message carries the value of a secret.
 #[derive(Debug, thiserror::Error)]
-pub enum ProfileError {
+pub(crate) enum ProfileError {
     /// The file could not be read.
     #[error("cannot read the profiles file {}: {source}{}", .path.display(), read_hint(.source))]
     Read {
@@ -219,7 +219,7 @@ struct RawProfile {
 /// `PBI_DOCTOR_PROFILES`, else `$XDG_CONFIG_HOME/pbi-doctor/profiles.toml`, else (on Windows)
 /// `%APPDATA%\pbi-doctor\profiles.toml`, else `$HOME/.config/pbi-doctor/profiles.toml`. `None`
 /// when none of these variables is set. The file may not exist.
-pub fn default_path(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
+pub(crate) fn default_path(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
     path_for(env, cfg!(windows))
 }
 
@@ -320,7 +320,7 @@ fn is_variable_name(name: &str) -> bool {
 }
 
 /// Reads profile `name` from the file at `path`.
-pub fn load(path: &Path, name: &str) -> Result<Profile, ProfileError> {
+pub(crate) fn load(path: &Path, name: &str) -> Result<Profile, ProfileError> {
     let text =
         crate::fsio::read_file_text(path, crate::fsio::INPUT_CAP, crate::fsio::Decoding::Lossy)
             .map_err(|e| ProfileError::Read {

@@ -24,16 +24,13 @@ use serde::{Deserialize, Serialize};
 use crate::fsio;
 
 /// The cache's file name, in the folder of the profiles file.
-pub const FILE_NAME: &str = "admin-probe-cache.json";
+pub(crate) const FILE_NAME: &str = "admin-probe-cache.json";
 
 /// Admin probes a tenant allows by default in an hour, a fifth of the service's quota.
-pub const DEFAULT_BUDGET: u32 = 10;
-
-/// The service's quota: GetGroupsAsAdmin requests an hour per tenant.
-pub const SERVICE_LIMIT_PER_HOUR: u32 = 50;
+pub(crate) const DEFAULT_BUDGET: u32 = 10;
 
 /// The window the budget counts over, in seconds.
-pub const WINDOW_SECONDS: i64 = 3600;
+pub(crate) const WINDOW_SECONDS: i64 = 3600;
 
 /// The format version written in the file.
 const VERSION: u32 = 1;
@@ -43,7 +40,7 @@ const READ_CAP: u64 = 1024 * 1024;
 
 /// Whether this run may call the admin API.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Decision {
+pub(crate) enum Decision {
     /// Under budget (or no usable cache): probe, then [`record`] it.
     Probe,
     /// The budget for the last hour is spent: skip the admin probe.
@@ -60,7 +57,7 @@ pub enum Decision {
 
 /// Why the cache could not be read or written.
 #[derive(Debug, thiserror::Error)]
-pub enum QuotaError {
+pub(crate) enum QuotaError {
     /// Reading failed (other than the file not existing).
     #[error("cannot read the admin-probe cache {path}: {source}")]
     Read {
@@ -89,7 +86,7 @@ pub enum QuotaError {
 
 /// The cache's contents: per tenant, the instants of its admin probes.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Cache {
+pub(crate) struct Cache {
     /// The format version.
     pub version: u32,
     /// Tenant (as given) → probe instants, seconds since the epoch, oldest first.
@@ -98,7 +95,7 @@ pub struct Cache {
 
 impl Cache {
     /// The tenant's probes within the hour before `now`, oldest first; none from the future.
-    pub fn recent(&self, tenant: &str, now: i64) -> Vec<i64> {
+    pub(crate) fn recent(&self, tenant: &str, now: i64) -> Vec<i64> {
         let mut recent: Vec<i64> = self
             .tenants
             .get(tenant)
@@ -109,7 +106,7 @@ impl Cache {
     }
 
     /// Whether a tenant may be probed at `now` within `budget_per_hour`.
-    pub fn decide(&self, tenant: &str, now: i64, budget_per_hour: u32) -> Decision {
+    pub(crate) fn decide(&self, tenant: &str, now: i64, budget_per_hour: u32) -> Decision {
         let recent = self.recent(tenant, now);
         let used = u32::try_from(recent.len()).unwrap_or(u32::MAX);
         if used < budget_per_hour {
@@ -129,7 +126,7 @@ impl Cache {
     }
 
     /// Adds a probe at `now` and forgets everything older than the window, for every tenant.
-    pub fn record(&mut self, tenant: &str, now: i64) {
+    pub(crate) fn record(&mut self, tenant: &str, now: i64) {
         self.version = VERSION;
         self.tenants.entry(tenant.to_owned()).or_default().push(now);
         for instants in self.tenants.values_mut() {
@@ -146,12 +143,12 @@ fn in_window(instant: i64, now: i64) -> bool {
 }
 
 /// The cache file in a folder (the profiles file's).
-pub fn cache_file(folder: &Path) -> PathBuf {
+pub(crate) fn cache_file(folder: &Path) -> PathBuf {
     folder.join(FILE_NAME)
 }
 
 /// Reads the cache at `path`. A missing file is an empty cache.
-pub fn load(path: &Path) -> Result<Cache, QuotaError> {
+pub(crate) fn load(path: &Path) -> Result<Cache, QuotaError> {
     let corrupt = |reason: String| QuotaError::Corrupt {
         path: path.to_owned(),
         reason,
@@ -178,7 +175,7 @@ pub fn load(path: &Path) -> Result<Cache, QuotaError> {
 
 /// Whether this run may probe the admin API of `tenant` at `now` (seconds since the epoch), given
 /// the probes recorded in the cache file at `path`. An unusable cache answers [`Decision::Probe`].
-pub fn decide(path: &Path, tenant: &str, now: i64, budget_per_hour: u32) -> Decision {
+pub(crate) fn decide(path: &Path, tenant: &str, now: i64, budget_per_hour: u32) -> Decision {
     match load(path) {
         Ok(cache) => cache.decide(tenant, now, budget_per_hour),
         Err(_) => Decision::Probe,
@@ -188,7 +185,7 @@ pub fn decide(path: &Path, tenant: &str, now: i64, budget_per_hour: u32) -> Deci
 /// Records an admin probe of `tenant` at `now` in the cache file at `path`, dropping entries older
 /// than an hour. A corrupt cache is replaced. The folder is created when missing; the file is
 /// replaced atomically (temporary file, then rename).
-pub fn record(path: &Path, tenant: &str, now: i64) -> Result<(), QuotaError> {
+pub(crate) fn record(path: &Path, tenant: &str, now: i64) -> Result<(), QuotaError> {
     let mut cache = match load(path) {
         Ok(cache) => cache,
         Err(QuotaError::Corrupt { .. }) => Cache::default(),

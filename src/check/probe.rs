@@ -14,7 +14,7 @@ use crate::check::{Context, Finding, TokenInHand};
 use crate::transport::{Failure, Request, Response, Retry};
 
 /// How a probe came out.
-pub enum Answer {
+pub(super) enum Answer {
     /// 2xx with the `{"value":[…]}` list every probed call returns: the response.
     Success(Response),
     /// 2xx whose body could not be read (cut off, not JSON, not a list): why.
@@ -29,7 +29,7 @@ pub enum Answer {
 }
 
 /// Sends one GET and records what came back as `which`'s signals.
-pub async fn probe(
+pub(super) async fn probe(
     ctx: &Context<'_>,
     finding: &mut Finding,
     which: Probe,
@@ -178,7 +178,7 @@ fn unreadable(response: &Response) -> Option<String> {
 }
 
 /// A short description of a refusal for a summary line: status plus the most telling code.
-pub fn refusal_words(finding: &Finding, which: Probe, status: u16) -> String {
+pub(super) fn refusal_words(finding: &Finding, which: Probe, status: u16) -> String {
     let first = |field: ProbeField| finding.signals.get(which.signal(field)).first().cloned();
     let detail = first(ProbeField::ErrorInfo)
         .or_else(|| first(ProbeField::ErrorCode))

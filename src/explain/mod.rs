@@ -72,17 +72,6 @@ impl Route {
     }
 }
 
-/// Context the user adds when the paste lacks it (`--status`, `--header`, `--url`).
-#[derive(Clone, Debug, Default)]
-pub struct Context {
-    /// HTTP status.
-    pub status: Option<u16>,
-    /// Extra headers.
-    pub headers: Vec<(String, String)>,
-    /// The URL called.
-    pub url: Option<url::Url>,
-}
-
 /// Codes that are known but are not an authorization problem of the call (facts §3.2, §4), with
 /// what they mean.
 pub fn known_not_auth(code: &str) -> Option<&'static str> {
