@@ -8,6 +8,8 @@ pub mod claims;
 pub mod identity_kind;
 mod probe;
 pub mod scope;
+#[cfg(test)]
+mod testing;
 pub mod token_acquisition;
 pub mod workspace_api;
 
