@@ -42,7 +42,7 @@ pub(crate) const NOW: i64 = 1_795_166_043;
 /// The authority in the default settings: loopback, where nothing listens.
 pub(crate) const AUTHORITY: &str = "http://127.0.0.1:9";
 /// The Power BI API base in the default settings: loopback, where nothing listens.
-pub(crate) const API: &str = "http://127.0.0.1:9/pbi";
+pub(crate) const API: &str = "http://127.0.0.1:10";
 
 /// `invalid-client-secret`: the token endpoint's answer to a wrong secret (HTTP 401).
 pub(crate) const ENTRA_INVALID_CLIENT_SECRET: &str = "{\"error\":\"invalid_client\",\"error_description\":\"AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '8a1d5c3e-0b7f-4e2a-9c61-2f4d8e7b1a90'.\\r\\nTrace ID: 0000aaaa-11bb-cccc-dd22-eeeeee333333\\r\\nCorrelation ID: aaaa0000-bb11-2222-33cc-444444dddddd\\r\\nTimestamp: 2026-11-20 09:14:03Z\",\"error_codes\":[7000215],\"timestamp\":\"2026-11-20 09:14:03Z\",\"trace_id\":\"0000aaaa-11bb-cccc-dd22-eeeeee333333\",\"correlation_id\":\"aaaa0000-bb11-2222-33cc-444444dddddd\",\"error_uri\":\"https://login.microsoftonline.com/error?code=7000215\"}";
