@@ -362,3 +362,55 @@ pub(crate) fn evidence<'f>(finding: &'f Finding, label: &str) -> Option<&'f str>
         .find(|e| e.label == label)
         .map(|e| e.value.as_str())
 }
+
+#[cfg(test)]
+mod tests {
+    //! The builders themselves: a guard that can fail, and a replay that answers as recorded.
+
+    use super::*;
+    use crate::check::{CheckId, Outcome};
+    use crate::transport::{Request, Retry};
+
+    #[test]
+    #[should_panic(expected = "the finding shows a secret")]
+    fn assert_clean_fails_on_a_signature_in_evidence() {
+        let mut finding = Finding::new(CheckId::Scope, Outcome::Pass, "");
+        finding.evidence("token", token(&app_claims(NOW)));
+        assert_clean(&finding, &[]);
+    }
+
+    #[test]
+    fn the_default_settings_are_the_fixtures_tenant_on_loopback() {
+        let s = TestSettings::new().build();
+        assert_eq!(s.tenant.as_deref(), Some(TENANT));
+        assert_eq!(s.client_id.as_deref(), Some(CLIENT_ID));
+        assert_eq!(s.cloud, Cloud::Public);
+        assert!(!s.detect_cloud);
+        assert_eq!(
+            s.token_endpoint().unwrap().as_str(),
+            format!("{AUTHORITY}{}", token_path())
+        );
+        assert!(matches!(s.credential, Credential::ClientSecret(_)));
+        // The run's redactor knows the secret, as a real run's does.
+        let h = Harness::new(s, Vec::new());
+        assert!(!h.redactor.clean(CLIENT_SECRET).contains(CLIENT_SECRET));
+    }
+
+    #[tokio::test]
+    async fn the_replay_serves_each_answer_once_whatever_the_host() {
+        let h = Harness::new(
+            TestSettings::new().build(),
+            vec![answer("GET", "/v1.0/myorg/groups", 200, &[], EMPTY_LIST)],
+        );
+        let get = || {
+            Request::get(
+                url::Url::parse(&format!("{API}/v1.0/myorg/groups")).unwrap(),
+                Secret::new("t"),
+                Retry::ONCE,
+            )
+        };
+        let first = h.transport.send(get()).await.expect("the recorded answer");
+        assert_eq!((first.status, first.body.as_str()), (200, EMPTY_LIST));
+        assert!(h.transport.send(get()).await.is_err());
+    }
+}
