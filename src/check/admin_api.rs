@@ -226,7 +226,10 @@ mod tests {
         )
         .await;
         assert_eq!(finding.outcome, Outcome::Fail);
-        assert_eq!(signal(&finding, "admin_api.challenge"), ["insufficient_claims"]);
+        assert_eq!(
+            signal(&finding, "admin_api.challenge"),
+            ["insufficient_claims"]
+        );
         let shown = evidence(&finding, &label()).expect("the call's evidence");
         assert!(
             shown.contains("WWW-Authenticate error: insufficient_claims"),
@@ -261,7 +264,10 @@ mod tests {
     async fn skipped_admin_probes_send_nothing_and_say_why() {
         // Nothing is recorded: a call would make the finding an Error, not a skip.
         let finding = admin(TestSettings::new().skip_admin("--skip-admin"), Vec::new()).await;
-        assert_eq!(finding.outcome, Outcome::Skipped(Skip::Flag("--skip-admin")));
+        assert_eq!(
+            finding.outcome,
+            Outcome::Skipped(Skip::Flag("--skip-admin"))
+        );
         assert_eq!(finding.summary, "skipped (--skip-admin)");
         assert!(finding.evidence.is_empty() && finding.signals.0.is_empty());
         let finding = admin(

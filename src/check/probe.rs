@@ -223,9 +223,8 @@ mod tests {
 
     use super::{Answer, probe, refusal_words};
     use crate::check::testing::{
-        API, EMPTY_LIST, GROUPS_SALES, Harness, NOW, ODATA_JSON, PBI_TOKEN_EXPIRED,
-        PROXY_502_HTML, TestSettings, answer, app_claims, assert_clean, evidence, no_answer,
-        signal, token,
+        API, EMPTY_LIST, GROUPS_SALES, Harness, NOW, ODATA_JSON, PBI_TOKEN_EXPIRED, PROXY_502_HTML,
+        TestSettings, answer, app_claims, assert_clean, evidence, no_answer, signal, token,
     };
     use crate::check::{CheckId, Finding, Outcome};
     use crate::session::{Exchange, NetworkKind};
@@ -323,8 +322,14 @@ mod tests {
         .await;
         assert!(matches!(got, Answer::Refused(403)));
         assert_eq!(signal(&finding, "workspace_api.status"), ["403"]);
-        assert_eq!(signal(&finding, "workspace_api.error_code"), ["TokenExpired"]);
-        assert_eq!(signal(&finding, "workspace_api.error_info"), ["TokenExpired"]);
+        assert_eq!(
+            signal(&finding, "workspace_api.error_code"),
+            ["TokenExpired"]
+        );
+        assert_eq!(
+            signal(&finding, "workspace_api.error_info"),
+            ["TokenExpired"]
+        );
         assert_eq!(signal(&finding, "workspace_api.body"), ["json"]);
         let shown = evidence(&finding, &label()).expect("the call's evidence");
         for part in [

@@ -77,7 +77,8 @@ pub(crate) const GROUPS_SALES: &str = "{\"value\":[{\"id\":\"f089354e-8366-4e18-
 pub(crate) const EMPTY_LIST: &str = "{\"value\":[]}";
 
 /// The JSON content type Power BI answers lists with.
-pub(crate) const ODATA_JSON: &str = "application/json; odata.metadata=minimal; odata.streaming=true";
+pub(crate) const ODATA_JSON: &str =
+    "application/json; odata.metadata=minimal; odata.streaming=true";
 
 /// The claims of the fixtures' application token (`healthy-service-principal`), valid for an
 /// hour around `now`.

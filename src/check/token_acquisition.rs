@@ -761,7 +761,9 @@ mod tests {
         let (finding, got) = run(&h.ctx(), None).await;
         assert_eq!(finding.outcome, Outcome::Warn);
         assert!(
-            finding.summary.starts_with("token read from file token.txt, wrapped in quoted:"),
+            finding
+                .summary
+                .starts_with("token read from file token.txt, wrapped in quoted:"),
             "{}",
             finding.summary
         );
@@ -777,7 +779,9 @@ mod tests {
     async fn a_bare_given_token_passes() {
         let jwt = token(&app_claims(NOW));
         let h = Harness::new(
-            TestSettings::new().given_token(&jwt, "standard input").build(),
+            TestSettings::new()
+                .given_token(&jwt, "standard input")
+                .build(),
             Vec::new(),
         );
         let (finding, got) = run(&h.ctx(), None).await;

@@ -469,7 +469,10 @@ mod tests {
             )
         );
         assert_eq!(signal(&finding, "workspace_api.network"), ["connect"]);
-        assert_eq!(signal(&finding, "workspace_api.target_network"), ["connect"]);
+        assert_eq!(
+            signal(&finding, "workspace_api.target_network"),
+            ["connect"]
+        );
         // Nothing listed: whether the workspace is among them is not known, so not claimed.
         assert!(signal(&finding, "workspace_api.target_listed").is_empty());
     }
