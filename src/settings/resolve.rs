@@ -493,6 +493,9 @@ mod tests {
         }
     }
 
+    /// A case: its name, the arguments, the environment, and the credential or error words.
+    type Case<'a> = (&'a str, Vec<&'a str>, Vec<(&'a str, &'a str)>, &'a str);
+
     const WHO: [&str; 4] = ["--tenant", TENANT, "--client-id", CLIENT];
     const AZ_PATH: (&str, &str) = ("PATH", "/nonexistent:{dir}/bin");
     const GITHUB: [(&str, &str); 2] = [
@@ -521,7 +524,7 @@ mod tests {
             format!("token from file {dir}/token.txt: \"eyJ0eXAiOiJKV1QifQ.e30.c2lnbmF0dXJl\"");
         let secret_words = format!("secret {SECRET}");
         #[rustfmt::skip]
-        let table: Vec<(&str, Vec<&str>, Vec<(&str, &str)>, &str)> = vec![
+        let table: Vec<Case<'_>> = vec![
             // --auth, each kind.
             ("--auth secret", vec!["--auth", "secret"], vec![secret], &secret_words),
             ("--auth certificate", vec!["--auth", "certificate", "--certificate", "{dir}/cert.pem"], vec![], &cert),
@@ -574,7 +577,7 @@ mod tests {
         let files = Files::new();
         let secret = ("AZURE_CLIENT_SECRET", SECRET);
         #[rustfmt::skip]
-        let table: Vec<(&str, Vec<&str>, Vec<(&str, &str)>, &str)> = vec![
+        let table: Vec<Case<'_>> = vec![
             ("no credential", vec![], vec![("PATH", "/nonexistent")],
              "no credential: set AZURE_CLIENT_SECRET (with --client-id and --tenant)"),
             ("two credential flags", vec!["--certificate", "{dir}/cert.pem", "--device-code"], vec![],
