@@ -13,6 +13,8 @@ pub mod identity_kind;
 mod probe;
 pub mod scope;
 pub mod signal;
+#[cfg(test)]
+mod testing;
 pub mod token_acquisition;
 pub mod workspace_api;
 
@@ -557,7 +559,60 @@ mod tests {
     use std::cell::Cell;
     use std::time::Duration;
 
-    use super::join_bounded;
+    use super::testing::{
+        EMPTY_LIST, Harness, NOW, ODATA_JSON, TestSettings, answer, app_claims, token,
+    };
+    use super::{CheckId, Outcome, Probes, Skip, join_bounded, run_chain};
+
+    /// A skipped admin probe is decided before the chain and sends nothing: the session holds no
+    /// admin answer, so a call would end as an error, not a skip.
+    #[tokio::test]
+    async fn an_admin_probe_skipped_before_the_chain_sends_nothing_and_says_why() {
+        for (skip, summary) in [
+            (Skip::Flag("--skip-admin"), "skipped (--skip-admin)"),
+            (
+                Skip::Budget {
+                    next_slot_at: NOW + 600,
+                },
+                "skipped (admin-probe budget reached)",
+            ),
+        ] {
+            let settings = TestSettings::new()
+                .given_token(&token(&app_claims(NOW)), "a file")
+                .build();
+            let groups = answer(
+                "GET",
+                "/v1.0/myorg/groups",
+                200,
+                &[("Content-Type", ODATA_JSON)],
+                EMPTY_LIST,
+            );
+            let h = Harness::new(settings, vec![groups]);
+            let out = run_chain(
+                &h.ctx(),
+                Probes::Run {
+                    admin_skipped: Some(skip.clone()),
+                },
+                None,
+            )
+            .await;
+            let admin = out
+                .findings
+                .iter()
+                .find(|f| f.check == CheckId::AdminApi)
+                .expect("an admin finding");
+            assert_eq!(admin.outcome, Outcome::Skipped(skip));
+            assert_eq!(admin.summary, summary);
+            assert!(admin.evidence.is_empty() && admin.signals.0.is_empty());
+            // The workspace probe still ran on the recorded answer.
+            let workspace = out
+                .findings
+                .iter()
+                .find(|f| f.check == CheckId::WorkspaceApi)
+                .expect("a workspace finding");
+            assert!(workspace.outcome.usable(), "{workspace:?}");
+        }
+    }
 
     #[tokio::test]
     async fn bounded_joins_keep_the_order_and_the_bound() {

@@ -193,3 +193,219 @@ pub(super) fn refusal_words(finding: &Finding, which: Probe, status: u16) -> Str
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! One probe against recorded answers: which [`Answer`] it gives, and the evidence and
+    //! signals it leaves under its prefix. The checks' own tests judge the summaries.
+
+    use super::{Answer, probe, refusal_words};
+    use crate::check::signal::Probe;
+    use crate::check::testing::{
+        API, EMPTY_LIST, GROUPS_SALES, Harness, NOW, ODATA_JSON, PBI_TOKEN_EXPIRED, PROXY_502_HTML,
+        TestSettings, answer, app_claims, assert_clean, evidence, no_answer, signal, token,
+    };
+    use crate::check::{CheckId, Finding, Outcome};
+    use crate::session::{Exchange, NetworkKind};
+    use crate::transport::Retry;
+
+    const GROUPS: &str = "/v1.0/myorg/groups";
+
+    /// Probes `GET {api}/v1.0/myorg/groups` under `workspace_api.`; the answer and the finding.
+    async fn probe_groups(exchanges: Vec<Exchange>) -> (Answer, Finding) {
+        let h = Harness::new(TestSettings::new().build(), exchanges);
+        let token = h.token_in_hand(&token(&app_claims(NOW)));
+        let mut finding = Finding::new(CheckId::WorkspaceApi, Outcome::Pass, "");
+        let url = url::Url::parse(&format!("{API}{GROUPS}")).unwrap();
+        let answer = probe(
+            &h.ctx(),
+            &mut finding,
+            Probe::WorkspaceList,
+            url,
+            &token,
+            Retry::TRANSIENT,
+        )
+        .await;
+        assert_clean(&finding, &[]);
+        (answer, finding)
+    }
+
+    fn label() -> String {
+        format!("GET {API}{GROUPS}")
+    }
+
+    #[tokio::test]
+    async fn a_list_is_a_success_and_an_empty_list_is_still_a_list() {
+        for body in [GROUPS_SALES, EMPTY_LIST] {
+            let (got, finding) = probe_groups(vec![answer(
+                "GET",
+                GROUPS,
+                200,
+                &[
+                    ("Content-Type", ODATA_JSON),
+                    ("RequestId", "2aacbc49-3812-5bbf-b057-a7ce44716fe4"),
+                ],
+                body,
+            )])
+            .await;
+            let Answer::Success(response) = got else {
+                panic!("{body} is a list");
+            };
+            assert_eq!(response.body, body);
+            assert_eq!(signal(&finding, "workspace_api.status"), ["200"]);
+            assert!(signal(&finding, "workspace_api.body").is_empty());
+            assert_eq!(
+                evidence(&finding, &label()),
+                Some("HTTP 200, RequestId: 2aacbc49-3812-5bbf-b057-a7ce44716fe4")
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_page_in_place_of_the_list_is_unreadable_not_empty() {
+        // The proxy's page of `network-error-proxy-html`, as a captive portal sends it with 200.
+        let (got, finding) = probe_groups(vec![answer(
+            "GET",
+            GROUPS,
+            200,
+            &[("Content-Type", "text/html")],
+            PROXY_502_HTML,
+        )])
+        .await;
+        let Answer::Unreadable(why) = got else {
+            panic!("a page is not a list");
+        };
+        assert_eq!(
+            why,
+            "HTTP 200 came, but the answer could not be read: the body is an HTML page, as a proxy or sign-in page sends"
+        );
+        assert_eq!(signal(&finding, "workspace_api.status"), ["200"]);
+        assert_eq!(signal(&finding, "workspace_api.body"), ["html"]);
+        let shown = evidence(&finding, &label()).expect("the call's evidence");
+        assert!(shown.contains("body: <html>"), "{shown}");
+    }
+
+    #[tokio::test]
+    async fn a_refusal_reads_headers_and_body() {
+        let (got, finding) = probe_groups(vec![answer(
+            "GET",
+            GROUPS,
+            403,
+            &[
+                ("Content-Type", "application/json; charset=utf-8"),
+                ("X-PowerBI-Error-Info", "TokenExpired"),
+                ("RequestId", "52b42ca8-da51-5e8a-aa95-6f0a20360899"),
+            ],
+            PBI_TOKEN_EXPIRED,
+        )])
+        .await;
+        assert!(matches!(got, Answer::Refused(403)));
+        assert_eq!(signal(&finding, "workspace_api.status"), ["403"]);
+        assert_eq!(
+            signal(&finding, "workspace_api.error_code"),
+            ["TokenExpired"]
+        );
+        assert_eq!(
+            signal(&finding, "workspace_api.error_info"),
+            ["TokenExpired"]
+        );
+        assert_eq!(signal(&finding, "workspace_api.body"), ["json"]);
+        let shown = evidence(&finding, &label()).expect("the call's evidence");
+        for part in [
+            "HTTP 403",
+            "RequestId: 52b42ca8-da51-5e8a-aa95-6f0a20360899",
+            "X-PowerBI-Error-Info: TokenExpired",
+            "body: {\"error\":{\"code\":\"TokenExpired\"",
+        ] {
+            assert!(shown.contains(part), "{part} missing from {shown}");
+        }
+        assert_eq!(
+            refusal_words(&finding, Probe::WorkspaceList, 403),
+            "HTTP 403 TokenExpired"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_server_error_is_no_verdict() {
+        let (got, finding) = probe_groups(vec![answer(
+            "GET",
+            GROUPS,
+            502,
+            &[("Content-Type", "text/html")],
+            PROXY_502_HTML,
+        )])
+        .await;
+        let Answer::Unverified(why) = got else {
+            panic!("a 502 is no verdict");
+        };
+        assert_eq!(why, "server error (HTTP 502)");
+        assert_eq!(signal(&finding, "workspace_api.status"), ["502"]);
+        assert_eq!(signal(&finding, "workspace_api.body"), ["html"]);
+    }
+
+    #[tokio::test]
+    async fn no_answer_records_the_network_failure() {
+        let (got, finding) = probe_groups(vec![no_answer(
+            "GET",
+            GROUPS,
+            NetworkKind::Timeout,
+            "error sending request: operation timed out",
+        )])
+        .await;
+        let Answer::Unverified(why) = got else {
+            panic!("no answer is no verdict");
+        };
+        assert_eq!(why, "no answer: it did not answer in time");
+        assert_eq!(signal(&finding, "workspace_api.network"), ["timeout"]);
+        assert!(signal(&finding, "workspace_api.status").is_empty());
+        assert_eq!(
+            evidence(&finding, &label()),
+            Some(
+                "no answer: it did not answer in time (error sending request: operation timed out; 1 attempt(s))"
+            )
+        );
+    }
+
+    #[tokio::test]
+    async fn a_call_missing_from_a_session_is_no_verdict_with_no_signal() {
+        let (got, finding) = probe_groups(Vec::new()).await;
+        let Answer::Unverified(why) = got else {
+            panic!("not recorded is no verdict");
+        };
+        assert_eq!(
+            why,
+            format!("the session has no recorded answer for GET {API}{GROUPS}")
+        );
+        assert!(finding.signals.0.is_empty());
+        assert_eq!(evidence(&finding, &label()), Some(why.as_str()));
+    }
+
+    #[test]
+    fn refusal_words_prefer_error_info_then_code_then_message_then_body() {
+        let mut finding = Finding::new(CheckId::AdminApi, Outcome::Fail, "");
+        assert_eq!(
+            refusal_words(&finding, Probe::Admin, 401),
+            "HTTP 401 with no detail"
+        );
+        finding.signal("admin_api.body", "empty");
+        assert_eq!(
+            refusal_words(&finding, Probe::Admin, 429),
+            "HTTP 429 with empty body"
+        );
+        finding.signal("admin_api.message", "Access token has expired");
+        assert_eq!(
+            refusal_words(&finding, Probe::Admin, 403),
+            "HTTP 403 Access token has expired"
+        );
+        finding.signal("admin_api.error_code", "TokenExpired");
+        assert_eq!(
+            refusal_words(&finding, Probe::Admin, 403),
+            "HTTP 403 TokenExpired"
+        );
+        finding.signal("admin_api.error_info", "GroupNotAccessible");
+        assert_eq!(
+            refusal_words(&finding, Probe::Admin, 401),
+            "HTTP 401 GroupNotAccessible"
+        );
+    }
+}

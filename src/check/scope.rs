@@ -52,3 +52,121 @@ pub fn run(ctx: &Context<'_>, jwt: &Jwt) -> Finding {
     }
     finding
 }
+
+#[cfg(test)]
+mod tests {
+    //! The scope check on tokens whose `aud` the fixtures show: Power BI (by URI or app id),
+    //! Microsoft Graph (`wrong-audience`), and Power BI of another cloud (`wrong-cloud`).
+
+    use serde_json::json;
+
+    use super::run;
+    use crate::check::Outcome;
+    use crate::check::testing::{
+        Harness, NOW, TestSettings, app_claims, assert_clean, evidence, signal, token,
+    };
+    use crate::cloud::Cloud;
+    use crate::jwt::decode;
+
+    fn scope_of(aud: serde_json::Value, cloud: Cloud) -> crate::check::Finding {
+        let mut claims = app_claims(NOW);
+        claims["aud"] = aud;
+        let jwt = decode(&token(&claims)).expect("a decodable token");
+        let h = Harness::new(TestSettings::new().cloud(cloud).build(), Vec::new());
+        run(&h.ctx(), &jwt)
+    }
+
+    #[test]
+    fn a_power_bi_token_passes() {
+        let finding = scope_of(
+            json!("https://analysis.windows.net/powerbi/api"),
+            Cloud::Public,
+        );
+        assert_eq!(finding.outcome, Outcome::Pass);
+        assert_eq!(
+            finding.summary,
+            "the token is for Power BI (https://analysis.windows.net/powerbi/api)"
+        );
+        assert_eq!(signal(&finding, "scope.audience"), ["powerbi"]);
+        assert!(signal(&finding, "scope.audience_cloud").is_empty());
+        assert_eq!(
+            evidence(&finding, "expected"),
+            Some("https://analysis.windows.net/powerbi/api")
+        );
+        assert!(evidence(&finding, "request instead").is_none());
+        assert_clean(&finding, &[]);
+    }
+
+    #[test]
+    fn the_power_bi_app_id_is_power_bi_too() {
+        let finding = scope_of(json!("00000009-0000-0000-c000-000000000000"), Cloud::Public);
+        assert_eq!(finding.outcome, Outcome::Pass);
+        assert_eq!(signal(&finding, "scope.audience"), ["powerbi"]);
+    }
+
+    #[test]
+    fn a_graph_token_fails_and_says_what_to_request_instead() {
+        let finding = scope_of(json!("https://graph.microsoft.com"), Cloud::Public);
+        assert_eq!(finding.outcome, Outcome::Fail);
+        assert_eq!(
+            finding.summary,
+            "the token is for Microsoft Graph, not for Power BI in the public cloud (aud https://graph.microsoft.com)"
+        );
+        assert_eq!(signal(&finding, "scope.audience"), ["graph"]);
+        assert_eq!(
+            evidence(&finding, "aud"),
+            Some("https://graph.microsoft.com")
+        );
+        assert_eq!(
+            evidence(&finding, "request instead"),
+            Some("scope=https://analysis.windows.net/powerbi/api/.default")
+        );
+        assert_clean(&finding, &[]);
+    }
+
+    #[test]
+    fn a_token_of_another_clouds_power_bi_names_that_cloud() {
+        let finding = scope_of(
+            json!("https://analysis.usgovcloudapi.net/powerbi/api"),
+            Cloud::Public,
+        );
+        assert_eq!(finding.outcome, Outcome::Fail);
+        assert_eq!(signal(&finding, "scope.audience"), ["powerbi-other-cloud"]);
+        assert_eq!(signal(&finding, "scope.audience_cloud"), ["usgov"]);
+        assert!(
+            finding.summary.contains("US Government (GCC)"),
+            "{}",
+            finding.summary
+        );
+        // The same token is right in the cloud it was issued for.
+        let finding = scope_of(
+            json!("https://analysis.usgovcloudapi.net/powerbi/api"),
+            Cloud::Usgov,
+        );
+        assert_eq!(finding.outcome, Outcome::Pass);
+        assert_eq!(
+            evidence(&finding, "expected"),
+            Some("https://analysis.usgovcloudapi.net/powerbi/api")
+        );
+    }
+
+    #[test]
+    fn power_bi_among_several_audiences_passes_and_none_at_all_fails() {
+        let finding = scope_of(
+            json!([
+                "https://graph.microsoft.com",
+                "https://analysis.windows.net/powerbi/api"
+            ]),
+            Cloud::Public,
+        );
+        assert_eq!(finding.outcome, Outcome::Pass);
+        let mut claims = app_claims(NOW);
+        claims.as_object_mut().unwrap().remove("aud");
+        let jwt = decode(&token(&claims)).expect("a decodable token");
+        let h = Harness::new(TestSettings::new().build(), Vec::new());
+        let finding = run(&h.ctx(), &jwt);
+        assert_eq!(finding.outcome, Outcome::Fail);
+        assert_eq!(signal(&finding, "scope.audience"), ["missing"]);
+        assert_eq!(evidence(&finding, "aud"), Some("(none)"));
+    }
+}

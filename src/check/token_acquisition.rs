@@ -534,3 +534,280 @@ pub(crate) fn excerpt(text: &str) -> String {
     let cut: String = trimmed.chars().take(MAX).collect();
     format!("{cut}… ({} bytes in all)", trimmed.len())
 }
+
+#[cfg(test)]
+mod tests {
+    //! The token check judged on its finding, against hand-written answers of the token endpoint
+    //! (bodies as the fixtures recorded them): what a user reads in the summary, the signals the
+    //! catalogue matches, the evidence, and that no secret or token signature is in any of it.
+
+    use super::run;
+    use crate::check::Outcome;
+    use crate::check::testing::{
+        CLIENT_ID, ENTRA_CONDITIONAL_ACCESS, ENTRA_INVALID_CLIENT_SECRET, Harness, NOW,
+        PROXY_502_HTML, TestSettings, answer, app_claims, assert_clean, evidence, no_answer,
+        signal, token, token_path, token_response,
+    };
+    use crate::session::NetworkKind;
+
+    const ENTRA_JSON: (&str, &str) = ("Content-Type", "application/json; charset=utf-8");
+
+    fn token_answer(status: u16, headers: &[(&str, &str)], body: &str) -> Harness {
+        Harness::new(
+            TestSettings::new().build(),
+            vec![answer("POST", &token_path(), status, headers, body)],
+        )
+    }
+
+    #[tokio::test]
+    async fn a_client_secret_gets_a_token_and_the_finding_says_who_signed_in() {
+        let jwt = token(&app_claims(NOW));
+        let h = token_answer(200, &[ENTRA_JSON], &token_response(&jwt));
+        let (finding, got, _) = run(&h.ctx(), None).await;
+        assert_eq!(finding.outcome, Outcome::Pass, "{}", finding.summary);
+        assert_eq!(
+            finding.summary,
+            format!(
+                "signed in as application {CLIENT_ID} with a client secret: token issued by 127.0.0.1, expires in 3599 s"
+            )
+        );
+        assert_eq!(signal(&finding, "token.source"), ["client-secret"]);
+        assert_eq!(signal(&finding, "token.status"), ["200"]);
+        assert_eq!(signal(&finding, "token.tenant_shape"), ["domain"]);
+        assert_eq!(signal(&finding, "token.client_id_shape"), ["guid"]);
+        assert!(signal(&finding, "token.aadsts").is_empty());
+        assert_eq!(
+            evidence(&finding, "request"),
+            Some("POST http://127.0.0.1:9/contoso.onmicrosoft.com/oauth2/v2.0/token")
+        );
+        assert_eq!(
+            evidence(&finding, "scope"),
+            Some("https://analysis.windows.net/powerbi/api/.default")
+        );
+        assert_eq!(evidence(&finding, "expires_in"), Some("3599"));
+        let got = got.expect("a token to go on with");
+        assert_eq!(got.secret.expose(), jwt);
+        assert!(got.decoded.is_ok());
+        assert_clean(&finding, &[]);
+    }
+
+    #[tokio::test]
+    async fn an_entra_refusal_names_its_aadsts_code_and_the_support_ids() {
+        let h = token_answer(401, &[ENTRA_JSON], ENTRA_INVALID_CLIENT_SECRET);
+        let (finding, got, _) = run(&h.ctx(), None).await;
+        assert!(got.is_none());
+        assert_eq!(finding.outcome, Outcome::Fail);
+        assert_eq!(
+            finding.summary,
+            "Entra ID refused the token request: AADSTS7000215, invalid_client (HTTP 401)"
+        );
+        assert_eq!(signal(&finding, "token.status"), ["401"]);
+        assert_eq!(signal(&finding, "token.error"), ["invalid_client"]);
+        assert_eq!(signal(&finding, "token.aadsts"), ["7000215"]);
+        assert!(signal(&finding, "token.body").is_empty());
+        assert_eq!(
+            evidence(&finding, "trace id"),
+            Some("0000aaaa-11bb-cccc-dd22-eeeeee333333")
+        );
+        assert_eq!(
+            evidence(&finding, "correlation id"),
+            Some("aaaa0000-bb11-2222-33cc-444444dddddd")
+        );
+        assert!(
+            evidence(&finding, "message")
+                .is_some_and(|m| m.starts_with("AADSTS7000215: Invalid client secret provided")),
+            "{:?}",
+            finding.evidence
+        );
+        assert_clean(&finding, &[]);
+    }
+
+    #[tokio::test]
+    async fn a_conditional_access_block_keeps_its_suberror() {
+        let h = token_answer(400, &[ENTRA_JSON], ENTRA_CONDITIONAL_ACCESS);
+        let (finding, got, _) = run(&h.ctx(), None).await;
+        assert!(got.is_none());
+        assert_eq!(finding.outcome, Outcome::Fail);
+        assert_eq!(
+            finding.summary,
+            "Entra ID refused the token request: AADSTS53003, interaction_required (HTTP 400)"
+        );
+        assert_eq!(signal(&finding, "token.aadsts"), ["53003"]);
+        assert_eq!(signal(&finding, "token.suberror"), ["message_only"]);
+        assert_clean(&finding, &[]);
+    }
+
+    #[tokio::test]
+    async fn a_secret_shaped_like_a_guid_is_named_beside_the_refusal() {
+        let h = Harness::new(
+            TestSettings::new().secret_looks_like_guid().build(),
+            vec![answer(
+                "POST",
+                &token_path(),
+                401,
+                &[ENTRA_JSON],
+                ENTRA_INVALID_CLIENT_SECRET,
+            )],
+        );
+        let (finding, _, _) = run(&h.ctx(), None).await;
+        assert_eq!(finding.outcome, Outcome::Fail);
+        assert_eq!(signal(&finding, "token.secret_shape"), ["guid"]);
+        assert!(
+            evidence(&finding, "client secret").is_some_and(|v| v.contains("secret's ID")),
+            "{:?}",
+            finding.evidence
+        );
+    }
+
+    #[tokio::test]
+    async fn a_proxy_page_is_not_taken_for_an_entra_answer() {
+        let h = token_answer(502, &[("Content-Type", "text/html")], PROXY_502_HTML);
+        let (finding, got, _) = run(&h.ctx(), None).await;
+        assert!(got.is_none());
+        assert_eq!(finding.outcome, Outcome::Error);
+        assert_eq!(
+            finding.summary,
+            "the answer from 127.0.0.1 (HTTP 502) is not Entra ID's: an HTML page, as a proxy or firewall sends"
+        );
+        assert_eq!(signal(&finding, "token.status"), ["502"]);
+        assert_eq!(signal(&finding, "token.body"), ["html"]);
+        assert!(signal(&finding, "token.aadsts").is_empty());
+        assert!(
+            evidence(&finding, "body").is_some_and(|b| b.contains("502 Bad Gateway")),
+            "{:?}",
+            finding.evidence
+        );
+        assert_clean(&finding, &[]);
+    }
+
+    #[tokio::test]
+    async fn throttled_token_requests_are_no_verdict_and_say_when_to_retry() {
+        // The shape of the throttled admin answer in `throttled`: empty body, Retry-After.
+        let h = token_answer(
+            429,
+            &[
+                ("Content-Type", "application/octet-stream"),
+                ("Retry-After", "3600"),
+            ],
+            "",
+        );
+        let (finding, got, _) = run(&h.ctx(), None).await;
+        assert!(got.is_none());
+        assert_eq!(finding.outcome, Outcome::Error);
+        assert_eq!(
+            finding.summary,
+            "Entra ID is throttling token requests (HTTP 429)"
+        );
+        assert_eq!(signal(&finding, "token.status"), ["429"]);
+        assert_eq!(evidence(&finding, "Retry-After"), Some("3600"));
+    }
+
+    #[tokio::test]
+    async fn no_answer_is_a_network_failure_with_its_kind() {
+        let h = Harness::new(
+            TestSettings::new().build(),
+            vec![no_answer(
+                "POST",
+                &token_path(),
+                NetworkKind::Connect,
+                "tcp connect error: Connection refused (os error 111)",
+            )],
+        );
+        let (finding, got, _) = run(&h.ctx(), None).await;
+        assert!(got.is_none());
+        assert_eq!(finding.outcome, Outcome::Error);
+        assert_eq!(
+            finding.summary,
+            "no answer from 127.0.0.1: the connection was refused or reset"
+        );
+        assert_eq!(signal(&finding, "token.network"), ["connect"]);
+        assert!(signal(&finding, "token.status").is_empty());
+        assert_eq!(
+            evidence(&finding, "error"),
+            Some("tcp connect error: Connection refused (os error 111)")
+        );
+        assert_eq!(evidence(&finding, "attempts"), Some("1"));
+    }
+
+    #[tokio::test]
+    async fn a_common_endpoint_tenant_is_refused_before_anything_is_sent() {
+        // No answer is recorded: a request would come back "not recorded", an Error.
+        let h = Harness::new(
+            TestSettings::new().tenant(Some("organizations")).build(),
+            Vec::new(),
+        );
+        let (finding, got, _) = run(&h.ctx(), None).await;
+        assert!(got.is_none());
+        assert_eq!(finding.outcome, Outcome::Fail);
+        assert!(
+            finding
+                .summary
+                .starts_with("not sent: \"organizations\" is not a tenant"),
+            "{}",
+            finding.summary
+        );
+        assert_eq!(signal(&finding, "token.tenant_shape"), ["common-endpoint"]);
+        assert!(evidence(&finding, "request").is_none());
+    }
+
+    #[tokio::test]
+    async fn a_client_id_that_is_not_a_guid_is_refused_before_anything_is_sent() {
+        let h = Harness::new(
+            TestSettings::new()
+                .client_id(Some("Contoso Reporting"))
+                .build(),
+            Vec::new(),
+        );
+        let (finding, got, _) = run(&h.ctx(), None).await;
+        assert!(got.is_none());
+        assert_eq!(finding.outcome, Outcome::Fail);
+        assert_eq!(
+            finding.summary,
+            "not sent: client id \"Contoso Reporting\" is not a GUID; use the Application (client) ID"
+        );
+        assert_eq!(signal(&finding, "token.client_id_shape"), ["not-guid"]);
+    }
+
+    #[tokio::test]
+    async fn a_given_token_in_quotes_is_read_and_the_quotes_are_named() {
+        let jwt = token(&app_claims(NOW));
+        let h = Harness::new(
+            TestSettings::new()
+                .given_token(&format!("\"{jwt}\"\n"), "file token.txt")
+                .build(),
+            Vec::new(),
+        );
+        let (finding, got, _) = run(&h.ctx(), None).await;
+        assert_eq!(finding.outcome, Outcome::Warn);
+        assert!(
+            finding
+                .summary
+                .starts_with("token read from file token.txt, wrapped in quoted:"),
+            "{}",
+            finding.summary
+        );
+        assert_eq!(signal(&finding, "token.source"), ["token-file"]);
+        assert!(signal(&finding, "token.input").contains(&"quoted"));
+        assert_eq!(evidence(&finding, "source"), Some("file token.txt"));
+        // The quotes are peeled off: the token the chain goes on with is the JWT itself.
+        assert_eq!(got.expect("the token").secret.expose(), jwt);
+        assert_clean(&finding, &[]);
+    }
+
+    #[tokio::test]
+    async fn a_bare_given_token_passes() {
+        let jwt = token(&app_claims(NOW));
+        let h = Harness::new(
+            TestSettings::new()
+                .given_token(&jwt, "standard input")
+                .build(),
+            Vec::new(),
+        );
+        let (finding, got, _) = run(&h.ctx(), None).await;
+        assert_eq!(finding.outcome, Outcome::Pass);
+        assert_eq!(finding.summary, "token read from standard input (bare)");
+        assert_eq!(signal(&finding, "token.input"), ["bare"]);
+        assert!(got.is_some());
+        assert_clean(&finding, &[]);
+    }
+}

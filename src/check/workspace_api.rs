@@ -243,3 +243,270 @@ fn parse_workspaces(body: &str) -> Vec<(String, String)> {
         })
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    //! The workspace check judged on its finding, against the answers the fixtures recorded: the
+    //! list and each `--workspace`, merged in `--workspace` order into one verdict.
+
+    use super::run;
+    use crate::check::testing::{
+        API, EMPTY_LIST, GROUPS_SALES, Harness, NOW, ODATA_JSON, SALES, TestSettings, answer,
+        app_claims, assert_clean, evidence, no_answer, pbi_error, signal, token, user_claims,
+    };
+    use crate::check::{Finding, Outcome};
+    use crate::session::{Exchange, NetworkKind};
+
+    const GROUPS: &str = "/v1.0/myorg/groups";
+    /// The workspace of `user-not-in-workspace`.
+    const OTHER: &str = "3d9b93c6-7b6d-4801-a491-1738910904fd";
+    const CONNECT: &str = "error sending request: client error (Connect): tcp connect error: Connection refused (os error 111)";
+
+    fn datasets(id: &str) -> String {
+        format!("/v1.0/myorg/groups/{id}/datasets")
+    }
+
+    fn ok(path: &str, body: &str) -> Exchange {
+        answer("GET", path, 200, &[("Content-Type", ODATA_JSON)], body)
+    }
+
+    fn refused(path: &str, status: u16, code: &str) -> Exchange {
+        answer(
+            "GET",
+            path,
+            status,
+            &[("Content-Type", "application/json; charset=utf-8")],
+            &pbi_error(code),
+        )
+    }
+
+    async fn workspaces(
+        ids: &[&str],
+        claims: serde_json::Value,
+        exchanges: Vec<Exchange>,
+    ) -> Finding {
+        let h = Harness::new(TestSettings::new().workspaces(ids).build(), exchanges);
+        let token = h.token_in_hand(&token(&claims));
+        let finding = run(&h.ctx(), &token).await;
+        assert_clean(&finding, &[]);
+        finding
+    }
+
+    #[tokio::test]
+    async fn a_listed_and_reachable_workspace_passes() {
+        let finding = workspaces(
+            &[SALES],
+            app_claims(NOW),
+            vec![ok(GROUPS, GROUPS_SALES), ok(&datasets(SALES), EMPTY_LIST)],
+        )
+        .await;
+        assert_eq!(finding.outcome, Outcome::Pass);
+        assert_eq!(
+            finding.summary,
+            format!("1 workspace(s) listed; workspace {SALES} reachable")
+        );
+        assert_eq!(signal(&finding, "workspace_api.count"), ["some"]);
+        assert_eq!(signal(&finding, "workspace_api.listed"), ["1"]);
+        assert_eq!(signal(&finding, "workspace_api.reachable"), [SALES]);
+        assert_eq!(signal(&finding, "workspace_api.status"), ["200"]);
+        assert_eq!(signal(&finding, "workspace_api.target_status"), ["200"]);
+        assert!(signal(&finding, "workspace_api.target_listed").is_empty());
+        assert_eq!(
+            evidence(&finding, "workspaces listed"),
+            Some(format!("1: Sales ({SALES})").as_str())
+        );
+    }
+
+    #[tokio::test]
+    async fn a_service_principal_in_no_workspace_is_refused_the_one_named() {
+        // `sp-not-in-workspace`.
+        let finding = workspaces(
+            &[SALES],
+            app_claims(NOW),
+            vec![
+                ok(GROUPS, EMPTY_LIST),
+                refused(&datasets(SALES), 401, "PowerBINotAuthorizedException"),
+            ],
+        )
+        .await;
+        assert_eq!(finding.outcome, Outcome::Fail);
+        assert_eq!(
+            finding.summary,
+            format!("workspace {SALES} refused: HTTP 401 PowerBINotAuthorizedException")
+        );
+        assert_eq!(signal(&finding, "workspace_api.count"), ["0"]);
+        assert_eq!(signal(&finding, "workspace_api.listed"), ["0"]);
+        assert_eq!(signal(&finding, "workspace_api.target_listed"), ["no"]);
+        assert_eq!(signal(&finding, "workspace_api.target_status"), ["401"]);
+        assert_eq!(
+            signal(&finding, "workspace_api.target_error_code"),
+            ["PowerBINotAuthorizedException"]
+        );
+        assert!(signal(&finding, "workspace_api.reachable").is_empty());
+        assert_eq!(
+            evidence(&finding, &format!("workspace {SALES}")),
+            Some("not among the workspaces the caller is a member of")
+        );
+    }
+
+    #[tokio::test]
+    async fn group_not_accessible_is_read_from_the_header() {
+        // `sp-not-in-workspace-group-not-accessible`: an empty body, the reason in a header.
+        let finding = workspaces(
+            &[SALES],
+            app_claims(NOW),
+            vec![
+                ok(GROUPS, EMPTY_LIST),
+                answer(
+                    "GET",
+                    &datasets(SALES),
+                    401,
+                    &[
+                        ("Content-Type", "application/octet-stream"),
+                        ("X-PowerBI-Error-Info", "GroupNotAccessible"),
+                        ("RequestId", "c5c284fa-fa3f-5ec4-9a29-f607f028b828"),
+                    ],
+                    "",
+                ),
+            ],
+        )
+        .await;
+        assert_eq!(finding.outcome, Outcome::Fail);
+        assert_eq!(
+            finding.summary,
+            format!("workspace {SALES} refused: HTTP 401 GroupNotAccessible")
+        );
+        assert_eq!(
+            signal(&finding, "workspace_api.target_error_info"),
+            ["GroupNotAccessible"]
+        );
+        assert_eq!(signal(&finding, "workspace_api.target_body"), ["empty"]);
+    }
+
+    #[tokio::test]
+    async fn a_workspace_that_does_not_exist_is_refused_with_404() {
+        // `workspace-not-found`.
+        let missing = "c1a2b3d4-0000-4000-8000-0000000000ee";
+        let finding = workspaces(
+            &[missing],
+            app_claims(NOW),
+            vec![
+                ok(GROUPS, GROUPS_SALES),
+                refused(&datasets(missing), 404, "PowerBIEntityNotFound"),
+            ],
+        )
+        .await;
+        assert_eq!(finding.outcome, Outcome::Fail);
+        assert_eq!(
+            finding.summary,
+            format!("workspace {missing} refused: HTTP 404 PowerBIEntityNotFound")
+        );
+        assert_eq!(signal(&finding, "workspace_api.target_status"), ["404"]);
+        assert_eq!(signal(&finding, "workspace_api.target_listed"), ["no"]);
+    }
+
+    #[tokio::test]
+    async fn an_empty_list_warns_for_an_application_and_not_for_a_user() {
+        let finding = workspaces(&[], app_claims(NOW), vec![ok(GROUPS, EMPTY_LIST)]).await;
+        assert_eq!(finding.outcome, Outcome::Warn);
+        assert_eq!(finding.summary, "the caller is a member of no workspace");
+        assert_eq!(evidence(&finding, "workspaces listed"), Some("0"));
+        let finding = workspaces(&[], user_claims(NOW), vec![ok(GROUPS, EMPTY_LIST)]).await;
+        assert_eq!(finding.outcome, Outcome::Pass);
+        assert_eq!(finding.summary, "the caller is a member of no workspace");
+    }
+
+    #[tokio::test]
+    async fn a_refused_list_fails_with_the_tenant_switch() {
+        // `sp-api-access-disabled`.
+        let finding = workspaces(
+            &[],
+            app_claims(NOW),
+            vec![answer(
+                "GET",
+                GROUPS,
+                401,
+                &[
+                    ("Content-Type", "application/octet-stream"),
+                    (
+                        "X-PowerBI-Error-Info",
+                        "ServicePrincipalIsNotAllowedByTenantAdminSwitch",
+                    ),
+                    ("RequestId", "ad8b30fb-6f1c-5972-93d5-03035b3e2978"),
+                ],
+                "",
+            )],
+        )
+        .await;
+        assert_eq!(finding.outcome, Outcome::Fail);
+        assert_eq!(
+            finding.summary,
+            "listing workspaces was refused: HTTP 401 ServicePrincipalIsNotAllowedByTenantAdminSwitch"
+        );
+        assert_eq!(
+            signal(&finding, "workspace_api.error_info"),
+            ["ServicePrincipalIsNotAllowedByTenantAdminSwitch"]
+        );
+        assert!(signal(&finding, "workspace_api.count").is_empty());
+    }
+
+    #[tokio::test]
+    async fn calls_without_an_answer_are_no_verdict_named_once() {
+        // `network-error-api`.
+        let finding = workspaces(
+            &[SALES],
+            app_claims(NOW),
+            vec![
+                no_answer("GET", GROUPS, NetworkKind::Connect, CONNECT),
+                no_answer("GET", &datasets(SALES), NetworkKind::Connect, CONNECT),
+            ],
+        )
+        .await;
+        assert_eq!(finding.outcome, Outcome::Error);
+        assert_eq!(
+            finding.summary,
+            format!(
+                "no verdict: listing workspaces, workspace {SALES}: no answer: the connection was refused or reset"
+            )
+        );
+        assert_eq!(signal(&finding, "workspace_api.network"), ["connect"]);
+        assert_eq!(
+            signal(&finding, "workspace_api.target_network"),
+            ["connect"]
+        );
+        // Nothing listed: whether the workspace is among them is not known, so not claimed.
+        assert!(signal(&finding, "workspace_api.target_listed").is_empty());
+    }
+
+    #[tokio::test]
+    async fn several_workspaces_are_reported_in_the_order_named() {
+        // `healthy-service-principal` and `user-not-in-workspace` together.
+        let finding = workspaces(
+            &[OTHER, SALES],
+            user_claims(NOW),
+            vec![
+                ok(GROUPS, GROUPS_SALES),
+                ok(&datasets(SALES), EMPTY_LIST),
+                refused(&datasets(OTHER), 401, "PowerBINotAuthorizedException"),
+            ],
+        )
+        .await;
+        assert_eq!(finding.outcome, Outcome::Fail);
+        assert_eq!(
+            finding.summary,
+            format!("workspace {OTHER} refused: HTTP 401 PowerBINotAuthorizedException")
+        );
+        assert_eq!(signal(&finding, "workspace_api.reachable"), [SALES]);
+        let labels: Vec<&str> = finding.evidence.iter().map(|e| e.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                format!("GET {API}{GROUPS}").as_str(),
+                "workspaces listed",
+                &format!("workspace {OTHER}"),
+                &format!("GET {API}{}", datasets(OTHER)),
+                &format!("GET {API}{}", datasets(SALES)),
+            ]
+        );
+    }
+}

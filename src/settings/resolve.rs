@@ -18,6 +18,13 @@ pub(crate) fn read_secret_file(path: &Path, what: &'static str) -> Result<Secret
     Ok(Secret::new(text.trim_end_matches(['\r', '\n']).to_owned()))
 }
 
+/// Whether a path flag that clap also fills from a variable was given on the command line: set,
+/// and not just the variable's value. (A flag repeating the variable's value reads as the
+/// variable: detection then decides, which picks the same file unless a secret is also set.)
+fn given_as_flag(flag: Option<&std::path::Path>, variable: Option<String>) -> bool {
+    flag.is_some_and(|path| variable.is_none_or(|v| std::path::Path::new(&v) != path))
+}
+
 /// Picks the credential: `--auth`, else explicit flags, else the environment in the
 /// azure-identity order (secret, certificate, federated token file), then GitHub Actions OIDC,
 /// then the Azure CLI.
@@ -38,14 +45,18 @@ pub(crate) fn choose_credential(
             CredentialKind::ClientSecret,
         ),
         (
-            args.certificate.is_some()
-                && env(crate::env_vars::AZURE_CLIENT_CERTIFICATE_PATH).is_none(),
+            given_as_flag(
+                args.certificate.as_deref(),
+                env(crate::env_vars::AZURE_CLIENT_CERTIFICATE_PATH),
+            ),
             "--certificate",
             CredentialKind::Certificate,
         ),
         (
-            args.federated_token_file.is_some()
-                && env(crate::env_vars::AZURE_FEDERATED_TOKEN_FILE).is_none(),
+            given_as_flag(
+                args.federated_token_file.as_deref(),
+                env(crate::env_vars::AZURE_FEDERATED_TOKEN_FILE),
+            ),
             "--federated-token-file",
             CredentialKind::Federated,
         ),
@@ -340,4 +351,462 @@ pub(crate) fn offline_settings(
         authority_overridden: false,
         api_overridden: false,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    //! Settings resolution as a table: every credential and every source of tenant and client id,
+    //! from flags, a profile and an injected environment, and the refusals (two credentials,
+    //! `--auth` disagreeing with a flag, a short secret, a secret on the command line, none).
+    //!
+    //! The environment is the `env` closure of each case. clap still reads `AZURE_TENANT_ID`,
+    //! `AZURE_CLIENT_ID`, `AZURE_CLIENT_CERTIFICATE_PATH`, `AZURE_FEDERATED_TOKEN_FILE`,
+    //! `AZURE_AUTHORITY_HOST` and `PBI_DOCTOR_PROFILES` from the process while parsing; the tests
+    //! never set process variables (they would race across threads) and refuse to run when one
+    //! is set. A variable clap reads is simulated as main sees it: its flag given, and the
+    //! variable in the injected environment.
+
+    use std::path::{Path, PathBuf};
+
+    use clap::Parser as _;
+
+    use super::resolve;
+    use crate::cli::{Cli, Command};
+    use crate::error::DoctorError;
+    use crate::settings::{Credential, Settings};
+
+    const TENANT: &str = "contoso.onmicrosoft.com";
+    const CLIENT: &str = "8a1d5c3e-0b7f-4e2a-9c61-2f4d8e7b1a90";
+    const SECRET: &str = "Xq8Q~resolve.test.secret.value-0123456789";
+    const OTHER_SECRET: &str = "Zz9Z~the.profile.secret.value-9876543210";
+    const SALES: &str = "f089354e-8366-4e18-aea3-4cb4a3a50b48";
+
+    /// The variables clap reads during parsing: none may be set in the test process.
+    const CLAP_READS: [&str; 7] = [
+        "AZURE_TENANT_ID",
+        "AZURE_CLIENT_ID",
+        "AZURE_CLIENT_CERTIFICATE_PATH",
+        "AZURE_FEDERATED_TOKEN_FILE",
+        "AZURE_AUTHORITY_HOST",
+        "PBI_DOCTOR_PROFILES",
+        "PBI_DOCTOR_COLOR",
+    ];
+
+    /// Files a run may be pointed at, in a folder of their own.
+    struct Files {
+        dir: PathBuf,
+    }
+
+    impl Files {
+        fn new() -> Self {
+            let dir =
+                std::env::temp_dir().join(format!("pbi-doctor-resolve-{}", uuid::Uuid::new_v4()));
+            let bin = dir.join("bin");
+            std::fs::create_dir_all(&bin).unwrap();
+            let write = |name: &str, text: &str| std::fs::write(dir.join(name), text).unwrap();
+            write("secret.txt", &format!("{SECRET}\r\n"));
+            write("short-secret.txt", "abc123\n");
+            write("empty-secret.txt", "\n");
+            write("cert.pem", "-----BEGIN CERTIFICATE-----\n");
+            write("federated.jwt", "eyJhbGciOiJSUzI1NiJ9.e30.c2ln");
+            write("token.txt", "\"eyJ0eXAiOiJKV1QifQ.e30.c2lnbmF0dXJl\"\n");
+            write(
+                "profiles.toml",
+                &format!(
+                    "[profiles.device]\ntenant = \"fabrikam.onmicrosoft.com\"\nclient_id = \"9c3e1f2a-0000-4000-8000-00000000c001\"\nauth = \"device-code\"\n\
+                     [profiles.contoso]\ntenant = \"{TENANT}\"\nclient_id = \"{CLIENT}\"\nclient_secret_env = \"CONTOSO_SECRET\"\ncloud = \"usgov\"\nworkspaces = [\"{SALES}\"]\n\
+                     [profiles.cert]\ntenant = \"{TENANT}\"\nclient_id = \"{CLIENT}\"\ncertificate = \"cert.pem\"\n"
+                ),
+            );
+            // `which` looks for a file named az on PATH.
+            let az = bin.join("az");
+            std::fs::write(&az, "#!/bin/sh\n").unwrap();
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755)).unwrap();
+            }
+            Self { dir }
+        }
+
+        fn path(&self, name: &str) -> String {
+            self.dir.join(name).display().to_string()
+        }
+    }
+
+    impl Drop for Files {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+
+    /// Parses `pbi-doctor check ARGS` (`{dir}` stands for the files' folder) and resolves it
+    /// with this environment (`{dir}` likewise; blank values unset, as `main` gives them).
+    fn resolve_with(
+        files: &Files,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Result<Settings, DoctorError> {
+        for var in CLAP_READS {
+            assert!(
+                std::env::var_os(var).is_none(),
+                "{var} is set in the test process: clap would read it; unset it to run these tests"
+            );
+        }
+        let dir = files.dir.display().to_string();
+        let fill = |s: &str| s.replace("{dir}", &dir);
+        let argv = ["pbi-doctor", "check"]
+            .into_iter()
+            .map(str::to_owned)
+            .chain(args.iter().map(|a| fill(a)));
+        let cli = Cli::try_parse_from(argv).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+        let Command::Check(check) = cli.command else {
+            panic!("not check");
+        };
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), fill(v)))
+            .collect();
+        let lookup = move |name: &str| {
+            env.iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+                .filter(|v| !v.trim().is_empty())
+        };
+        resolve(&check, &lookup)
+    }
+
+    /// The credential in one line: kind and what it holds (secrets shown, they are test values).
+    fn describe(credential: &Credential) -> String {
+        match credential {
+            Credential::ClientSecret(s) => format!("secret {}", s.expose()),
+            Credential::Certificate {
+                path,
+                bytes,
+                password,
+            } => format!(
+                "certificate {path} ({} bytes, password {})",
+                bytes.len(),
+                password.as_ref().map_or("none", |p| p.expose())
+            ),
+            Credential::FederatedFile(path) => format!("federated {}", path.display()),
+            Credential::GithubOidc {
+                request_url,
+                request_token,
+                audience,
+            } => format!(
+                "github-oidc {request_url} {} {audience}",
+                request_token.expose()
+            ),
+            Credential::AzureCli { program } => format!("azure-cli {}", program.display()),
+            Credential::DeviceCode => "device-code".to_owned(),
+            Credential::Token { text, source } => {
+                format!("token from {source}: {}", text.expose().trim())
+            }
+            Credential::Replayed { kind, .. } => format!("replayed {}", kind.signal()),
+        }
+    }
+
+    /// A case: its name, the arguments, the environment, and the credential or error words.
+    type Case<'a> = (&'a str, Vec<&'a str>, Vec<(&'a str, &'a str)>, &'a str);
+
+    const WHO: [&str; 4] = ["--tenant", TENANT, "--client-id", CLIENT];
+    const AZ_PATH: (&str, &str) = ("PATH", "/nonexistent:{dir}/bin");
+    const GITHUB: [(&str, &str); 2] = [
+        (
+            "ACTIONS_ID_TOKEN_REQUEST_URL",
+            "https://pipelines.actions.githubusercontent.com/0a1b2c3d4e5f/idtoken",
+        ),
+        (
+            "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+            "github-request-token-value",
+        ),
+    ];
+    const GITHUB_WORDS: &str = "github-oidc https://pipelines.actions.githubusercontent.com/0a1b2c3d4e5f/idtoken github-request-token-value api://AzureADTokenExchange";
+
+    #[test]
+    fn every_credential_from_every_source() {
+        let files = Files::new();
+        let secret = ("AZURE_CLIENT_SECRET", SECRET);
+        let cert_env = ("AZURE_CLIENT_CERTIFICATE_PATH", "{dir}/cert.pem");
+        let fed_env = ("AZURE_FEDERATED_TOKEN_FILE", "{dir}/federated.jwt");
+        let dir = files.dir.display().to_string();
+        let cert = format!("certificate {dir}/cert.pem (28 bytes, password none)");
+        let fed = format!("federated {dir}/federated.jwt");
+        let az = format!("azure-cli {dir}/bin/az");
+        let token =
+            format!("token from file {dir}/token.txt: \"eyJ0eXAiOiJKV1QifQ.e30.c2lnbmF0dXJl\"");
+        let secret_words = format!("secret {SECRET}");
+        #[rustfmt::skip]
+        let table: Vec<Case<'_>> = vec![
+            // --auth, each kind.
+            ("--auth secret", vec!["--auth", "secret"], vec![secret], &secret_words),
+            ("--auth certificate", vec!["--auth", "certificate", "--certificate", "{dir}/cert.pem"], vec![], &cert),
+            ("--auth federated", vec!["--auth", "federated", "--federated-token-file", "{dir}/federated.jwt"], vec![], &fed),
+            ("--auth github-oidc", vec!["--auth", "github-oidc"], GITHUB.to_vec(), GITHUB_WORDS),
+            ("--auth azure-cli", vec!["--auth", "azure-cli"], vec![AZ_PATH], &az),
+            ("--auth azure-cli, no az on PATH", vec!["--auth", "azure-cli"], vec![], "azure-cli az"),
+            ("--auth device-code", vec!["--auth", "device-code"], vec![], "device-code"),
+            ("--auth token", vec!["--auth", "token", "--token-file", "{dir}/token.txt"], vec![], &token),
+            // --auth wins over what the environment would pick.
+            ("--auth device-code over a secret", vec!["--auth", "device-code"], vec![secret], "device-code"),
+            ("--auth azure-cli over GitHub", vec!["--auth", "azure-cli"], vec![GITHUB[0], GITHUB[1], AZ_PATH], &az),
+            // An explicit credential flag, no --auth.
+            ("--client-secret-file", vec!["--client-secret-file", "{dir}/secret.txt"], vec![], &secret_words),
+            ("--client-secret-file over AZURE_CLIENT_SECRET", vec!["--client-secret-file", "{dir}/secret.txt"], vec![("AZURE_CLIENT_SECRET", OTHER_SECRET)], &secret_words),
+            ("--certificate", vec!["--certificate", "{dir}/cert.pem"], vec![], &cert),
+            ("--certificate over AZURE_CLIENT_SECRET", vec!["--certificate", "{dir}/cert.pem"], vec![secret], &cert),
+            ("--federated-token-file", vec!["--federated-token-file", "{dir}/federated.jwt"], vec![secret], &fed),
+            ("--device-code", vec!["--device-code"], vec![secret], "device-code"),
+            ("--token-file", vec!["--token-file", "{dir}/token.txt"], vec![secret], &token),
+            ("--device-code with --auth device-code", vec!["--device-code", "--auth", "device-code"], vec![], "device-code"),
+            // The profile's auth.
+            ("profile auth", vec!["--profiles", "{dir}/profiles.toml", "--profile", "device"], vec![secret], "device-code"),
+            // Detection, in the azure-identity order.
+            ("AZURE_CLIENT_SECRET", vec![], vec![secret, cert_env, fed_env, GITHUB[0], GITHUB[1], AZ_PATH], &secret_words),
+            ("AZURE_CLIENT_CERTIFICATE_PATH", vec!["--certificate", "{dir}/cert.pem"], vec![cert_env, fed_env, GITHUB[0], GITHUB[1], AZ_PATH], &cert),
+            ("AZURE_FEDERATED_TOKEN_FILE", vec!["--federated-token-file", "{dir}/federated.jwt"], vec![fed_env, GITHUB[0], GITHUB[1], AZ_PATH], &fed),
+            ("GitHub Actions OIDC", vec![], vec![GITHUB[0], GITHUB[1], AZ_PATH], GITHUB_WORDS),
+            ("az on PATH", vec![], vec![AZ_PATH], &az),
+            ("a profile's certificate", vec!["--profiles", "{dir}/profiles.toml", "--profile", "cert"], vec![GITHUB[0], GITHUB[1]], &cert),
+        ];
+        for (name, args, env, want) in table {
+            let args: Vec<&str> = WHO.iter().copied().chain(args).collect();
+            match resolve_with(&files, &args, &env) {
+                Ok(settings) => assert_eq!(describe(&settings.credential), want, "{name}"),
+                Err(e) => panic!("{name}: {e}"),
+            }
+        }
+    }
+
+    #[test]
+    fn one_github_variable_alone_is_not_github() {
+        let files = Files::new();
+        let err = resolve_with(&files, &WHO, &[GITHUB[0]]).unwrap_err();
+        assert!(err.to_string().starts_with("no credential:"), "{err}");
+    }
+
+    #[test]
+    fn the_refusals_say_what_is_wrong() {
+        let files = Files::new();
+        let secret = ("AZURE_CLIENT_SECRET", SECRET);
+        #[rustfmt::skip]
+        let table: Vec<Case<'_>> = vec![
+            ("no credential", vec![], vec![("PATH", "/nonexistent")],
+             "no credential: set AZURE_CLIENT_SECRET (with --client-id and --tenant)"),
+            ("two credential flags", vec!["--certificate", "{dir}/cert.pem", "--device-code"], vec![],
+             "--certificate and --device-code both name a credential; give one"),
+            ("a token and a secret file", vec!["--token-file", "{dir}/token.txt", "--client-secret-file", "{dir}/secret.txt"], vec![],
+             "--token-file and --client-secret-file/--client-secret-stdin both name a credential"),
+            ("--auth disagreeing with a flag", vec!["--auth", "certificate", "--client-secret-file", "{dir}/secret.txt"], vec![],
+             "--auth certificate and --client-secret-file/--client-secret-stdin disagree; give one"),
+            ("--auth disagreeing with --device-code", vec!["--auth", "secret", "--device-code"], vec![secret],
+             "--auth client-secret and --device-code disagree; give one"),
+            ("--auth secret without a secret", vec!["--auth", "secret"], vec![],
+             "--auth client-secret needs a client secret"),
+            ("--auth certificate without one", vec!["--auth", "certificate"], vec![],
+             "--auth certificate needs --certificate PATH or AZURE_CLIENT_CERTIFICATE_PATH"),
+            ("--auth federated without a file", vec!["--auth", "federated"], vec![],
+             "--auth federated needs --federated-token-file PATH or AZURE_FEDERATED_TOKEN_FILE"),
+            ("--auth github-oidc outside GitHub", vec!["--auth", "github-oidc"], vec![GITHUB[0]],
+             "--auth github-oidc needs ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN"),
+            ("--auth token without a file", vec!["--auth", "token"], vec![],
+             "--auth token-file needs --token-file PATH"),
+            ("a short secret", vec![], vec![("AZURE_CLIENT_SECRET", "abc123")],
+             "the client secret is shorter than 8 characters"),
+            ("a short secret file", vec!["--client-secret-file", "{dir}/short-secret.txt"], vec![],
+             "the client secret is shorter than 8 characters"),
+            ("an empty secret file", vec!["--client-secret-file", "{dir}/empty-secret.txt"], vec![],
+             "the client secret is empty"),
+            ("no tenant", vec!["--client-id", CLIENT], vec![secret], "no tenant:"),
+            ("no client id", vec!["--tenant", TENANT], vec![secret], "no client id:"),
+            ("a blank tenant", vec!["--tenant", "  ", "--client-id", CLIENT], vec![secret], "no tenant:"),
+            ("a workspace that is not a GUID", vec!["--tenant", TENANT, "--client-id", CLIENT, "--workspace", "Sales"], vec![secret],
+             "Sales"),
+            ("plain http to a remote authority", vec!["--tenant", TENANT, "--client-id", CLIENT, "--authority-host", "http://login.example.com"], vec![secret],
+             "--authority-host \"http://login.example.com\" is not usable"),
+            ("an unknown profile", vec!["--tenant", TENANT, "--client-id", CLIENT, "--profiles", "{dir}/profiles.toml", "--profile", "nope"], vec![secret],
+             "no profile is named \"nope\""),
+        ];
+        for (name, args, env, want) in table {
+            match resolve_with(&files, &args, &env) {
+                Ok(s) => panic!("{name}: resolved to {}", describe(&s.credential)),
+                Err(e) => assert!(e.to_string().contains(want), "{name}: {e}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_secret_on_the_command_line_is_refused_with_or_without_a_value() {
+        let files = Files::new();
+        for args in [
+            &["--client-secret", SECRET][..],
+            &["--client-secret"][..],
+            &["--client-secret", SECRET, "--auth", "device-code"][..],
+        ] {
+            let args: Vec<&str> = WHO.iter().copied().chain(args.iter().copied()).collect();
+            let err = resolve_with(&files, &args, &[("AZURE_CLIENT_SECRET", SECRET)]).unwrap_err();
+            assert!(
+                matches!(err, DoctorError::SecretOnCommandLine),
+                "{args:?}: {err}"
+            );
+            assert!(!err.to_string().contains(SECRET), "{err}");
+        }
+    }
+
+    #[test]
+    fn tenant_client_id_cloud_and_workspaces_come_from_flags_then_the_profile() {
+        let files = Files::new();
+        let profile = ["--profiles", "{dir}/profiles.toml", "--profile", "contoso"];
+        let env = [
+            ("CONTOSO_SECRET", OTHER_SECRET),
+            ("AZURE_CLIENT_SECRET", SECRET),
+        ];
+        // All from the profile; its secret reference wins over the ambient secret.
+        let s = resolve_with(&files, &profile, &env).unwrap();
+        assert_eq!(s.tenant.as_deref(), Some(TENANT));
+        assert_eq!(s.client_id.as_deref(), Some(CLIENT));
+        assert_eq!(s.cloud, crate::cloud::Cloud::Usgov);
+        assert!(!s.detect_cloud, "a profile's cloud is a given cloud");
+        // GCC signs in at the public authority; its API is its own.
+        assert_eq!(s.powerbi_api.as_str(), "https://api.powerbigov.us/");
+        assert_eq!(s.workspaces, [SALES]);
+        assert_eq!(describe(&s.credential), format!("secret {OTHER_SECRET}"));
+        // Flags win over the profile, one by one.
+        let other_ws = "3d9b93c6-7b6d-4801-a491-1738910904fd";
+        let args: Vec<&str> = profile
+            .iter()
+            .copied()
+            .chain([
+                "--tenant",
+                " 72f988bf-0000-4000-8000-000000000001 ",
+                "--client-id",
+                "9c3e1f2a-0000-4000-8000-00000000c001",
+                "--cloud",
+                "public",
+                "--workspace",
+                other_ws,
+            ])
+            .collect();
+        let s = resolve_with(&files, &args, &env).unwrap();
+        assert_eq!(
+            s.tenant.as_deref(),
+            Some("72f988bf-0000-4000-8000-000000000001"),
+            "trimmed"
+        );
+        assert_eq!(
+            s.client_id.as_deref(),
+            Some("9c3e1f2a-0000-4000-8000-00000000c001")
+        );
+        assert_eq!(s.cloud, crate::cloud::Cloud::Public);
+        assert_eq!(s.workspaces, [other_ws]);
+    }
+
+    #[test]
+    fn defaults_without_a_profile() {
+        let files = Files::new();
+        let expect = format!("workspace={SALES}");
+        let args: Vec<&str> = WHO
+            .iter()
+            .copied()
+            .chain(["--expect", expect.as_str()])
+            .collect();
+        let s = resolve_with(&files, &args, &[("AZURE_CLIENT_SECRET", SECRET)]).unwrap();
+        assert_eq!(s.cloud, crate::cloud::Cloud::Public);
+        assert!(
+            s.detect_cloud,
+            "no --cloud: the tenant's configuration tells"
+        );
+        assert!(!s.authority_overridden && !s.api_overridden);
+        assert_eq!(
+            s.authority_host.as_str(),
+            "https://login.microsoftonline.com/"
+        );
+        assert_eq!(s.powerbi_api.as_str(), "https://api.powerbi.com/");
+        assert!(!s.skip_admin);
+        assert!(!s.secret_looks_like_guid);
+        // `--expect workspace=<id>` is probed.
+        assert_eq!(s.workspaces, [SALES]);
+    }
+
+    #[test]
+    fn a_secret_shaped_like_a_guid_is_noted() {
+        let files = Files::new();
+        let s = resolve_with(
+            &files,
+            &WHO,
+            &[(
+                "AZURE_CLIENT_SECRET",
+                "5b2e7c1d-0000-4000-8000-00000000a001",
+            )],
+        )
+        .unwrap();
+        assert!(s.secret_looks_like_guid);
+    }
+
+    #[test]
+    fn tokens_and_the_azure_cli_need_no_tenant_or_client_id() {
+        let files = Files::new();
+        let s = resolve_with(&files, &["--token-file", "{dir}/token.txt"], &[]).unwrap();
+        assert!(s.tenant.is_none() && s.client_id.is_none());
+        assert!(!s.detect_cloud, "a given token is judged as given");
+        let s = resolve_with(&files, &["--auth", "azure-cli"], &[AZ_PATH]).unwrap();
+        assert!(matches!(s.credential, Credential::AzureCli { .. }));
+        assert!(s.tenant.is_none());
+    }
+
+    #[test]
+    fn a_certificate_password_comes_from_its_variable() {
+        let files = Files::new();
+        let args: Vec<&str> = WHO
+            .iter()
+            .copied()
+            .chain(["--certificate", "{dir}/cert.pem"])
+            .collect();
+        let s = resolve_with(
+            &files,
+            &args,
+            &[("AZURE_CLIENT_CERTIFICATE_PASSWORD", "pfx-password-value")],
+        )
+        .unwrap();
+        assert!(
+            describe(&s.credential).ends_with("password pfx-password-value)"),
+            "{}",
+            describe(&s.credential)
+        );
+    }
+
+    #[test]
+    fn an_explicit_certificate_flag_wins_even_when_the_variable_is_set() {
+        // clap fills `--certificate` from AZURE_CLIENT_CERTIFICATE_PATH; a flag naming another
+        // file was given on the command line and must win over a secret in the environment.
+        let files = Files::new();
+        let args: Vec<&str> = WHO
+            .iter()
+            .copied()
+            .chain(["--certificate", "{dir}/cert.pem"])
+            .collect();
+        let s = resolve_with(
+            &files,
+            &args,
+            &[
+                ("AZURE_CLIENT_CERTIFICATE_PATH", "{dir}/other.pem"),
+                ("AZURE_CLIENT_SECRET", SECRET),
+            ],
+        )
+        .unwrap();
+        assert!(
+            matches!(s.credential, Credential::Certificate { .. }),
+            "{}",
+            describe(&s.credential)
+        );
+    }
+
+    #[test]
+    fn files_are_read_from_where_they_were_named() {
+        // Guards the Files helper: a case passing for the wrong reason would show here.
+        let files = Files::new();
+        assert!(Path::new(&files.path("bin/az")).is_file());
+        assert!(Path::new(&files.path("profiles.toml")).is_file());
+    }
 }
