@@ -54,7 +54,14 @@ pub(crate) fn mask_lines(format: Format, masks: &[Secret], env: &Env) -> String 
     let on = |var: &str| env(var).is_some_and(|v| v.eq_ignore_ascii_case("true"));
     masks
         .iter()
-        .filter(|m| !m.expose().is_empty())
+        // The value comes from the server's answer: only a plain base64 segment is written into a
+        // workflow command, so a line break in it cannot start a command of its own.
+        .filter(|m| {
+            !m.expose().is_empty()
+                && m.expose().bytes().all(|b| {
+                    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'+' | b'/' | b'=')
+                })
+        })
         .map(|m| match format {
             Format::Github if on(crate::env_vars::GITHUB_ACTIONS) => {
                 format!("::add-mask::{}\n", m.expose())

@@ -80,6 +80,36 @@ impl Redactor {
         }
     }
 
+    /// Learns every token a text carries as a JSON-like field (`"access_token": "…"`,
+    /// `refresh_token`, `id_token`, `device_code`, az's `accessToken`), whether or not the text is
+    /// valid JSON: a body cut at the cap, a token file holding a whole token response, a log line.
+    /// Linear: one pass per field name.
+    pub fn add_tokens_in(&self, text: &str) {
+        const FIELDS: [&str; 5] = [
+            "\"access_token\"",
+            "\"refresh_token\"",
+            "\"id_token\"",
+            "\"device_code\"",
+            "\"accessToken\"",
+        ];
+        for field in FIELDS {
+            let mut rest = text;
+            while let Some(at) = rest.find(field) {
+                rest = &rest[at + field.len()..];
+                let value = rest.trim_start();
+                let Some(value) = value.strip_prefix(':') else {
+                    continue;
+                };
+                let Some(value) = value.trim_start().strip_prefix('"') else {
+                    continue;
+                };
+                // A cut body may end inside the value: what is there is still learnt.
+                let end = value.find('"').unwrap_or(value.len());
+                self.add_token(&value[..end]);
+            }
+        }
+    }
+
     fn learn(&self, forms: Vec<String>) {
         let mut needles = self.needles.write().unwrap_or_else(|p| p.into_inner());
         for form in forms {
@@ -244,6 +274,12 @@ fn is_b64(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'+' | b'/' | b'=')
 }
 
+/// Whether a byte before `eyJ` makes it the middle of a word rather than a token's start. `/`,
+/// `+` and `=` do not: `?access_token=eyJ…` and `/eyJ…` start tokens.
+fn continues_word(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_')
+}
+
 /// Replaces the signature of every JWT-shaped run (`eyJ….….sig`) in `text` with
 /// [`REDACTED_SIGNATURE`], keeping header and payload so that claims remain readable. Both base64
 /// alphabets are recognised, so a signature is never cut short at a `+` or `/`. Linear time: each
@@ -254,7 +290,7 @@ pub fn redact_jwt_signatures(text: &str) -> String {
     let mut copied = 0;
     let mut i = 0;
     while i + 3 <= bytes.len() {
-        let starts_token = &bytes[i..i + 3] == b"eyJ" && (i == 0 || !is_b64(bytes[i - 1]));
+        let starts_token = &bytes[i..i + 3] == b"eyJ" && (i == 0 || !continues_word(bytes[i - 1]));
         if !starts_token {
             i += 1;
             continue;
@@ -298,16 +334,19 @@ pub fn redact_userinfo(text: &str) -> String {
         let start = pos + 3;
         out.push_str(&rest[..start]);
         let after = &rest[start..];
+        // The authority ends at the path, query or fragment; its userinfo at its last `@` (a
+        // password may hold an `@` of its own).
         let end = after
             .find(|c: char| {
-                c.is_whitespace() || matches!(c, '/' | '?' | '#' | '"' | '\'' | '<' | '>' | '@')
+                c.is_whitespace() || matches!(c, '/' | '?' | '#' | '"' | '\'' | '<' | '>')
             })
             .unwrap_or(after.len());
-        if after[end..].starts_with('@') && end > 0 {
-            out.push_str(REDACTED);
-            rest = &after[end..];
-        } else {
-            rest = after;
+        match after[..end].rfind('@') {
+            Some(at) if at > 0 => {
+                out.push_str(REDACTED);
+                rest = &after[at..];
+            }
+            _ => rest = after,
         }
     }
     out.push_str(rest);
@@ -395,6 +434,29 @@ mod tests {
     }
 
     #[test]
+    fn tokens_after_an_equals_sign_or_a_slash_are_found() {
+        for prefix in ["?access_token=", "client_assertion=", "/v1/"] {
+            let text = format!("{prefix}eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJ4In0.c2lnbmF0dXJl");
+            assert!(
+                redact_jwt_signatures(&text).ends_with(".REDACTED"),
+                "{prefix}"
+            );
+        }
+    }
+
+    #[test]
+    fn tokens_in_json_like_text_are_learnt_even_when_cut() {
+        let redactor = Redactor::default();
+        redactor.add_tokens_in(
+            r#"{"token_type":"Bearer","refresh_token": "0.AXoA-opaque-refresh","access_token":"opaque-access-cut-here"#,
+        );
+        assert_eq!(
+            redactor.clean("0.AXoA-opaque-refresh and opaque-access-cut-here"),
+            "[redacted] and [redacted]"
+        );
+    }
+
+    #[test]
     fn text_without_tokens_is_untouched() {
         let text = "eyJ alone, a.b.c, and émoji ✓ stay";
         assert_eq!(redact_jwt_signatures(text), text);
@@ -443,6 +505,10 @@ mod tests {
             "AZURE_AUTHORITY_HOST https://[redacted]@login.example/ and http://x/"
         );
         assert_eq!(redact_userinfo("a://@b"), "a://@b");
+        assert_eq!(
+            redact_userinfo("https://u:p@ss@host/x"),
+            "https://[redacted]@host/x"
+        );
     }
 
     #[test]

@@ -557,25 +557,8 @@ impl Live {
 impl Live {
     /// Teaches the redactor every token an answer carries (opaque ones have no JWT shape to find).
     fn learn_tokens(&self, response: &Response) {
-        if !response.body.contains("_token") && !response.body.contains("device_code") {
-            return;
-        }
-        let Ok(serde_json::Value::Object(map)) =
-            serde_json::from_str::<serde_json::Value>(&response.body)
-        else {
-            return;
-        };
-        for field in [
-            "access_token",
-            "refresh_token",
-            "id_token",
-            "device_code",
-            "value",
-        ] {
-            if let Some(value) = map.get(field).and_then(|v| v.as_str()) {
-                self.redactor.add_token(value);
-            }
-        }
+        // Lexical, not a JSON parse: a body cut at the cap still names its tokens.
+        self.redactor.add_tokens_in(&response.body);
     }
 }
 

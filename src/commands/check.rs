@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::{redactor_for, rfc3339, run_checks, target};
 use crate::catalogue::Catalogue;
-use crate::check::{CheckId, Finding, Outcome, Probes, Skip};
+use crate::check::{CheckId, Finding, Outcome, Probes, Skip, signal};
 use crate::cli::CheckArgs;
 use crate::env_vars::Env;
 use crate::error::DoctorError;
@@ -96,6 +96,8 @@ pub(crate) fn run(args: CheckArgs, env: &Env) -> Result<ExitStatus, DoctorError>
     )));
     let transport = Transport::Live(live);
     let catalogue = Catalogue::embedded()?;
+    // A recording replays the budget's skip as a skip: the admin answer was never asked for.
+    let budget_skipped = matches!(admin_skipped, Some(Skip::Budget { .. }));
     let ran = run_checks(
         &settings,
         &transport,
@@ -104,10 +106,14 @@ pub(crate) fn run(args: CheckArgs, env: &Env) -> Result<ExitStatus, DoctorError>
         &redactor,
         catalogue,
     )?;
-    let admin_called = ran
-        .findings
-        .iter()
-        .any(|f| f.check == CheckId::AdminApi && !matches!(f.outcome, Outcome::Skipped(_)));
+    // Counted only when a request went out: a status or a network failure was seen, not a skip
+    // nor a deadline that passed before the call.
+    let admin_called = ran.findings.iter().any(|f| {
+        f.check == CheckId::AdminApi
+            && !matches!(f.outcome, Outcome::Skipped(_))
+            && (!f.signals.get(signal::ADMIN_API_STATUS).is_empty()
+                || !f.signals.get(signal::ADMIN_API_NETWORK).is_empty())
+    });
     if let (Some(path), true) = (&quota, admin_called)
         && let Err(e) = quota::record(path, &tenant_key, now)
     {
@@ -118,6 +124,17 @@ pub(crate) fn run(args: CheckArgs, env: &Env) -> Result<ExitStatus, DoctorError>
         expectations_given: !args.expectations.is_empty(),
         passes: expect::passes(&expectations, &ran.findings, args.fail_on),
     };
+    // The session first: a report that cannot be written must not also lose the recording.
+    if let Some(path) = &args.record {
+        let mut recorded = ran.settings.clone();
+        recorded.skip_admin |= budget_skipped;
+        write_session(path, &recorded, &transport, now, &redactor, ran.record)?;
+        let _ = writeln!(
+            anstream::stderr(),
+            "pbi-doctor: session recorded to {} (redacted: no secret, no token signature)",
+            path.display()
+        );
+    }
     let mut report = Report::judged(
         target("check", &ran.settings, now, None),
         ran.findings,
@@ -128,14 +145,6 @@ pub(crate) fn run(args: CheckArgs, env: &Env) -> Result<ExitStatus, DoctorError>
     report.notes.extend(notes);
     let report = redactor.seal(report);
     emit(&report, &args.output, &ran.masks, env)?;
-    if let Some(path) = &args.record {
-        write_session(path, &ran.settings, &transport, now, &redactor, ran.record)?;
-        let _ = writeln!(
-            anstream::stderr(),
-            "pbi-doctor: session recorded to {} (redacted: no secret, no token signature)",
-            path.display()
-        );
-    }
     Ok(report.verdict.exit_status())
 }
 

@@ -68,6 +68,8 @@ pub(crate) fn redactor_for(settings: &Settings) -> Redactor {
         Credential::ClientSecret(secret) => redactor.add(secret),
         Credential::Token { text, .. } => {
             redactor.add_token(&token_input::normalize(text.expose()).token);
+            // A token file may hold a whole token response, refresh token included.
+            redactor.add_tokens_in(text.expose());
         }
         Credential::Certificate {
             password: Some(password),

@@ -3,7 +3,7 @@
 //! environment, `--output`, the GitHub job summary, mask commands, the admin-probe budget, and
 //! profiles.
 
-use crate::harness::{TEST_SIGNATURE, json_report, run_live, run_live_env, scenario, tempdir};
+use crate::harness::{TEST_SIGNATURE, json_report, run, run_live, run_live_env, scenario, tempdir};
 
 fn outcomes(report: &serde_json::Value) -> Vec<(String, bool)> {
     report["expectations"]
@@ -250,6 +250,16 @@ async fn the_admin_probe_budget_is_remembered_per_tenant() {
         Some(0),
         "a skipped probe does not fail --expect admin-api"
     );
+    // Its recording replays the skip as a skip: no admin answer was recorded to replay.
+    let file = config.join("over-budget.json");
+    std::fs::write(&file, &second.recording).unwrap();
+    let replayed = run(
+        &["replay", file.to_str().unwrap(), "--format", "json"],
+        None,
+    );
+    let replayed_report = json_report("replayed", &replayed);
+    assert_eq!(replayed.status.code(), Some(0), "{replayed_report}");
+    assert_eq!(replayed_report["checks"][4]["status"], "skip");
 
     let third = run_live_env(
         &s,
