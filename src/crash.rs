@@ -38,8 +38,8 @@ pub(crate) fn report(info: &PanicHookInfo<'_>) -> String {
 
 /// The words of the report: the message's first [`MESSAGE_MAX`] characters on one line.
 pub(crate) fn words(message: &str, location: &str) -> String {
-    // No run redactor is reachable from a panic: scrub what needs no knowledge of secrets.
-    let message = crate::secret::redact_userinfo(&crate::secret::redact_jwt_signatures(message));
+    // The run's secrets, if a command registered them, and what needs no knowledge of them.
+    let message = crate::secret::Redactor::of_run().clean_without_waiting(message);
     let mut short: String = message
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })

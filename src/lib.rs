@@ -75,9 +75,9 @@ pub fn run(args: impl IntoIterator<Item = impl Into<OsString> + Clone>, env: &En
     };
     result.unwrap_or_else(|error| {
         let mut stderr = anstream::stderr();
-        // The error may quote a value the user gave (a URL with a password in it): no run
-        // redactor exists yet, so what needs no knowledge of secrets is removed here.
-        let message = Redactor::default().seal(error.to_string());
+        // The error may quote a value the user gave (a URL with a password in it) or one the run
+        // learnt: sealed by the run's redactor when a command built one.
+        let message = Redactor::of_run().seal(error.to_string());
         let _ = writeln!(
             stderr,
             "{}pbi-doctor: error:{} {}",

@@ -153,6 +153,37 @@ impl Redactor {
     }
 }
 
+/// The run's redactor, once a command has built it: the error printer and the crash guard sit
+/// above the command and would otherwise know no secret.
+static RUN_REDACTOR: std::sync::OnceLock<Redactor> = std::sync::OnceLock::new();
+
+impl Redactor {
+    /// Makes this the run's redactor for [`Redactor::of_run`] (the first one registered wins;
+    /// clones share what they learn, so later tokens are known too).
+    pub fn register_for_run(&self) {
+        let _ = RUN_REDACTOR.set(self.clone());
+    }
+
+    /// The run's redactor, or one that knows no secret when no command built one yet.
+    pub fn of_run() -> Redactor {
+        RUN_REDACTOR.get().cloned().unwrap_or_default()
+    }
+
+    /// [`Redactor::clean`] that never waits: for the crash guard, which may run while this
+    /// thread holds the lock. Without the lock, only what needs no knowledge is scrubbed.
+    pub fn clean_without_waiting(&self, text: &str) -> String {
+        let mut out = redact_userinfo(&redact_jwt_signatures(text));
+        if let Ok(needles) = self.needles.try_read() {
+            for needle in needles.iter() {
+                if out.contains(needle.as_str()) {
+                    out = out.replace(needle.as_str(), REDACTED);
+                }
+            }
+        }
+        out
+    }
+}
+
 /// A value that went through a [`Redactor`]. Only [`Redactor::seal`] and
 /// [`Redactor::seal_data`] make one, so output code that takes a `Sealed` cannot be handed
 /// text that skipped redaction.

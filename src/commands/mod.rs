@@ -82,6 +82,7 @@ pub(crate) fn redactor_for(settings: &Settings) -> Redactor {
         | Credential::DeviceCode
         | Credential::Replayed { .. } => {}
     }
+    redactor.register_for_run();
     redactor
 }
 

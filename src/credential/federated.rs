@@ -177,10 +177,13 @@ pub fn from_text(text: &str, source: &str) -> Result<Assertion, FederatedError> 
 /// Reads an assertion from a token file (what `AZURE_FEDERATED_TOKEN_FILE` names).
 pub fn read_file(path: &Path) -> Result<Assertion, FederatedError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| FederatedError::Unreadable {
-        path: shown.clone(),
-        reason: e.to_string(),
-    })?;
+    // Through the one capped reader: a token file is outside input like any other.
+    let text =
+        crate::fsio::read_file_text(path, crate::fsio::INPUT_CAP, crate::fsio::Decoding::Lossy)
+            .map_err(|e| FederatedError::Unreadable {
+                path: shown.clone(),
+                reason: e.to_string(),
+            })?;
     from_text(&text, &shown)
 }
 

@@ -260,11 +260,15 @@ pub(super) async fn azure_cli(
         Credential::AzureCli { program } => {
             let program = program.clone();
             let resource = resource.to_owned();
+            // `az` gets a minute at most, and never more than the run has left: the deadline
+            // bounds a hanging CLI as it bounds a hanging endpoint.
+            let budget = std::time::Duration::from_secs(60).min(ctx.transport.time_left());
             let run = tokio::task::spawn_blocking(move || {
-                let timeout = std::time::Duration::from_secs(60);
+                let started = std::time::Instant::now();
                 let result =
-                    azure_cli::get_access_token(&program, &resource, tenant.as_deref(), timeout);
-                let signed_in = azure_cli::signed_in_tenant(&program, timeout);
+                    azure_cli::get_access_token(&program, &resource, tenant.as_deref(), budget);
+                let left = budget.saturating_sub(started.elapsed());
+                let signed_in = azure_cli::signed_in_tenant(&program, left);
                 (result, signed_in)
             })
             .await;
