@@ -111,8 +111,9 @@ pub struct OutputArgs {
     #[arg(long = "output", value_name = "FORMAT=PATH", value_parser = parse_output)]
     pub outputs: Vec<ExtraOutput>,
     /// Colour in the human report.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, env = "PBI_DOCTOR_COLOR")]
-    pub color: ColorChoice,
+    /// [default: auto, or PBI_DOCTOR_COLOR]
+    #[arg(long, value_enum)]
+    pub color: Option<ColorChoice>,
     /// Show the evidence of passing checks too.
     #[arg(short, long)]
     pub verbose: bool,
@@ -121,11 +122,12 @@ pub struct OutputArgs {
 /// Flags of `pbi-doctor check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Tenant: directory (tenant) id or a verified domain such as contoso.onmicrosoft.com.
-    #[arg(long, env = "AZURE_TENANT_ID", value_name = "TENANT")]
+    /// Tenant: directory (tenant) id or a verified domain such as contoso.onmicrosoft.com
+    /// [or AZURE_TENANT_ID].
+    #[arg(long, value_name = "TENANT")]
     pub tenant: Option<String>,
-    /// Application (client) id of the app registration (not its object id).
-    #[arg(long, env = "AZURE_CLIENT_ID", value_name = "APP_ID")]
+    /// Application (client) id of the app registration (not its object id) [or AZURE_CLIENT_ID].
+    #[arg(long, value_name = "APP_ID")]
     pub client_id: Option<String>,
     /// Read the client secret from this file (otherwise from AZURE_CLIENT_SECRET).
     #[arg(long, value_name = "PATH", conflicts_with = "client_secret_stdin")]
@@ -138,11 +140,12 @@ pub struct CheckArgs {
     #[arg(long, value_enum, value_name = "KIND")]
     pub auth: Option<crate::credential::CredentialKind>,
     /// Certificate (PEM with its key, or PFX/PKCS#12) for certificate credentials; a PFX password
-    /// comes from AZURE_CLIENT_CERTIFICATE_PASSWORD.
-    #[arg(long, env = "AZURE_CLIENT_CERTIFICATE_PATH", value_name = "PATH")]
+    /// comes from AZURE_CLIENT_CERTIFICATE_PASSWORD [or AZURE_CLIENT_CERTIFICATE_PATH].
+    #[arg(long, value_name = "PATH")]
     pub certificate: Option<PathBuf>,
-    /// A federated token (workload identity federation) to present as the client assertion.
-    #[arg(long, env = "AZURE_FEDERATED_TOKEN_FILE", value_name = "PATH")]
+    /// A federated token (workload identity federation) to present as the client assertion
+    /// [or AZURE_FEDERATED_TOKEN_FILE].
+    #[arg(long, value_name = "PATH")]
     pub federated_token_file: Option<PathBuf>,
     /// The audience of the GitHub Actions OIDC token to request.
     #[arg(
@@ -158,8 +161,9 @@ pub struct CheckArgs {
     /// Read tenant, client id, credential source and cloud from this profile.
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
-    /// The profiles file (default: $XDG_CONFIG_HOME/pbi-doctor/profiles.toml).
-    #[arg(long, env = "PBI_DOCTOR_PROFILES", value_name = "PATH")]
+    /// The profiles file [default: PBI_DOCTOR_PROFILES, else
+    /// $XDG_CONFIG_HOME/pbi-doctor/profiles.toml].
+    #[arg(long, value_name = "PATH")]
     pub profiles: Option<PathBuf>,
     /// Refused: a secret on the command line ends up in shell history and `ps`.
     #[arg(long, hide = true, num_args = 0..=1, value_name = "SECRET")]
@@ -175,8 +179,9 @@ pub struct CheckArgs {
     /// OpenID configuration tells (one request).
     #[arg(long, value_enum)]
     pub cloud: Option<Cloud>,
-    /// Entra ID authority host, overriding the cloud's (https, or http on loopback only).
-    #[arg(long, env = "AZURE_AUTHORITY_HOST", value_name = "URL")]
+    /// Entra ID authority host, overriding the cloud's (https, or http on loopback only)
+    /// [or AZURE_AUTHORITY_HOST].
+    #[arg(long, value_name = "URL")]
     pub authority_host: Option<String>,
     /// Power BI REST API base, overriding the cloud's, e.g. https://api.fabric.microsoft.com.
     #[arg(long, value_name = "URL")]

@@ -5,6 +5,14 @@
 /// Looks a variable up. Empty or blank values count as unset.
 pub type Env = dyn Fn(&str) -> Option<String>;
 
+/// The tenant (azure-identity's name).
+pub(crate) const AZURE_TENANT_ID: &str = "AZURE_TENANT_ID";
+/// The application (client) id (azure-identity's name).
+pub(crate) const AZURE_CLIENT_ID: &str = "AZURE_CLIENT_ID";
+/// The authority host (azure-identity's name).
+pub(crate) const AZURE_AUTHORITY_HOST: &str = "AZURE_AUTHORITY_HOST";
+/// `--color`'s default: auto, always or never.
+pub(crate) const PBI_DOCTOR_COLOR: &str = "PBI_DOCTOR_COLOR";
 /// The client secret (azure-identity's name).
 pub(crate) const AZURE_CLIENT_SECRET: &str = "AZURE_CLIENT_SECRET";
 /// A certificate file (azure-identity's name).

@@ -11,8 +11,12 @@ use crate::fsio;
 use crate::report::{self, SealedReport};
 use crate::secret::Secret;
 
-pub(crate) fn apply_color(choice: ColorChoice) {
-    let choice = match choice {
+pub(crate) fn apply_color(choice: Option<ColorChoice>, env: &Env) {
+    let from_env = || {
+        env(crate::env_vars::PBI_DOCTOR_COLOR)
+            .and_then(|v| <ColorChoice as clap::ValueEnum>::from_str(v.trim(), true).ok())
+    };
+    let choice = match choice.or_else(from_env).unwrap_or(ColorChoice::Auto) {
         ColorChoice::Auto => anstream::ColorChoice::Auto,
         ColorChoice::Always => anstream::ColorChoice::Always,
         ColorChoice::Never => anstream::ColorChoice::Never,

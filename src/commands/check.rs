@@ -57,7 +57,7 @@ pub(crate) fn quota_path(env: &Env) -> Option<std::path::PathBuf> {
 }
 
 pub(crate) fn run(args: CheckArgs, env: &Env) -> Result<ExitStatus, DoctorError> {
-    apply_color(args.output.color);
+    apply_color(args.output.color, env);
     let settings = resolve(&args, env)?;
     let redactor = redactor_for(&settings);
     let now = chrono::Utc::now().timestamp();

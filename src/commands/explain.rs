@@ -12,7 +12,7 @@ use crate::report::Report;
 use crate::settings::offline_settings;
 
 pub(crate) fn run(args: ExplainArgs, env: &Env) -> Result<ExitStatus, DoctorError> {
-    apply_color(args.output.color);
+    apply_color(args.output.color, env);
     let (text, _) = read_input(
         args.text.as_deref(),
         args.file.as_deref(),

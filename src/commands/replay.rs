@@ -13,7 +13,7 @@ use crate::settings::Settings;
 use crate::transport::{Replay, Transport};
 
 pub(crate) fn run(args: ReplayArgs, env: &Env) -> Result<ExitStatus, DoctorError> {
-    apply_color(args.output.color);
+    apply_color(args.output.color, env);
     if args.list {
         let mut text = String::new();
         for (name, _) in SCENARIOS {

@@ -12,7 +12,7 @@ use crate::settings::offline_settings;
 use crate::{diagnose, token_profile};
 
 pub(crate) fn run(args: TokenArgs, env: &Env) -> Result<ExitStatus, DoctorError> {
-    apply_color(args.output.color);
+    apply_color(args.output.color, env);
     let (text, source) = read_input(
         args.token.as_deref(),
         args.file.as_deref(),

@@ -1,9 +1,9 @@
-//! Settings resolved in one place, in a fixed precedence: a flag (or the variable clap reads for
-//! it) first, then the profile, then the ambient environment; for the credential, `--auth`, then
+//! Settings resolved in one place, in a fixed precedence: a flag first, then its azure-identity
+//! variable, then the profile, then the ambient environment; for the credential, `--auth`, then
 //! an explicit credential flag, then the profile's `auth`, then detection in the azure-identity
 //! order. The environment is injected ([`Env`]), never read here.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::cli::CheckArgs;
 use crate::credential::CredentialKind;
@@ -16,13 +16,6 @@ use crate::{cloud, expect, fsio, profile, shape};
 pub(crate) fn read_secret_file(path: &Path, what: &'static str) -> Result<Secret, DoctorError> {
     let text = fsio::read_file(path, what, fsio::Decoding::Strict)?;
     Ok(Secret::new(text.trim_end_matches(['\r', '\n']).to_owned()))
-}
-
-/// Whether a path flag that clap also fills from a variable was given on the command line: set,
-/// and not just the variable's value. (A flag repeating the variable's value reads as the
-/// variable: detection then decides, which picks the same file unless a secret is also set.)
-fn given_as_flag(flag: Option<&std::path::Path>, variable: Option<String>) -> bool {
-    flag.is_some_and(|path| variable.is_none_or(|v| std::path::Path::new(&v) != path))
 }
 
 /// Picks the credential: `--auth`, else explicit flags, else the environment in the
@@ -45,18 +38,12 @@ pub(crate) fn choose_credential(
             CredentialKind::ClientSecret,
         ),
         (
-            given_as_flag(
-                args.certificate.as_deref(),
-                env(crate::env_vars::AZURE_CLIENT_CERTIFICATE_PATH),
-            ),
+            args.certificate.is_some(),
             "--certificate",
             CredentialKind::Certificate,
         ),
         (
-            given_as_flag(
-                args.federated_token_file.as_deref(),
-                env(crate::env_vars::AZURE_FEDERATED_TOKEN_FILE),
-            ),
+            args.federated_token_file.is_some(),
             "--federated-token-file",
             CredentialKind::Federated,
         ),
@@ -90,13 +77,16 @@ pub(crate) fn choose_credential(
         || args.client_secret_stdin
         || env(crate::env_vars::AZURE_CLIENT_SECRET).is_some()
         || profile_has_secret;
+    // A flag, then the variable azure-identity reads, then the profile.
     let certificate = args
         .certificate
         .clone()
+        .or_else(|| env(crate::env_vars::AZURE_CLIENT_CERTIFICATE_PATH).map(PathBuf::from))
         .or_else(|| profile.certificate.clone());
     let federated = args
         .federated_token_file
         .clone()
+        .or_else(|| env(crate::env_vars::AZURE_FEDERATED_TOKEN_FILE).map(PathBuf::from))
         .or_else(|| profile.federated_token_file.clone());
     let github = env(crate::env_vars::ACTIONS_ID_TOKEN_REQUEST_URL)
         .zip(env(crate::env_vars::ACTIONS_ID_TOKEN_REQUEST_TOKEN));
@@ -251,15 +241,18 @@ pub(crate) fn resolve(args: &CheckArgs, env: &Env) -> Result<Settings, DoctorErr
         None => profile::Profile::default(),
     };
     let credential = choose_credential(args, &profile, env)?;
+    // Each value: its flag, then its azure-identity variable, then the profile.
     let tenant = args
         .tenant
         .clone()
+        .or_else(|| env(crate::env_vars::AZURE_TENANT_ID))
         .or_else(|| profile.tenant.clone())
         .map(|t| t.trim().to_owned())
         .filter(|t| !t.is_empty());
     let client_id = args
         .client_id
         .clone()
+        .or_else(|| env(crate::env_vars::AZURE_CLIENT_ID))
         .or_else(|| profile.client_id.clone())
         .map(|c| c.trim().to_owned())
         .filter(|c| !c.is_empty());
@@ -281,6 +274,7 @@ pub(crate) fn resolve(args: &CheckArgs, env: &Env) -> Result<Settings, DoctorErr
     let authority_given = args
         .authority_host
         .clone()
+        .or_else(|| env(crate::env_vars::AZURE_AUTHORITY_HOST))
         .or_else(|| profile.authority_host.clone());
     let api_given = args
         .powerbi_api
@@ -359,12 +353,8 @@ mod tests {
     //! from flags, a profile and an injected environment, and the refusals (two credentials,
     //! `--auth` disagreeing with a flag, a short secret, a secret on the command line, none).
     //!
-    //! The environment is the `env` closure of each case. clap still reads `AZURE_TENANT_ID`,
-    //! `AZURE_CLIENT_ID`, `AZURE_CLIENT_CERTIFICATE_PATH`, `AZURE_FEDERATED_TOKEN_FILE`,
-    //! `AZURE_AUTHORITY_HOST` and `PBI_DOCTOR_PROFILES` from the process while parsing; the tests
-    //! never set process variables (they would race across threads) and refuse to run when one
-    //! is set. A variable clap reads is simulated as main sees it: its flag given, and the
-    //! variable in the injected environment.
+    //! The environment is the `env` closure of each case: clap reads no variable, so nothing of
+    //! the test process's own environment takes part.
 
     use std::path::{Path, PathBuf};
 
@@ -380,17 +370,6 @@ mod tests {
     const SECRET: &str = "Xq8Q~resolve.test.secret.value-0123456789";
     const OTHER_SECRET: &str = "Zz9Z~the.profile.secret.value-9876543210";
     const SALES: &str = "f089354e-8366-4e18-aea3-4cb4a3a50b48";
-
-    /// The variables clap reads during parsing: none may be set in the test process.
-    const CLAP_READS: [&str; 7] = [
-        "AZURE_TENANT_ID",
-        "AZURE_CLIENT_ID",
-        "AZURE_CLIENT_CERTIFICATE_PATH",
-        "AZURE_FEDERATED_TOKEN_FILE",
-        "AZURE_AUTHORITY_HOST",
-        "PBI_DOCTOR_PROFILES",
-        "PBI_DOCTOR_COLOR",
-    ];
 
     /// Files a run may be pointed at, in a folder of their own.
     struct Files {
@@ -447,12 +426,6 @@ mod tests {
         args: &[&str],
         env: &[(&str, &str)],
     ) -> Result<Settings, DoctorError> {
-        for var in CLAP_READS {
-            assert!(
-                std::env::var_os(var).is_none(),
-                "{var} is set in the test process: clap would read it; unset it to run these tests"
-            );
-        }
         let dir = files.dir.display().to_string();
         let fill = |s: &str| s.replace("{dir}", &dir);
         let argv = ["pbi-doctor", "check"]
@@ -564,8 +537,8 @@ mod tests {
             ("profile auth", vec!["--profiles", "{dir}/profiles.toml", "--profile", "device"], vec![secret], "device-code"),
             // Detection, in the azure-identity order.
             ("AZURE_CLIENT_SECRET", vec![], vec![secret, cert_env, fed_env, GITHUB[0], GITHUB[1], AZ_PATH], &secret_words),
-            ("AZURE_CLIENT_CERTIFICATE_PATH", vec!["--certificate", "{dir}/cert.pem"], vec![cert_env, fed_env, GITHUB[0], GITHUB[1], AZ_PATH], &cert),
-            ("AZURE_FEDERATED_TOKEN_FILE", vec!["--federated-token-file", "{dir}/federated.jwt"], vec![fed_env, GITHUB[0], GITHUB[1], AZ_PATH], &fed),
+            ("AZURE_CLIENT_CERTIFICATE_PATH", vec![], vec![cert_env, fed_env, GITHUB[0], GITHUB[1], AZ_PATH], &cert),
+            ("AZURE_FEDERATED_TOKEN_FILE", vec![], vec![fed_env, GITHUB[0], GITHUB[1], AZ_PATH], &fed),
             ("GitHub Actions OIDC", vec![], vec![GITHUB[0], GITHUB[1], AZ_PATH], GITHUB_WORDS),
             ("az on PATH", vec![], vec![AZ_PATH], &az),
             ("a profile's certificate", vec!["--profiles", "{dir}/profiles.toml", "--profile", "cert"], vec![GITHUB[0], GITHUB[1]], &cert),
@@ -700,6 +673,27 @@ mod tests {
         );
         assert_eq!(s.cloud, crate::cloud::Cloud::Public);
         assert_eq!(s.workspaces, [other_ws]);
+        // The azure-identity variables sit between the flags and the profile.
+        let with_vars = [
+            env[0],
+            env[1],
+            ("AZURE_TENANT_ID", "fabrikam.onmicrosoft.com"),
+            ("AZURE_CLIENT_ID", "9c3e1f2a-0000-4000-8000-00000000c002"),
+            ("AZURE_AUTHORITY_HOST", "http://127.0.0.1:9"),
+        ];
+        let s = resolve_with(&files, &profile, &with_vars).unwrap();
+        assert_eq!(s.tenant.as_deref(), Some("fabrikam.onmicrosoft.com"));
+        assert_eq!(
+            s.client_id.as_deref(),
+            Some("9c3e1f2a-0000-4000-8000-00000000c002")
+        );
+        assert_eq!(s.authority_host.as_str(), "http://127.0.0.1:9/");
+        let s = resolve_with(&files, &args, &with_vars).unwrap();
+        assert_eq!(
+            s.tenant.as_deref(),
+            Some("72f988bf-0000-4000-8000-000000000001"),
+            "a flag wins over its variable"
+        );
     }
 
     #[test]
@@ -778,8 +772,8 @@ mod tests {
 
     #[test]
     fn an_explicit_certificate_flag_wins_even_when_the_variable_is_set() {
-        // clap fills `--certificate` from AZURE_CLIENT_CERTIFICATE_PATH; a flag naming another
-        // file was given on the command line and must win over a secret in the environment.
+        // A flag given on the command line is explicit: it wins over a secret in the environment
+        // and over the variable naming another file.
         let files = Files::new();
         let args: Vec<&str> = WHO
             .iter()
