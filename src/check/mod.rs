@@ -461,13 +461,13 @@ async fn run_checks(
     discovery: Option<&DiscoveryResult>,
 ) -> ChainOutput {
     let mut findings = Vec::with_capacity(CheckId::ALL.len());
-    let (token_finding, token, record) = in_time(ctx, token_acquisition::run(ctx, discovery))
+    let mut record = CredentialRecord::default();
+    let (token_finding, token) = in_time(ctx, token_acquisition::run(ctx, discovery, &mut record))
         .await
         .unwrap_or_else(|words| {
             (
                 Finding::new(CheckId::TokenAcquisition, Outcome::Error, words),
                 None,
-                CredentialRecord::default(),
             )
         });
     findings.push(token_finding);

@@ -47,18 +47,10 @@ pub const SIGNALS: &[&str] = &[
 pub(crate) const ID: CheckId = CheckId::TokenAcquisition;
 
 /// Runs the check; returns the token when there is one to go on with.
-/// Runs the check; returns the token when there is one to go on with, and what the credential
-/// showed (certificate, assertion, CLI facts) for the session.
+/// Runs the check; returns the token when there is one to go on with. What the credential showed
+/// (certificate, assertion, CLI facts) goes into `record`, the caller's, so that what was
+/// gathered survives a run cut short by its deadline.
 pub async fn run(
-    ctx: &Context<'_>,
-    discovery: Option<&Result<Discovery, DiscoveryFailure>>,
-) -> (Finding, Option<TokenInHand>, CredentialRecord) {
-    let mut record = CredentialRecord::default();
-    let (finding, token) = acquire(ctx, discovery, &mut record).await;
-    (finding, token, record)
-}
-
-async fn acquire(
     ctx: &Context<'_>,
     discovery: Option<&Result<Discovery, DiscoveryFailure>>,
     record: &mut CredentialRecord,
@@ -563,7 +555,7 @@ mod tests {
     async fn a_client_secret_gets_a_token_and_the_finding_says_who_signed_in() {
         let jwt = token(&app_claims(NOW));
         let h = token_answer(200, &[ENTRA_JSON], &token_response(&jwt));
-        let (finding, got, _) = run(&h.ctx(), None).await;
+        let (finding, got) = run(&h.ctx(), None, &mut Default::default()).await;
         assert_eq!(finding.outcome, Outcome::Pass, "{}", finding.summary);
         assert_eq!(
             finding.summary,
@@ -594,7 +586,7 @@ mod tests {
     #[tokio::test]
     async fn an_entra_refusal_names_its_aadsts_code_and_the_support_ids() {
         let h = token_answer(401, &[ENTRA_JSON], ENTRA_INVALID_CLIENT_SECRET);
-        let (finding, got, _) = run(&h.ctx(), None).await;
+        let (finding, got) = run(&h.ctx(), None, &mut Default::default()).await;
         assert!(got.is_none());
         assert_eq!(finding.outcome, Outcome::Fail);
         assert_eq!(
@@ -625,7 +617,7 @@ mod tests {
     #[tokio::test]
     async fn a_conditional_access_block_keeps_its_suberror() {
         let h = token_answer(400, &[ENTRA_JSON], ENTRA_CONDITIONAL_ACCESS);
-        let (finding, got, _) = run(&h.ctx(), None).await;
+        let (finding, got) = run(&h.ctx(), None, &mut Default::default()).await;
         assert!(got.is_none());
         assert_eq!(finding.outcome, Outcome::Fail);
         assert_eq!(
@@ -649,7 +641,7 @@ mod tests {
                 ENTRA_INVALID_CLIENT_SECRET,
             )],
         );
-        let (finding, _, _) = run(&h.ctx(), None).await;
+        let (finding, _) = run(&h.ctx(), None, &mut Default::default()).await;
         assert_eq!(finding.outcome, Outcome::Fail);
         assert_eq!(signal(&finding, "token.secret_shape"), ["guid"]);
         assert!(
@@ -662,7 +654,7 @@ mod tests {
     #[tokio::test]
     async fn a_proxy_page_is_not_taken_for_an_entra_answer() {
         let h = token_answer(502, &[("Content-Type", "text/html")], PROXY_502_HTML);
-        let (finding, got, _) = run(&h.ctx(), None).await;
+        let (finding, got) = run(&h.ctx(), None, &mut Default::default()).await;
         assert!(got.is_none());
         assert_eq!(finding.outcome, Outcome::Error);
         assert_eq!(
@@ -691,7 +683,7 @@ mod tests {
             ],
             "",
         );
-        let (finding, got, _) = run(&h.ctx(), None).await;
+        let (finding, got) = run(&h.ctx(), None, &mut Default::default()).await;
         assert!(got.is_none());
         assert_eq!(finding.outcome, Outcome::Error);
         assert_eq!(
@@ -713,7 +705,7 @@ mod tests {
                 "tcp connect error: Connection refused (os error 111)",
             )],
         );
-        let (finding, got, _) = run(&h.ctx(), None).await;
+        let (finding, got) = run(&h.ctx(), None, &mut Default::default()).await;
         assert!(got.is_none());
         assert_eq!(finding.outcome, Outcome::Error);
         assert_eq!(
@@ -736,7 +728,7 @@ mod tests {
             TestSettings::new().tenant(Some("organizations")).build(),
             Vec::new(),
         );
-        let (finding, got, _) = run(&h.ctx(), None).await;
+        let (finding, got) = run(&h.ctx(), None, &mut Default::default()).await;
         assert!(got.is_none());
         assert_eq!(finding.outcome, Outcome::Fail);
         assert!(
@@ -758,7 +750,7 @@ mod tests {
                 .build(),
             Vec::new(),
         );
-        let (finding, got, _) = run(&h.ctx(), None).await;
+        let (finding, got) = run(&h.ctx(), None, &mut Default::default()).await;
         assert!(got.is_none());
         assert_eq!(finding.outcome, Outcome::Fail);
         assert_eq!(
@@ -777,7 +769,7 @@ mod tests {
                 .build(),
             Vec::new(),
         );
-        let (finding, got, _) = run(&h.ctx(), None).await;
+        let (finding, got) = run(&h.ctx(), None, &mut Default::default()).await;
         assert_eq!(finding.outcome, Outcome::Warn);
         assert!(
             finding
@@ -803,7 +795,7 @@ mod tests {
                 .build(),
             Vec::new(),
         );
-        let (finding, got, _) = run(&h.ctx(), None).await;
+        let (finding, got) = run(&h.ctx(), None, &mut Default::default()).await;
         assert_eq!(finding.outcome, Outcome::Pass);
         assert_eq!(finding.summary, "token read from standard input (bare)");
         assert_eq!(signal(&finding, "token.input"), ["bare"]);
