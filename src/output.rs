@@ -11,6 +11,8 @@ use crate::fsio;
 use crate::report::{self, SealedReport};
 use crate::secret::Secret;
 
+/// Colour for both streams: `--color`, else `PBI_DOCTOR_COLOR`, else auto (which honours
+/// `NO_COLOR`, `CLICOLOR` and whether the stream is a terminal).
 pub(crate) fn apply_color(choice: Option<ColorChoice>, env: &Env) {
     let from_env = || {
         env(crate::env_vars::PBI_DOCTOR_COLOR)
@@ -41,6 +43,7 @@ pub(crate) fn stdout_format(output: &OutputArgs, env: &Env) -> Format {
     output.format.unwrap_or_else(|| Format::detect(env))
 }
 
+/// The report in one format.
 pub(crate) fn render_as(report: &SealedReport<'_>, format: Format, verbose: bool) -> String {
     match format {
         Format::Human => report::human::render(report, verbose),

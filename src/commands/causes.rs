@@ -7,6 +7,7 @@ use crate::error::DoctorError;
 use crate::exit::ExitStatus;
 use crate::output::print;
 
+/// Lists the catalogue, as a table or JSON.
 pub(crate) fn run(args: CausesArgs, _env: &Env) -> Result<ExitStatus, DoctorError> {
     let catalogue = Catalogue::embedded()?;
     let text = match args.format {

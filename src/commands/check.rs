@@ -56,6 +56,7 @@ pub(crate) fn quota_path(env: &Env) -> Option<std::path::PathBuf> {
     profile::default_path(env).and_then(|p| p.parent().map(quota::cache_file))
 }
 
+/// Runs `check`: settings, the admin-probe decision, the chain live, expectations, session, report.
 pub(crate) fn run(args: CheckArgs, env: &Env) -> Result<ExitStatus, DoctorError> {
     apply_color(args.output.color, env);
     let settings = resolve(&args, env)?;
@@ -148,6 +149,8 @@ pub(crate) fn run(args: CheckArgs, env: &Env) -> Result<ExitStatus, DoctorError>
     Ok(report.verdict.exit_status())
 }
 
+/// Writes the `--record` session: serialized, sealed as data (redacted, byte-exact otherwise),
+/// 0600, atomically.
 pub(crate) fn write_session(
     path: &Path,
     settings: &Settings,

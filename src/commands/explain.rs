@@ -11,6 +11,7 @@ use crate::output::{apply_color, emit};
 use crate::report::Report;
 use crate::settings::offline_settings;
 
+/// Runs `explain` on the text given, with what `--status`, `--header` and `--url` add.
 pub(crate) fn run(args: ExplainArgs, env: &Env) -> Result<ExitStatus, DoctorError> {
     apply_color(args.output.color, env);
     let (text, _) = read_input(

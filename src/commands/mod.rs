@@ -18,6 +18,7 @@ use crate::settings::{Credential, Settings};
 use crate::transport::{Replay, Transport};
 use crate::{diagnose, fsio, token_input};
 
+/// One thread is enough: the run waits on the network, and the probes overlap on it.
 pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, DoctorError> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -25,6 +26,7 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, DoctorError> {
         .map_err(DoctorError::Runtime)
 }
 
+/// What the report header names: the command, who was asked, with what, where and when.
 pub(crate) fn target(
     command: &str,
     settings: &Settings,
@@ -56,12 +58,15 @@ pub(crate) fn target(
     }
 }
 
+/// An instant as RFC 3339 in UTC (empty for one out of range).
 pub(crate) fn rfc3339(epoch: i64) -> String {
     chrono::DateTime::from_timestamp(epoch, 0)
         .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
         .unwrap_or_default()
 }
 
+/// The run's redactor: it learns the credential's secrets now and every token seen later, and
+/// is registered for the error printer and the crash guard.
 pub(crate) fn redactor_for(settings: &Settings) -> Redactor {
     let redactor = Redactor::default();
     match &settings.credential {

@@ -12,6 +12,7 @@ use crate::session::Session;
 use crate::settings::Settings;
 use crate::transport::{Replay, Transport};
 
+/// Runs `replay` on a session file, a shipped scenario, or the default one; `--list` names them.
 pub(crate) fn run(args: ReplayArgs, env: &Env) -> Result<ExitStatus, DoctorError> {
     apply_color(args.output.color, env);
     if args.list {

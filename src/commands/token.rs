@@ -11,6 +11,7 @@ use crate::report::Report;
 use crate::settings::offline_settings;
 use crate::{diagnose, token_profile};
 
+/// Runs `token`: the offline chain on the token given, and its profile.
 pub(crate) fn run(args: TokenArgs, env: &Env) -> Result<ExitStatus, DoctorError> {
     apply_color(args.output.color, env);
     let (text, source) = read_input(

@@ -13,6 +13,7 @@ use crate::secret::{self, Secret};
 use crate::settings::{Credential, Settings, validate_endpoint, validate_workspaces};
 use crate::{cloud, expect, fsio, profile, shape};
 
+/// A secret kept in a file, without its trailing line break.
 pub(crate) fn read_secret_file(path: &Path, what: &'static str) -> Result<Secret, DoctorError> {
     let text = fsio::read_file(path, what, fsio::Decoding::Strict)?;
     Ok(Secret::new(text.trim_end_matches(['\r', '\n']).to_owned()))
@@ -227,6 +228,8 @@ pub(crate) fn which(program: &str, env: &Env) -> Option<std::path::PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
+/// The settings of `check`, built once: profile, credential, tenant and client id, cloud,
+/// endpoints and workspaces, each from its flag, then its variable, then the profile.
 pub(crate) fn resolve(args: &CheckArgs, env: &Env) -> Result<Settings, DoctorError> {
     if args.client_secret.is_some() {
         return Err(DoctorError::SecretOnCommandLine);
