@@ -123,14 +123,8 @@ impl Redactor {
 
     /// The text with known secrets, URL userinfo and JWT signatures removed.
     pub fn clean(&self, text: &str) -> String {
-        let mut out = redact_userinfo(&redact_jwt_signatures(text));
         let needles = self.needles.read().unwrap_or_else(|p| p.into_inner());
-        for needle in needles.iter() {
-            if out.contains(needle.as_str()) {
-                out = out.replace(needle.as_str(), REDACTED);
-            }
-        }
-        out
+        replace_needles(redact_userinfo(&redact_jwt_signatures(text)), &needles)
     }
 
     /// Seals a value for output: every string in it cleaned, and made inert when people read it.
@@ -172,16 +166,22 @@ impl Redactor {
     /// [`Redactor::clean`] that never waits: for the crash guard, which may run while this
     /// thread holds the lock. Without the lock, only what needs no knowledge is scrubbed.
     pub fn clean_without_waiting(&self, text: &str) -> String {
-        let mut out = redact_userinfo(&redact_jwt_signatures(text));
-        if let Ok(needles) = self.needles.try_read() {
-            for needle in needles.iter() {
-                if out.contains(needle.as_str()) {
-                    out = out.replace(needle.as_str(), REDACTED);
-                }
-            }
+        let out = redact_userinfo(&redact_jwt_signatures(text));
+        match self.needles.try_read() {
+            Ok(needles) => replace_needles(out, &needles),
+            Err(_) => out,
         }
-        out
     }
+}
+
+/// Every known secret in `text` replaced, longest first (the needles are kept in that order).
+fn replace_needles(mut text: String, needles: &[String]) -> String {
+    for needle in needles {
+        if text.contains(needle.as_str()) {
+            text = text.replace(needle.as_str(), REDACTED);
+        }
+    }
+    text
 }
 
 /// A value that went through a [`Redactor`]. Only [`Redactor::seal`] and

@@ -452,14 +452,6 @@ pub async fn run_chain(
     probes: Probes,
     discovery: Option<&DiscoveryResult>,
 ) -> ChainOutput {
-    run_checks(ctx, probes, discovery).await
-}
-
-async fn run_checks(
-    ctx: &Context<'_>,
-    probes: Probes,
-    discovery: Option<&DiscoveryResult>,
-) -> ChainOutput {
     let mut findings = Vec::with_capacity(CheckId::ALL.len());
     let mut record = CredentialRecord::default();
     let (token_finding, token) = in_time(ctx, token_acquisition::run(ctx, discovery, &mut record))

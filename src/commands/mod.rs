@@ -141,11 +141,6 @@ pub(crate) fn run_checks<'c>(
     })
 }
 
-/// A file or standard input (`-`), read through the input cap.
-pub(crate) fn read_source(source: &str, what: &'static str) -> Result<String, DoctorError> {
-    fsio::read_source(source, what)
-}
-
 /// Reads an input given as an argument, a file, or standard input (`-`, or nothing on a pipe).
 pub(crate) fn read_input(
     arg: Option<&str>,
@@ -155,17 +150,17 @@ pub(crate) fn read_input(
 ) -> Result<(String, String), DoctorError> {
     match (arg, file) {
         (_, Some(path)) => Ok((
-            read_source(path, what)?,
+            fsio::read_source(path, what)?,
             if path == "-" {
                 "standard input".to_owned()
             } else {
                 format!("file {path}")
             },
         )),
-        (Some("-"), None) => Ok((read_source("-", what)?, "standard input".to_owned())),
+        (Some("-"), None) => Ok((fsio::read_source("-", what)?, "standard input".to_owned())),
         (Some(text), None) => Ok((text.to_owned(), "the command line".to_owned())),
         (None, None) if !std::io::IsTerminal::is_terminal(&std::io::stdin()) => {
-            Ok((read_source("-", what)?, "standard input".to_owned()))
+            Ok((fsio::read_source("-", what)?, "standard input".to_owned()))
         }
         (None, None) => Err(DoctorError::NoInput(missing)),
     }

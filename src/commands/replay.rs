@@ -1,6 +1,6 @@
 //! `pbi-doctor replay`: a recorded or shipped session diagnosed offline, at its recorded instant.
 
-use super::{read_source, redactor_for, run_checks, target};
+use super::{redactor_for, run_checks, target};
 use crate::catalogue::{Catalogue, SCENARIOS};
 use crate::cli::ReplayArgs;
 use crate::env_vars::Env;
@@ -25,7 +25,7 @@ pub(crate) fn run(args: ReplayArgs, env: &Env) -> Result<ExitStatus, DoctorError
         return Ok(ExitStatus::Healthy);
     }
     let (origin, text) = match (&args.file, &args.scenario) {
-        (Some(file), _) => (file.clone(), read_source(file, "the session")?),
+        (Some(file), _) => (file.clone(), crate::fsio::read_source(file, "the session")?),
         (None, name) => {
             let name = name.as_deref().unwrap_or(crate::DEFAULT_SCENARIO);
             let (_, json) = SCENARIOS

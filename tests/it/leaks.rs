@@ -45,6 +45,14 @@ struct Answers {
     api: ResponseTemplate,
 }
 
+/// The token endpoint's success answer carrying `access_token`.
+fn token_answer(access_token: &str) -> ResponseTemplate {
+    json_answer(
+        200,
+        &json!({"token_type": "Bearer", "expires_in": 3599, "access_token": access_token}),
+    )
+}
+
 fn json_answer(status: u16, body: &Value) -> ResponseTemplate {
     ResponseTemplate::new(status)
         .insert_header("content-type", "application/json; charset=utf-8")
@@ -159,10 +167,7 @@ async fn a_bearer_token_echoed_by_the_api_keeps_no_signature() {
     assert_no_leak(
         SECRET,
         Answers {
-            token: json_answer(
-                200,
-                &json!({"token_type": "Bearer", "expires_in": 3599, "access_token": token}),
-            ),
+            token: token_answer(&token),
             api: json_answer(401, &body),
         },
         &[signature, SECRET],
@@ -178,10 +183,7 @@ async fn an_opaque_access_token_never_reaches_a_report_or_the_session() {
     assert_no_leak(
         SECRET,
         Answers {
-            token: json_answer(
-                200,
-                &json!({"token_type": "Bearer", "expires_in": 3599, "access_token": opaque}),
-            ),
+            token: token_answer(opaque),
             api: json_answer(401, &body),
         },
         &[opaque, SECRET],
@@ -224,10 +226,7 @@ async fn a_standard_base64_signature_is_redacted_whole() {
     assert_no_leak(
         SECRET,
         Answers {
-            token: json_answer(
-                200,
-                &json!({"token_type": "Bearer", "expires_in": 3599, "access_token": token}),
-            ),
+            token: token_answer(&token),
             api: json_answer(403, &body),
         },
         &["Sig/Canary", "0123456789/abcdef", "StdB64+Sig"],
@@ -279,10 +278,7 @@ async fn server_text_cannot_drive_the_terminal_or_the_ci_log() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path_regex(r"/oauth2/v2\.0/token$"))
-        .respond_with(json_answer(
-            200,
-            &json!({"token_type": "Bearer", "expires_in": 3599, "access_token": token("Sig0123456789abcdef")}),
-        ))
+        .respond_with(token_answer(&token("Sig0123456789abcdef")))
         .mount(&server)
         .await;
     let hostile = "denied\u{1b}]0;owned\u{7}\u{1b}[2J\r::error::injected\n##vso[task.setvariable variable=x]1\n::add-mask::x";
