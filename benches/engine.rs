@@ -412,11 +412,11 @@ fn main() {
         "report::human::render (not verbose)",
         &mut rows,
         &mut || {
-            black_box(report::human::render(black_box(&sealed), false));
+            black_box(report::human::render(black_box(&sealed), false, 80));
         },
     );
     run("report::human::render (verbose)", &mut rows, &mut || {
-        black_box(report::human::render(black_box(&sealed), true));
+        black_box(report::human::render(black_box(&sealed), true, 80));
     });
     run("report::json::render", &mut rows, &mut || {
         black_box(report::json::render(black_box(&sealed)));

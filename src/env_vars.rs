@@ -33,3 +33,5 @@ pub(crate) const GITHUB_STEP_SUMMARY: &str = "GITHUB_STEP_SUMMARY";
 pub(crate) const TF_BUILD: &str = "TF_BUILD";
 /// Where programs are looked for (`az`).
 pub(crate) const PATH: &str = "PATH";
+/// The terminal's width in columns, as shells export it; the human report is laid out to it.
+pub(crate) const COLUMNS: &str = "COLUMNS";

@@ -43,10 +43,28 @@ pub(crate) fn stdout_format(output: &OutputArgs, env: &Env) -> Format {
     output.format.unwrap_or_else(|| Format::detect(env))
 }
 
-/// The report in one format.
-pub(crate) fn render_as(report: &SealedReport<'_>, format: Format, verbose: bool) -> String {
+/// The width the human report is laid out to on stdout: `COLUMNS`, else the terminal's, else 80.
+/// Files get 80: no terminal shows them.
+pub(crate) fn stdout_width(env: &Env) -> usize {
+    env(crate::env_vars::COLUMNS)
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&w| w > 0)
+        .or_else(|| {
+            terminal_size::terminal_size_of(std::io::stdout())
+                .map(|(width, _)| usize::from(width.0))
+        })
+        .unwrap_or(report::wrap::DEFAULT_WIDTH)
+}
+
+/// The report in one format; only the human one is laid out to `width`.
+pub(crate) fn render_as(
+    report: &SealedReport<'_>,
+    format: Format,
+    verbose: bool,
+    width: usize,
+) -> String {
     match format {
-        Format::Human => report::human::render(report, verbose),
+        Format::Human => report::human::render(report, verbose, width),
         Format::Json => report::json::render(report),
         Format::Junit => report::junit::render(report),
         Format::Github => report::github::render(report),
@@ -91,11 +109,21 @@ pub(crate) fn emit(
 ) -> Result<(), DoctorError> {
     let format = stdout_format(output, env);
     let mut text = mask_lines(format, masks, env);
-    text.push_str(&render_as(report, format, output.verbose));
+    text.push_str(&render_as(
+        report,
+        format,
+        output.verbose,
+        stdout_width(env),
+    ));
     // Every output is attempted; the first failure is the exit-2 error.
     let mut failed = print(&text).err();
     for extra in &output.outputs {
-        let rendered = render_as(report, extra.format, output.verbose);
+        let rendered = render_as(
+            report,
+            extra.format,
+            output.verbose,
+            report::wrap::DEFAULT_WIDTH,
+        );
         let plain = anstream::adapter::strip_str(&rendered).to_string();
         if let Err(source) =
             fsio::write_atomically(&extra.path, plain.as_bytes(), fsio::Access::Shared)

@@ -124,6 +124,7 @@ pub(crate) fn run(args: CheckArgs, env: &Env) -> Result<ExitStatus, DoctorError>
     let gate = Gate {
         expectations_given: !args.expectations.is_empty(),
         passes: expect::passes(&expectations, &ran.findings, args.fail_on),
+        fail_on_warn: args.fail_on == expect::FailOn::Warn,
     };
     // The session first: a report that cannot be written must not also lose the recording.
     if let Some(path) = &args.record {

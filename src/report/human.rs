@@ -1,14 +1,14 @@
 //! The human report, in the manner of `flutter doctor` and `gh auth status`: a mark and one line
-//! per check, the ranked causes with their fix steps and links, and a one-line verdict. Styles are
+//! per check, the expectations, the ranked causes with their fix steps and links, and a verdict
+//! sentence ([`conclusion`]); laid out to the terminal's width ([`crate::report::wrap`]). Styles are
 //! always written; `anstream` strips them when the stream is not a terminal, `NO_COLOR` is set or
 //! `--color never` was given.
-
-use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style};
 
 use crate::check::{Finding, Outcome};
-use crate::report::{Report, Verdict};
+use crate::report::wrap::{paragraph, visible_width};
+use crate::report::{Report, Verdict, conclusion};
 
 const GREEN: Style = AnsiColor::Green.on_default();
 const YELLOW: Style = AnsiColor::Yellow.on_default();
@@ -30,7 +30,7 @@ fn styled(style: Style, text: &str) -> String {
     format!("{style}{text}{style:#}")
 }
 
-fn header(out: &mut String, report: &Report<'_>) {
+fn header(out: &mut String, report: &Report<'_>, width: usize) {
     let t = &report.target;
     let mut parts = vec![format!("pbi-doctor {}", t.command)];
     if let Some(tenant) = &t.tenant {
@@ -41,29 +41,22 @@ fn header(out: &mut String, report: &Report<'_>) {
     }
     parts.push(t.credential.replace('-', " "));
     parts.push(format!("{} cloud", t.cloud));
-    let _ = writeln!(out, "{}", styled(BOLD, &parts.join(" · ")));
+    paragraph(out, "", 2, &styled(BOLD, &parts.join(" · ")), width);
     if let Some(session) = &t.session {
-        let _ = writeln!(
-            out,
-            "{}",
-            styled(
-                DIM,
-                &format!("replaying {session}, judged at {}", t.evaluated_at)
-            )
-        );
+        let replaying = format!("replaying {session}, judged at {}", t.evaluated_at);
+        paragraph(out, "", 2, &styled(DIM, &replaying), width);
     }
-    let _ = writeln!(out);
+    out.push('\n');
 }
 
-fn finding_line(out: &mut String, finding: &Finding, verbose: bool) {
+fn finding_line(out: &mut String, finding: &Finding, verbose: bool, width: usize) {
     let (style, symbol) = mark(&finding.outcome);
-    let _ = writeln!(
-        out,
-        "{} {}: {}",
+    let first = format!(
+        "{} {}: ",
         styled(style, symbol),
-        styled(BOLD, finding.check.title()),
-        finding.summary
+        styled(BOLD, finding.check.title())
     );
+    paragraph(out, &first, 4, &finding.summary, width);
     let show = verbose
         || matches!(
             finding.outcome,
@@ -71,143 +64,176 @@ fn finding_line(out: &mut String, finding: &Finding, verbose: bool) {
         );
     if show {
         for e in &finding.evidence {
-            let _ = writeln!(out, "    {} {}: {}", styled(DIM, "•"), e.label, e.value);
+            let first = format!("    {} {}: ", styled(DIM, "•"), e.label);
+            paragraph(out, &first, 6, &e.value, width);
         }
     }
 }
 
-/// Renders the report for people.
-pub fn render(report: &crate::report::SealedReport<'_>, verbose: bool) -> String {
+fn section(out: &mut String, title: &str) {
+    out.push('\n');
+    out.push_str(&styled(BOLD, title));
+    out.push('\n');
+}
+
+fn expectations(out: &mut String, report: &Report<'_>, width: usize) {
+    if report.expectations.is_empty() {
+        return;
+    }
+    section(out, "Expectations");
+    for e in &report.expectations {
+        let (style, symbol) = if e.holds {
+            (GREEN, "[✓]")
+        } else {
+            (RED, "[✗]")
+        };
+        let first = format!("  {} {}: ", styled(style, symbol), styled(BOLD, &e.spec));
+        let text = match &e.cause {
+            Some(cause) => format!("{} (most likely cause: {cause})", e.detail),
+            None => e.detail.clone(),
+        };
+        paragraph(out, &first, 6, &text, width);
+    }
+}
+
+fn causes(out: &mut String, report: &Report<'_>, width: usize) {
+    let causes = &report.diagnoses.causes;
+    if causes.is_empty() {
+        return;
+    }
+    section(
+        out,
+        if causes.len() == 1 {
+            "Cause"
+        } else {
+            "Causes, most likely first"
+        },
+    );
+    for (i, d) in causes.iter().enumerate() {
+        if i == 1 {
+            out.push('\n');
+            paragraph(
+                out,
+                "",
+                0,
+                &styled(DIM, "Other explanations that fit the evidence:"),
+                width,
+            );
+        }
+        let c = d.cause;
+        let style = if i == 0 { RED } else { YELLOW };
+        let tag = match &d.condition {
+            Some(condition) => format!("[{} · {} · {condition}]", c.id, d.confidence.word()),
+            None => format!("[{} · {}]", c.id, d.confidence.word()),
+        };
+        out.push('\n');
+        paragraph(
+            out,
+            &format!("{:>2}. ", i + 1),
+            4,
+            &format!(
+                "{} {}",
+                styled(style.bold(), c.title.trim()),
+                styled(DIM, &tag)
+            ),
+            width,
+        );
+        let label = |text: &str| format!("    {} ", styled(BOLD, text));
+        paragraph(out, &label("What happened:"), 6, c.what.trim(), width);
+        paragraph(out, &label("Why:"), 6, c.why.trim(), width);
+        paragraph(out, &label("Fix:"), 6, "", width);
+        for (n, step) in c.fix.iter().enumerate() {
+            let first = format!("      {}. ", n + 1);
+            let indent = visible_width(&first);
+            paragraph(out, &first, indent, step.trim(), width);
+        }
+        paragraph(out, &label("Evidence:"), 6, "", width);
+        for m in &d.because {
+            let first = format!("      {} ", styled(DIM, "•"));
+            paragraph(
+                out,
+                &first,
+                8,
+                &evidence_sentence(&m.signal, &m.values),
+                width,
+            );
+        }
+        paragraph(out, &label("Docs:"), 6, "", width);
+        for link in &c.docs {
+            paragraph(out, "      ", 6, link, width);
+        }
+    }
+}
+
+/// A matched signal in words; the raw signal stays in the JSON report.
+fn evidence_sentence(signal: &str, values: &[String]) -> String {
+    format!("{signal} = {}", values.join(" | "))
+}
+
+fn unexplained(out: &mut String, report: &Report<'_>, width: usize) {
+    if report.diagnoses.unexplained.is_empty() {
+        return;
+    }
+    // Only a live run can be recorded; a replay already has its session, a paste its text.
+    let attach = match report.target.command.as_str() {
+        "check" => "Run again with --record FILE and attach the file to a support request.",
+        "replay" => "Attach the session file to a support request.",
+        _ => "Attach the text you pasted to a support request.",
+    };
+    section(out, "Unexplained");
+    for check in &report.diagnoses.unexplained {
+        let first = format!("  {} {}: ", styled(YELLOW, "?"), check.title());
+        let text = format!("no cause in the catalogue fits; the evidence is above. {attach}");
+        paragraph(out, &first, 4, &text, width);
+    }
+}
+
+/// Renders the report for people, laid out to `width` columns.
+pub fn render(report: &crate::report::SealedReport<'_>, verbose: bool, width: usize) -> String {
     let mut out = String::new();
-    header(&mut out, report);
+    header(&mut out, report, width);
     if let Some(profile) = &report.profile {
         for (title, lines) in [
             ("What the token is", &profile.what),
             ("What it can do with Power BI", &profile.can_do),
         ] {
-            let _ = writeln!(out, "{}", styled(BOLD, title));
+            paragraph(&mut out, "", 0, &styled(BOLD, title), width);
             for l in lines {
-                let _ = writeln!(out, "  {:<28} {}", format!("{}:", l.label), l.value);
+                let first = format!("  {:<28} ", format!("{}:", l.label));
+                let indent = visible_width(&first);
+                paragraph(&mut out, &first, indent, &l.value, width);
             }
-            let _ = writeln!(out);
+            out.push('\n');
         }
     }
     for finding in &report.findings {
-        finding_line(&mut out, finding, verbose);
+        finding_line(&mut out, finding, verbose, width);
     }
-    let causes = &report.diagnoses.causes;
-    if !causes.is_empty() {
-        let _ = writeln!(out);
-        let _ = writeln!(
-            out,
-            "{}",
-            styled(
-                BOLD,
-                if causes.len() == 1 {
-                    "Cause"
-                } else {
-                    "Causes, most likely first"
-                }
-            )
-        );
-        for (i, d) in causes.iter().enumerate() {
-            if i == 1 {
-                let _ = writeln!(
-                    out,
-                    "\n{}",
-                    styled(DIM, "Other explanations that fit the evidence:")
-                );
-            }
-            let c = d.cause;
-            let style = if i == 0 { RED } else { YELLOW };
-            let tag = match &d.condition {
-                Some(condition) => format!("[{} · {} · {condition}]", c.id, d.confidence.word()),
-                None => format!("[{} · {}]", c.id, d.confidence.word()),
-            };
-            let _ = writeln!(out);
-            let _ = writeln!(
-                out,
-                "{:>2}. {}  {}",
-                i + 1,
-                styled(style.bold(), &c.title),
-                styled(DIM, &tag)
-            );
-            let _ = writeln!(
-                out,
-                "    {} {}",
-                styled(BOLD, "What happened:"),
-                c.what.trim()
-            );
-            let _ = writeln!(out, "    {} {}", styled(BOLD, "Why:"), c.why.trim());
-            let _ = writeln!(out, "    {}", styled(BOLD, "Fix:"));
-            for (n, step) in c.fix.iter().enumerate() {
-                let _ = writeln!(out, "      {}. {}", n + 1, step.trim());
-            }
-            let evidence: Vec<String> = d
-                .because
-                .iter()
-                .map(|m| format!("{} = {}", m.signal, m.values.join(" | ")))
-                .collect();
-            let _ = writeln!(
-                out,
-                "    {} {}",
-                styled(BOLD, "Evidence:"),
-                evidence.join("; ")
-            );
-            let _ = writeln!(out, "    {} {}", styled(BOLD, "Docs:"), c.docs.join("  "));
-        }
-    }
-    if !report.diagnoses.unexplained.is_empty() {
-        let _ = writeln!(out);
-        let _ = writeln!(out, "{}", styled(BOLD, "Unexplained"));
-        for check in &report.diagnoses.unexplained {
-            let _ = writeln!(
-                out,
-                "  {} {}: no cause in the catalogue fits; the evidence is above. Run with --record FILE and attach the file to a support request.",
-                styled(YELLOW, "?"),
-                check.id()
-            );
-        }
-    }
+    expectations(&mut out, report, width);
+    causes(&mut out, report, width);
+    unexplained(&mut out, report, width);
     if !report.notes.is_empty() {
-        let _ = writeln!(out);
-        let _ = writeln!(out, "{}", styled(BOLD, "Notes"));
+        section(&mut out, "Notes");
         for note in &report.notes {
-            let _ = writeln!(out, "  {} {note}", styled(DIM, "•"));
+            paragraph(
+                &mut out,
+                &format!("  {} ", styled(DIM, "•")),
+                4,
+                note,
+                width,
+            );
         }
     }
-    let _ = writeln!(out);
-    let failed = report
-        .findings
-        .iter()
-        .filter(|f| f.outcome == Outcome::Fail)
-        .count();
-    let warned = report
-        .findings
-        .iter()
-        .filter(|f| f.outcome == Outcome::Warn)
-        .count();
-    let line = match report.verdict {
-        Verdict::Healthy if warned == 0 => styled(GREEN.bold(), "✓ Healthy: every check passed."),
-        Verdict::Healthy => styled(
-            GREEN.bold(),
-            &format!("✓ Healthy, with {warned} warning(s)."),
-        ),
-        Verdict::Problems => {
-            let top = causes
-                .first()
-                .map(|d| format!(" Most likely: {}.", d.cause.id))
-                .unwrap_or_default();
-            styled(
-                RED.bold(),
-                &format!("✗ Problems found: {failed} failed check(s), {warned} warning(s).{top}"),
-            )
-        }
-        Verdict::Error => styled(
-            RED.bold(),
-            "? Could not finish: some checks got no answer, so there is no verdict for them.",
-        ),
+    out.push('\n');
+    let style = match report.verdict {
+        Verdict::Healthy => GREEN.bold(),
+        Verdict::Problems | Verdict::Error => RED.bold(),
     };
-    let _ = writeln!(out, "{line}");
+    let line = format!(
+        "{} {}",
+        conclusion::mark(report.verdict),
+        conclusion::sentence(report)
+    );
+    paragraph(&mut out, "", 2, &styled(style, &line), width);
     out
 }

@@ -16,6 +16,8 @@ struct Document<'a> {
     schema_version: u32,
     tool: Tool,
     verdict: Verdict,
+    /// The verdict in the sentence the human report ends with.
+    summary: String,
     exit_code: u8,
     target: &'a Target,
     checks: Vec<Check<'a>>,
@@ -85,6 +87,7 @@ pub fn render(report: &crate::report::SealedReport<'_>) -> String {
             version: env!("CARGO_PKG_VERSION"),
         },
         verdict: report.verdict,
+        summary: crate::report::conclusion::sentence(report),
         exit_code: report.verdict.exit_status() as u8,
         target: &report.target,
         checks: report

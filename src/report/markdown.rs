@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 
 use crate::check::{CheckId, Finding, Outcome};
 use crate::diagnose::Diagnosis;
-use crate::report::{Report, Verdict};
+use crate::report::Report;
 
 /// The mark of a check, as in the human report.
 pub(crate) fn mark(outcome: &Outcome) -> &'static str {
@@ -43,25 +43,7 @@ pub(crate) fn warnings(report: &Report<'_>) -> usize {
 
 /// The verdict in one plain sentence (no Markdown), as the human report's last line says it.
 pub(crate) fn verdict_line(report: &Report<'_>) -> String {
-    let failed = count(report, &Outcome::Fail);
-    let warned = warnings(report);
-    match report.verdict {
-        Verdict::Healthy if warned == 0 => "Healthy: every check passed.".to_owned(),
-        Verdict::Healthy => format!("Healthy, with {warned} warning(s)."),
-        Verdict::Problems => {
-            let top = report
-                .diagnoses
-                .causes
-                .first()
-                .map(|d| format!(" Most likely: {}.", d.cause.id))
-                .unwrap_or_default();
-            format!("Problems found: {failed} failed check(s), {warned} warning(s).{top}")
-        }
-        Verdict::Error => format!(
-            "Could not finish: {} check(s) got no answer, so there is no verdict for them.",
-            count(report, &Outcome::Error)
-        ),
-    }
+    crate::report::conclusion::sentence(report)
 }
 
 /// The cause a CI format names for a check: the first ranked diagnosis whose
@@ -181,13 +163,11 @@ fn longest_run(text: &str, of: char) -> usize {
 }
 
 fn heading(out: &mut String, report: &Report<'_>) {
-    let warned = warnings(report);
-    let title = match report.verdict {
-        Verdict::Healthy if warned == 0 => "✓ pbi-doctor: healthy".to_owned(),
-        Verdict::Healthy => format!("✓ pbi-doctor: healthy, with {warned} warning(s)"),
-        Verdict::Problems => "✗ pbi-doctor: problems found".to_owned(),
-        Verdict::Error => "? pbi-doctor: could not finish".to_owned(),
-    };
+    let title = format!(
+        "{} pbi-doctor: {}",
+        crate::report::conclusion::mark(report.verdict),
+        crate::report::conclusion::headline(report)
+    );
     let _ = writeln!(out, "## {title}\n");
     let t = &report.target;
     let mut parts = vec![code(&format!("pbi-doctor {}", t.command))];

@@ -2,11 +2,13 @@
 //! text and never re-derive anything. Only `lib.rs` writes what they return.
 
 pub mod azure_devops;
+pub mod conclusion;
 pub mod github;
 pub mod human;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod wrap;
 
 use serde::Serialize;
 
@@ -109,6 +111,8 @@ pub struct Report<'c> {
     /// Remarks for people: what else would settle an ambiguity, ids for support, codes that are
     /// known but not an authorization problem.
     pub notes: Vec<String>,
+    /// What `--expect` and `--fail-on` concluded, when they were given a say (`check`).
+    pub gate: Option<Gate>,
     /// The conclusion.
     pub verdict: Verdict,
 }
@@ -122,6 +126,7 @@ impl Scrub for Report<'_> {
             expectations,
             profile,
             notes,
+            gate: _,
             verdict: _,
         } = self;
         target.scrub(s);
@@ -169,6 +174,8 @@ pub struct Gate {
     pub expectations_given: bool,
     /// Whether the expectations hold and `--fail-on` is not tripped.
     pub passes: bool,
+    /// Whether `--fail-on warn` was given: a warning fails the run.
+    pub fail_on_warn: bool,
 }
 
 fn judged_by_findings(findings: &[Finding], diagnoses: &Diagnoses<'_>) -> Verdict {
@@ -209,6 +216,7 @@ impl<'c> Report<'c> {
             expectations,
             profile: None,
             notes: Vec::new(),
+            gate,
             verdict,
         }
     }
