@@ -10,6 +10,7 @@ mod examples;
 mod faults;
 mod fuzz;
 mod harness;
+mod layout;
 mod leaks;
 mod reliability;
 mod renderers;
