@@ -21,16 +21,53 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the check chain against a tenant: token, scope, claims, identity, admin API, workspace API.
+    #[command(after_help = CHECK_EXAMPLES)]
     Check(Box<CheckArgs>),
     /// Diagnose a recorded session offline (no tenant, no network). Without FILE, replays a shipped example.
     Replay(ReplayArgs),
     /// Read a token offline: what it is, what it can do with Power BI, and what is wrong with it.
+    #[command(after_help = TOKEN_EXAMPLES)]
     Token(TokenArgs),
     /// Map an error you already have (AADSTS message, API error body, HTTP dump, tool output) to causes, offline.
+    #[command(after_help = EXPLAIN_EXAMPLES)]
     Explain(ExplainArgs),
     /// List the causes the doctor knows, with their stable ids.
     Causes(CausesArgs),
 }
+
+/// `check --help`'s examples, for both shells people run it from.
+const CHECK_EXAMPLES: &str = "\
+Examples (bash):
+  export AZURE_CLIENT_SECRET='…'
+  pbi-doctor check --tenant contoso.onmicrosoft.com --client-id <app id>
+  pbi-doctor check --tenant contoso.onmicrosoft.com --auth azure-cli
+
+Examples (PowerShell):
+  $env:AZURE_CLIENT_SECRET = '…'
+  pbi-doctor check --tenant contoso.onmicrosoft.com --client-id <app id>
+  pbi-doctor check --tenant contoso.onmicrosoft.com --auth azure-cli";
+
+/// `token --help`'s examples: how to get a token with the tools people have, in both shells.
+const TOKEN_EXAMPLES: &str = "\
+Examples (bash or PowerShell, with az):
+  az account get-access-token --resource https://analysis.windows.net/powerbi/api --query accessToken -o tsv | pbi-doctor token -
+
+Examples (PowerShell):
+  $t = (Get-AzAccessToken -ResourceUrl https://analysis.windows.net/powerbi/api).Token
+  [System.Net.NetworkCredential]::new('', $t).Password | pbi-doctor token -
+  Get-PowerBIAccessToken -AsString | pbi-doctor token -
+
+At a terminal, end pasted input with Ctrl-D (bash) or Ctrl-Z then Enter (Windows).";
+
+/// `explain --help`'s examples, for both shells.
+const EXPLAIN_EXAMPLES: &str = "\
+Examples (bash):
+  pbi-doctor explain 'AADSTS7000215: Invalid client secret provided.'
+  pbi-doctor explain - --status 401 < error.txt
+
+Examples (PowerShell):
+  $Error[0] | Out-String | pbi-doctor explain -
+  Get-Content error.txt -Raw | pbi-doctor explain - --status 401";
 
 /// Output format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

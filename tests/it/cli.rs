@@ -278,3 +278,24 @@ fn explain_never_echoes_a_pasted_token_signature() {
         assert_eq!(out.status.code(), Some(1), "{format}: {text}");
     }
 }
+
+/// `--help` speaks to a PowerShell user as much as to a bash user.
+#[test]
+fn help_shows_bash_and_powershell_examples() {
+    for command in ["check", "token", "explain"] {
+        let output = crate::harness::run(&[command, "--help"], None);
+        assert_eq!(output.status.code(), Some(0));
+        let help = String::from_utf8_lossy(&output.stdout);
+        assert!(help.contains("PowerShell"), "{command}: {help}");
+        assert!(help.contains("bash"), "{command}: {help}");
+    }
+    let token = crate::harness::run(&["token", "--help"], None);
+    let help = String::from_utf8_lossy(&token.stdout);
+    for tool in [
+        "az account get-access-token",
+        "Get-AzAccessToken",
+        "Get-PowerBIAccessToken",
+    ] {
+        assert!(help.contains(tool), "{tool}: {help}");
+    }
+}

@@ -143,7 +143,9 @@ fn the_readme_sample_output_is_what_the_binary_prints() {
             continue;
         };
         samples += 1;
-        let fence = lines.next().expect("a fenced block after the sample marker");
+        let fence = lines
+            .next()
+            .expect("a fenced block after the sample marker");
         assert!(fence.starts_with("```"), "{fence}");
         fresh.push_str(fence);
         for old in lines.by_ref() {
