@@ -21,9 +21,6 @@ use crate::secret::Redactor;
 /// what a terminal of unknown width is taken to be.
 const STATUS_WIDTH: usize = 79;
 
-/// Goes back to the start of the line and erases it.
-const ERASE_LINE: &str = "\r\x1b[K";
-
 /// The observer of a run. Cheap to clone: clones draw on the same screen.
 #[derive(Clone, Default)]
 pub struct Progress(Option<Arc<Mutex<Screen>>>);
@@ -200,9 +197,12 @@ impl Drop for Screen {
 }
 
 impl Screen {
+    /// Blanks the status line and leaves the cursor at its start. Spaces, not an escape
+    /// sequence: every terminal understands them, an old Windows console too.
     fn erase(&mut self) {
         if !self.shown.is_empty() {
-            let _ = write!(self.out, "{ERASE_LINE}");
+            let blank = " ".repeat(self.shown.chars().count());
+            let _ = write!(self.out, "\r{blank}\r");
             self.shown.clear();
         }
     }
@@ -229,7 +229,8 @@ impl Screen {
         if status == self.shown {
             return;
         }
-        let _ = write!(self.out, "{ERASE_LINE}{status}");
+        self.erase();
+        let _ = write!(self.out, "{status}");
         let _ = self.out.flush();
         self.shown = status;
     }
@@ -346,6 +347,35 @@ mod tests {
         (progress, out)
     }
 
+    /// What a terminal shows after this output: `\r` returns to the start of the line and what
+    /// follows overwrites it; trailing blanks are not seen.
+    fn visible(raw: &str) -> Vec<String> {
+        let mut lines = vec![Vec::new()];
+        let mut col = 0;
+        for c in raw.chars() {
+            match c {
+                '\r' => col = 0,
+                '\n' => {
+                    lines.push(Vec::new());
+                    col = 0;
+                }
+                c => {
+                    let line = lines.last_mut().unwrap();
+                    if col < line.len() {
+                        line[col] = c;
+                    } else {
+                        line.push(c);
+                    }
+                    col += 1;
+                }
+            }
+        }
+        lines
+            .into_iter()
+            .map(|l| l.into_iter().collect::<String>().trim_end().to_owned())
+            .collect()
+    }
+
     #[test]
     fn checks_and_waits_are_drawn_and_cleared() {
         let (progress, out) = screen(true);
@@ -355,12 +385,9 @@ mod tests {
             "api.powerbi.com".to_owned(),
             Instant::now() + Duration::from_secs(30),
         );
-        assert!(
-            out.text().ends_with(
-                "\r\x1b[K[…] Admin API, Workspace API: waiting for api.powerbi.com, 30 s left"
-            ),
-            "{:?}",
-            out.text()
+        assert_eq!(
+            visible(&out.text()),
+            ["[…] Admin API, Workspace API: waiting for api.powerbi.com, 30 s left"]
         );
         let later = Instant::now() + Duration::from_millis(1500);
         assert!(
@@ -376,18 +403,11 @@ mod tests {
         assert_eq!(out.text().len(), before);
         drop(wait);
         progress.check_finished(&Finding::new(CheckId::AdminApi, Outcome::Fail, "refused"));
-        let text = out.text();
-        assert!(
-            text.contains("\r\x1b[K[✗] Admin API\n\r\x1b[K[…] Workspace API"),
-            "{text:?}"
-        );
+        assert_eq!(visible(&out.text()), ["[✗] Admin API", "[…] Workspace API"]);
+        // Cleared: the report starts on an empty line, and a later clear writes nothing more.
         progress.clear();
-        assert!(
-            out.text().ends_with("[…] Workspace API\r\x1b[K"),
-            "{:?}",
-            out.text()
-        );
-        // The report then starts on a clean line; a later clear writes nothing more.
+        assert_eq!(visible(&out.text()), ["[✗] Admin API", ""]);
+        assert!(out.text().ends_with('\r'), "{:?}", out.text());
         let before = out.text().len();
         progress.clear();
         assert_eq!(out.text().len(), before);
@@ -401,21 +421,21 @@ mod tests {
             "To sign in, open https://microsoft.com/devicelogin and enter the code ABC.\x1b[2J",
         );
         progress.sign_in(Some(Duration::from_secs(900)));
-        let text = out.text();
+        assert!(!out.text().contains("\x1b[2J"), "{:?}", out.text());
+        let screen = visible(&out.text());
+        assert_eq!(screen.len(), 2, "{screen:?}");
         assert!(
-            text.contains("enter the code ABC.") && !text.contains("\x1b[2J"),
-            "{text:?}"
+            screen[0].starts_with(
+                "To sign in, open https://microsoft.com/devicelogin and enter the code ABC."
+            ),
+            "{screen:?}"
         );
-        assert!(
-            text.ends_with("[…] Token: waiting for you to sign in, 900 s left"),
-            "{text:?}"
+        assert_eq!(
+            screen[1],
+            "[…] Token: waiting for you to sign in, 900 s left"
         );
         progress.sign_in(None);
-        assert!(
-            out.text().ends_with("\r\x1b[K[…] Token"),
-            "{:?}",
-            out.text()
-        );
+        assert_eq!(visible(&out.text())[1], "[…] Token");
     }
 
     #[test]
@@ -446,7 +466,6 @@ mod tests {
         let host = "a".repeat(200);
         let _wait = progress.waiting(host, Instant::now() + Duration::from_secs(5));
         let line = out.text();
-        let line = line.trim_start_matches(ERASE_LINE);
         assert_eq!(line.chars().count(), STATUS_WIDTH, "{line}");
         assert!(line.ends_with("…, 5 s left"), "{line}");
     }
@@ -461,12 +480,9 @@ mod tests {
             "login.microsoftonline.com".to_owned(),
             now + Duration::from_secs(20),
         );
-        assert!(
-            out.text().ends_with(
-                "\r\x1b[K[…] waiting for api.powerbi.com and login.microsoftonline.com, 12 s left"
-            ),
-            "{:?}",
-            out.text()
+        assert_eq!(
+            visible(&out.text()),
+            ["[…] waiting for api.powerbi.com and login.microsoftonline.com, 12 s left"]
         );
     }
 
@@ -474,12 +490,9 @@ mod tests {
     fn an_observer_dropped_mid_line_erases_it() {
         let (progress, out) = screen(true);
         progress.check_started(CheckId::Claims);
+        assert_eq!(visible(&out.text()), ["[…] Claims"]);
         drop(progress);
-        assert!(
-            out.text().ends_with("[…] Claims\r\x1b[K"),
-            "{:?}",
-            out.text()
-        );
+        assert_eq!(visible(&out.text()), [""]);
     }
 
     #[test]
