@@ -11,6 +11,8 @@ mod faults;
 mod fuzz;
 mod harness;
 mod leaks;
+#[cfg(unix)]
+mod progress;
 mod reliability;
 mod renderers;
 mod scenarios;
