@@ -15,7 +15,7 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
-    /// No progress and no paste prompt on stderr (errors and the device-code sign-in still show).
+    /// No progress, paste prompt or notices on stderr (errors and the device-code sign-in still show).
     #[arg(short, long, global = true)]
     pub quiet: bool,
 }
