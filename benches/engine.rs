@@ -157,7 +157,7 @@ fn replay_findings(name: &str, rt: &tokio::runtime::Runtime) -> Vec<Finding> {
         transport: &transport,
         now,
         redactor: &redactor,
-        progress: &|_| {},
+        progress: pbi_doctor::progress::Progress::none(),
     };
     rt.block_on(run_chain(
         &ctx,

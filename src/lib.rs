@@ -27,6 +27,7 @@ mod fsio;
 pub mod jwt;
 mod output;
 mod profile;
+pub mod progress;
 mod quota;
 pub mod report;
 pub mod secret;
@@ -67,10 +68,10 @@ pub fn run(args: impl IntoIterator<Item = impl Into<OsString> + Clone>, env: &En
         }
     };
     let result = match cli.command {
-        Command::Check(args) => commands::check::run(*args, env),
+        Command::Check(args) => commands::check::run(*args, env, cli.quiet),
         Command::Replay(args) => commands::replay::run(args, env),
-        Command::Token(args) => commands::token::run(args, env),
-        Command::Explain(args) => commands::explain::run(args, env),
+        Command::Token(args) => commands::token::run(args, env, cli.quiet),
+        Command::Explain(args) => commands::explain::run(args, env, cli.quiet),
         Command::Causes(args) => commands::causes::run(args, env),
     };
     result.unwrap_or_else(|error| {

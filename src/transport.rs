@@ -226,6 +226,7 @@ pub struct Live {
     redactor: Redactor,
     timeout: Duration,
     deadline: Option<Deadline>,
+    progress: crate::progress::Progress,
 }
 
 /// Answers from a recorded session.
@@ -404,7 +405,13 @@ impl Live {
             redactor,
             timeout,
             deadline: None,
+            progress: crate::progress::Progress::default(),
         })
+    }
+
+    /// Tells `progress` which host each request waits on, and until when.
+    pub fn with_progress(self, progress: crate::progress::Progress) -> Self {
+        Self { progress, ..self }
     }
 
     /// Bounds the whole run: each request's timeout shrinks to the time left, retries stop
@@ -476,7 +483,14 @@ impl Live {
                     seconds: deadline.seconds(),
                 });
             }
-            let result = self.attempt(request, self.timeout.min(left)).await;
+            let timeout = self.timeout.min(left);
+            let now = Instant::now();
+            let waiting = self.progress.waiting(
+                crate::progress::host_of(&request.url),
+                now.checked_add(timeout).unwrap_or(now),
+            );
+            let result = self.attempt(request, timeout).await;
+            drop(waiting);
             // A request cut short by the deadline was not judged; it did not time out on its own.
             if let (Some(deadline), Err(Failure::Network { kind, .. })) = (self.deadline, &result)
                 && *kind == NetworkKind::Timeout

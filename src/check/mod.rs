@@ -317,8 +317,9 @@ pub struct Context<'a> {
     pub now: i64,
     /// Cleans everything kept as evidence.
     pub redactor: &'a Redactor,
-    /// Where interactive prompts go (the device code and its countdown): stderr.
-    pub progress: &'a (dyn Fn(&str) + Sync),
+    /// Who watches the run: each check as it starts and ends, the device-code prompt and its
+    /// countdown. Silent on replay and offline.
+    pub progress: &'a crate::progress::Progress,
 }
 
 /// What the credential showed during a run, kept for `--record`.
@@ -454,6 +455,7 @@ pub async fn run_chain(
 ) -> ChainOutput {
     let mut findings = Vec::with_capacity(CheckId::ALL.len());
     let mut record = CredentialRecord::default();
+    ctx.progress.check_started(CheckId::TokenAcquisition);
     let (token_finding, token) = in_time(ctx, token_acquisition::run(ctx, discovery, &mut record))
         .await
         .unwrap_or_else(|words| {
@@ -462,6 +464,7 @@ pub async fn run_chain(
                 None,
             )
         });
+    ctx.progress.check_finished(&token_finding);
     findings.push(token_finding);
     if let Some(token) = &token {
         // Learnt here, whatever its source (endpoint, az, device code, a file): an opaque token
@@ -471,10 +474,9 @@ pub async fn run_chain(
 
     let Some(token) = token else {
         for check in &CheckId::ALL[1..] {
-            findings.push(Finding::skipped(
-                *check,
-                Skip::Check(CheckId::TokenAcquisition),
-            ));
+            let skipped = Finding::skipped(*check, Skip::Check(CheckId::TokenAcquisition));
+            ctx.progress.check_finished(&skipped);
+            findings.push(skipped);
         }
         return ChainOutput {
             findings,
@@ -493,6 +495,10 @@ pub async fn run_chain(
         Ok(jwt) => identity_kind::run(jwt),
         Err(_) => Finding::skipped(CheckId::IdentityKind, Skip::Check(CheckId::Claims)),
     });
+    // The offline checks take no time: each is shown as it ends.
+    for finding in &findings[1..] {
+        ctx.progress.check_finished(finding);
+    }
 
     // The probes only make sense with a token that could work: a failed scope or claims check
     // already names the problem, and the admin API's hourly quota is too precious to spend on it.
@@ -503,30 +509,45 @@ pub async fn run_chain(
         Probes::Run { admin_skipped } => admin_skipped.clone(),
         Probes::Offline => Some(Skip::Offline),
     };
-    match blocker {
-        _ if probes == Probes::Offline => {
-            findings.push(Finding::skipped(CheckId::AdminApi, Skip::Offline));
-            findings.push(Finding::skipped(CheckId::WorkspaceApi, Skip::Offline));
-        }
-        Some(blocker) => {
-            findings.push(Finding::skipped(CheckId::AdminApi, Skip::Check(blocker)));
-            findings.push(Finding::skipped(
-                CheckId::WorkspaceApi,
-                Skip::Check(blocker),
-            ));
+    let skip = match blocker {
+        _ if probes == Probes::Offline => Some(Skip::Offline),
+        Some(blocker) => Some(Skip::Check(blocker)),
+        None => None,
+    };
+    match skip {
+        Some(skip) => {
+            for check in [CheckId::AdminApi, CheckId::WorkspaceApi] {
+                let skipped = Finding::skipped(check, skip.clone());
+                ctx.progress.check_finished(&skipped);
+                findings.push(skipped);
+            }
         }
         None => {
-            let admin = async {
-                match &admin_skipped {
-                    Some(skip) => Ok(Finding::skipped(CheckId::AdminApi, skip.clone())),
-                    None => in_time(ctx, admin_api::run(ctx, &token)).await,
-                }
-            };
-            let (admin, workspace) =
-                tokio::join!(admin, in_time(ctx, workspace_api::run(ctx, &token)));
             let late = |check, words| Finding::new(check, Outcome::Error, words);
-            findings.push(admin.unwrap_or_else(|w| late(CheckId::AdminApi, w)));
-            findings.push(workspace.unwrap_or_else(|w| late(CheckId::WorkspaceApi, w)));
+            let admin = async {
+                let finding = match &admin_skipped {
+                    Some(skip) => Finding::skipped(CheckId::AdminApi, skip.clone()),
+                    None => {
+                        ctx.progress.check_started(CheckId::AdminApi);
+                        in_time(ctx, admin_api::run(ctx, &token))
+                            .await
+                            .unwrap_or_else(|w| late(CheckId::AdminApi, w))
+                    }
+                };
+                ctx.progress.check_finished(&finding);
+                finding
+            };
+            let workspace = async {
+                ctx.progress.check_started(CheckId::WorkspaceApi);
+                let finding = in_time(ctx, workspace_api::run(ctx, &token))
+                    .await
+                    .unwrap_or_else(|w| late(CheckId::WorkspaceApi, w));
+                ctx.progress.check_finished(&finding);
+                finding
+            };
+            let (admin, workspace) = tokio::join!(admin, workspace);
+            findings.push(admin);
+            findings.push(workspace);
         }
     }
     let masks = token

@@ -7,7 +7,7 @@
 //!   endpoints where nothing listens), and methods to change what a test is about.
 //! - [`Harness`]: owns everything a [`Context`] borrows — the settings, a [`Transport::Replay`] fed
 //!   with hand-written [`Exchange`]s ([`answer`], [`no_answer`]), the run's [`Redactor`] (built as a
-//!   real run builds it), `now` and a no-op progress.
+//!   real run builds it), `now` and a silent progress.
 //! - Tokens: [`token`] encodes claims with a long fake signature ([`SIGNATURE`]), which a test
 //!   then asserts never reaches a finding ([`assert_clean`]); [`app_claims`] and [`user_claims`]
 //!   are the claims of the fixtures' tokens, re-timed around `now`.
@@ -260,8 +260,6 @@ impl TestSettings {
     }
 }
 
-fn no_progress(_: &str) {}
-
 /// Everything a [`Context`] borrows, owned: build one, then call [`Harness::ctx`].
 pub(crate) struct Harness {
     /// The settings.
@@ -295,7 +293,7 @@ impl Harness {
             transport: &self.transport,
             now: self.now,
             redactor: &self.redactor,
-            progress: &no_progress,
+            progress: crate::progress::Progress::none(),
         }
     }
 

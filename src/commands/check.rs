@@ -57,10 +57,11 @@ pub(crate) fn quota_path(env: &Env) -> Option<std::path::PathBuf> {
 }
 
 /// Runs `check`: settings, the admin-probe decision, the chain live, expectations, session, report.
-pub(crate) fn run(args: CheckArgs, env: &Env) -> Result<ExitStatus, DoctorError> {
+pub(crate) fn run(args: CheckArgs, env: &Env, quiet: bool) -> Result<ExitStatus, DoctorError> {
     apply_color(args.output.color, env);
     let settings = resolve(&args, env)?;
     let redactor = redactor_for(&settings);
+    let progress = crate::progress::Progress::live(quiet, &redactor);
     let now = chrono::Utc::now().timestamp();
     let mut notes = Vec::new();
     let mut admin_skipped = settings.skip_admin.then_some(Skip::Flag("--skip-admin"));
@@ -94,7 +95,8 @@ pub(crate) fn run(args: CheckArgs, env: &Env) -> Result<ExitStatus, DoctorError>
         } else {
             DEFAULT_DEADLINE
         },
-    )));
+    )))
+    .with_progress(progress.clone());
     let transport = Transport::Live(live);
     let catalogue = Catalogue::embedded()?;
     // A recording replays the budget's skip as a skip: the admin answer was never asked for.
@@ -106,6 +108,7 @@ pub(crate) fn run(args: CheckArgs, env: &Env) -> Result<ExitStatus, DoctorError>
         Probes::Run { admin_skipped },
         &redactor,
         catalogue,
+        &progress,
     )?;
     // Counted only when a request went out: a status or a network failure was seen, not a skip
     // nor a deadline that passed before the call.
@@ -131,11 +134,13 @@ pub(crate) fn run(args: CheckArgs, env: &Env) -> Result<ExitStatus, DoctorError>
         let mut recorded = ran.settings.clone();
         recorded.skip_admin |= budget_skipped;
         write_session(path, &recorded, &transport, now, &redactor, ran.record)?;
-        let _ = writeln!(
-            anstream::stderr(),
-            "pbi-doctor: session recorded to {} (redacted: no secret, no token signature)",
-            path.display()
-        );
+        if !quiet {
+            let _ = writeln!(
+                anstream::stderr(),
+                "pbi-doctor: session recorded to {} (redacted: no secret, no token signature)",
+                path.display()
+            );
+        }
     }
     let mut report = Report::judged(
         target("check", &ran.settings, now, None),

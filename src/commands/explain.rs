@@ -12,13 +12,14 @@ use crate::report::Report;
 use crate::settings::offline_settings;
 
 /// Runs `explain` on the text given, with what `--status`, `--header` and `--url` add.
-pub(crate) fn run(args: ExplainArgs, env: &Env) -> Result<ExitStatus, DoctorError> {
+pub(crate) fn run(args: ExplainArgs, env: &Env, quiet: bool) -> Result<ExitStatus, DoctorError> {
     apply_color(args.output.color, env);
     let (text, _) = read_input(
         args.text.as_deref(),
         args.file.as_deref(),
         "the error text",
         "no error text: give it as an argument, with --file PATH, or on standard input (`-`)",
+        quiet,
     )?;
     let mut extracted = crate::explain::extract::extract(&text);
     if let Some(status) = args.status {

@@ -7,11 +7,10 @@ pub(crate) mod explain;
 pub(crate) mod replay;
 pub(crate) mod token;
 
-use std::io::Write as _;
-
 use crate::catalogue::Catalogue;
 use crate::check::{Context, Probes, run_chain};
 use crate::error::DoctorError;
+use crate::progress::Progress;
 use crate::report::Target;
 use crate::secret::{Redactor, Secret};
 use crate::settings::{Credential, Settings};
@@ -106,7 +105,8 @@ pub(crate) struct Ran<'c> {
     pub(crate) record: crate::check::CredentialRecord,
 }
 
-/// Runs the chain and diagnoses it.
+/// Runs the chain and diagnoses it; `progress` watches it (silent on replay) and is cleared
+/// before the report.
 pub(crate) fn run_checks<'c>(
     settings: &Settings,
     transport: &Transport,
@@ -114,23 +114,28 @@ pub(crate) fn run_checks<'c>(
     probes: Probes,
     redactor: &Redactor,
     catalogue: &'c Catalogue,
+    progress: &Progress,
 ) -> Result<Ran<'c>, DoctorError> {
     let runtime = runtime()?;
+    // The seconds left are redrawn once a second while anything is drawn; the timer sleeps
+    // between, and ends with the run.
+    let ticker = progress
+        .drawing()
+        .then(|| runtime.spawn(progress.clone().ticking()));
     // The cloud is settled first; discovery's answer is the token check's evidence.
     let (settings, discovery) = runtime.block_on(crate::check::discover(settings, transport));
-    // Prompts quote the server (the device-code message): sealed like everything printed.
-    let progress = |line: &str| {
-        let line = redactor.seal(line.to_owned());
-        let _ = writeln!(anstream::stderr(), "{}", *line);
-    };
     let ctx = Context {
         settings: &settings,
         transport,
         now,
         redactor,
-        progress: &progress,
+        progress,
     };
     let chain = runtime.block_on(run_chain(&ctx, probes, discovery.as_ref()));
+    if let Some(ticker) = ticker {
+        ticker.abort();
+    }
+    progress.clear();
     let diagnoses = diagnose::diagnose(&chain.findings, catalogue);
     Ok(Ran {
         findings: chain.findings,
@@ -142,12 +147,17 @@ pub(crate) fn run_checks<'c>(
 }
 
 /// Reads an input given as an argument, a file, or standard input (`-`, or nothing on a pipe).
+/// Standard input on a terminal is asked for with a prompt on stderr, unless `quiet`.
 pub(crate) fn read_input(
     arg: Option<&str>,
     file: Option<&str>,
     what: &'static str,
     missing: &'static str,
+    quiet: bool,
 ) -> Result<(String, String), DoctorError> {
+    if file == Some("-") || (file.is_none() && arg == Some("-")) {
+        crate::progress::paste_prompt(what, quiet);
+    }
     match (arg, file) {
         (_, Some(path)) => Ok((
             fsio::read_source(path, what)?,
@@ -178,7 +188,7 @@ pub(crate) fn offline_chain(
         transport: &transport,
         now,
         redactor,
-        progress: &|_| {},
+        progress: Progress::none(),
     };
     Ok(runtime()?.block_on(run_chain(&ctx, Probes::Offline, None)))
 }

@@ -57,6 +57,8 @@ pub(crate) fn run(args: ReplayArgs, env: &Env) -> Result<ExitStatus, DoctorError
         crate::check::Probes::Run { admin_skipped },
         &redactor,
         catalogue,
+        // A replay never prompts, waits or counts down: its answers are all in the session.
+        crate::progress::Progress::none(),
     )?;
     let report = Report::new(
         target("replay", &ran.settings, now, Some(origin)),

@@ -12,13 +12,14 @@ use crate::settings::offline_settings;
 use crate::{diagnose, token_profile};
 
 /// Runs `token`: the offline chain on the token given, and its profile.
-pub(crate) fn run(args: TokenArgs, env: &Env) -> Result<ExitStatus, DoctorError> {
+pub(crate) fn run(args: TokenArgs, env: &Env, quiet: bool) -> Result<ExitStatus, DoctorError> {
     apply_color(args.output.color, env);
     let (text, source) = read_input(
         args.token.as_deref(),
         args.file.as_deref(),
         "the token",
         "no token: give it as an argument, with --file PATH, or on standard input (`-`)",
+        quiet,
     )?;
     let settings = offline_settings(
         text,

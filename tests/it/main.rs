@@ -12,6 +12,8 @@ mod fuzz;
 mod harness;
 mod layout;
 mod leaks;
+#[cfg(unix)]
+mod progress;
 mod reliability;
 mod renderers;
 mod scenarios;

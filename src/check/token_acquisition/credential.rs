@@ -12,7 +12,7 @@ use crate::credential::{azure_cli, certificate, device_code, federated};
 use crate::secret::Secret;
 use crate::session::{AssertionFacts, CertificateFacts, CliFacts};
 use crate::settings::Credential;
-use crate::transport::FormValue;
+use crate::transport::{FormValue, Transport};
 
 /// The assertion type for certificates and federated tokens.
 const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -428,20 +428,19 @@ pub(super) async fn device_code(
             return (no_answer(finding, &token_url, &failure), None);
         }
     };
-    (ctx.progress)(&code.message);
-    // Live, the service's interval is honoured; a replay answers at once, so it waits for nothing.
-    let override_interval = match &settings.credential {
-        Credential::DeviceCode => None,
-        _ => Some(std::time::Duration::ZERO),
-    };
+    // Live, a person reads the code and signs in while the service's interval is honoured. A
+    // replay has its answers already: no prompt (its observer is silent), no wait, no countdown.
+    let replaying = matches!(ctx.transport, Transport::Replay(_));
+    ctx.progress.prompt(&code.message);
     let timing = device_code::PollTiming {
-        interval_override: override_interval,
+        interval_override: replaying.then_some(std::time::Duration::ZERO),
     };
     let mut report = |p: device_code::Progress| {
         let device_code::Progress::Waiting { seconds_left } = p;
-        (ctx.progress)(&format!("waiting for the sign-in… {seconds_left} s left"));
+        ctx.progress
+            .sign_in(Some(std::time::Duration::from_secs(seconds_left)));
     };
-    match device_code::poll(
+    let polled = device_code::poll(
         ctx.transport,
         &settings.authority_host,
         &tenant,
@@ -450,8 +449,9 @@ pub(super) async fn device_code(
         timing,
         &mut report,
     )
-    .await
-    {
+    .await;
+    ctx.progress.sign_in(None);
+    match polled {
         Ok(response) => {
             if let Some(error) = crate::entra_error::parse(&response.body).and_then(|e| e.error) {
                 finding.signal(signal::TOKEN_DEVICE_CODE, error);
