@@ -105,8 +105,16 @@ pub enum DoctorError {
         reason: String,
     },
     /// No shipped scenario has this name.
-    #[error("no shipped scenario is named {0:?}; `pbi-doctor replay --list` shows them")]
-    UnknownScenario(String),
+    #[error(
+        "no shipped scenario is named {name:?}{} Run `pbi-doctor replay --list` to see them all",
+        crate::suggest::did_you_mean(.closest)
+    )]
+    UnknownScenario {
+        /// The name asked for.
+        name: String,
+        /// The shipped names closest to it.
+        closest: Vec<&'static str>,
+    },
     /// The embedded cause catalogue is broken (a build problem, not a user problem).
     #[error(
         "the cause catalogue is invalid: {0}. This is a bug in this build of pbi-doctor; please report it"

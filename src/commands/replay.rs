@@ -28,10 +28,12 @@ pub(crate) fn run(args: ReplayArgs, env: &Env) -> Result<ExitStatus, DoctorError
         (Some(file), _) => (file.clone(), crate::fsio::read_source(file, "the session")?),
         (None, name) => {
             let name = name.as_deref().unwrap_or(crate::DEFAULT_SCENARIO);
-            let (_, json) = SCENARIOS
-                .iter()
-                .find(|(n, _)| *n == name)
-                .ok_or_else(|| DoctorError::UnknownScenario(name.to_owned()))?;
+            let (_, json) = SCENARIOS.iter().find(|(n, _)| *n == name).ok_or_else(|| {
+                DoctorError::UnknownScenario {
+                    name: name.to_owned(),
+                    closest: crate::suggest::closest(name, SCENARIOS.iter().map(|(n, _)| *n)),
+                }
+            })?;
             (format!("the shipped scenario {name}"), (*json).to_owned())
         }
     };
