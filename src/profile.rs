@@ -6,7 +6,7 @@
 //! tenant = "contoso.onmicrosoft.com"
 //! client_id = "8a1d5c3e-0b7f-4e2a-9c61-2f4d8e7b1a90"
 //! auth = "client-secret"       # client-secret | certificate | federated | github-oidc | azure-cli | device-code | token-file
-//! cloud = "public"             # public | usgov | usgovhigh | usdod | china
+//! cloud = "public"             # public | usgov (gcc) | usgovhigh (gcc-high) | usdod (dod) | china (mooncake)
 //! client_secret_env = "CONTOSO_SECRET"
 //! workspaces = ["f089354e-8366-4e18-aea3-4cb4a3a50b48"]
 //! ```
@@ -537,8 +537,24 @@ powerbi_api = "https://api.fabric.microsoft.com"
             let text = format!("[profiles.p]\ncloud = \"{}\"\n", cloud.name());
             assert_eq!(read(&text, "p").unwrap().cloud, Some(cloud));
         }
+        // The names people type for them, in any case.
+        for (alias, cloud) in [
+            ("gcc", Cloud::Usgov),
+            ("GCC-High", Cloud::Usgovhigh),
+            ("gcchigh", Cloud::Usgovhigh),
+            ("DoD", Cloud::Usdod),
+            ("mooncake", Cloud::China),
+        ] {
+            let text = format!("[profiles.p]\ncloud = \"{alias}\"\n");
+            assert_eq!(read(&text, "p").unwrap().cloud, Some(cloud), "{alias}");
+        }
         let err = read("[profiles.p]\ncloud = \"germany\"\n", "p").unwrap_err();
         assert!(matches!(err, ProfileError::Syntax { line: 2, .. }), "{err}");
+        assert!(
+            err.to_string()
+                .contains("unknown cloud \"germany\": use one of public (commercial), usgov (gcc)"),
+            "{err}"
+        );
     }
 
     #[test]
