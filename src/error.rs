@@ -88,12 +88,9 @@ pub enum DoctorError {
         /// What is wrong and what to do.
         reason: String,
     },
-    /// A workspace id is not a GUID.
-    #[error(
-        "--workspace {0:?} is not a workspace id. A workspace id is a GUID: open the workspace in the browser, \
-         it is the part after /groups/ in https://app.powerbi.com/groups/<id>/list"
-    )]
-    BadWorkspaceId(String),
+    /// An input given (tenant, client id, workspace, a file to write) cannot be used.
+    #[error(transparent)]
+    Input(#[from] crate::settings::validate::InputError),
     /// The session file is not a pbi-doctor session.
     #[error(
         "{path} is not a pbi-doctor session: {reason}. Record one with `pbi-doctor check --record FILE`"

@@ -15,6 +15,7 @@ use crate::transport::{Replay, Transport};
 /// Runs `replay` on a session file, a shipped scenario, or the default one; `--list` names them.
 pub(crate) fn run(args: ReplayArgs, env: &Env) -> Result<ExitStatus, DoctorError> {
     apply_color(args.output.color, env);
+    crate::settings::validate_offline(&args.output, None, None)?;
     if args.list {
         let mut text = String::new();
         for (name, _) in SCENARIOS {

@@ -15,3 +15,4 @@ mod reliability;
 mod renderers;
 mod scenarios;
 mod token;
+mod validation;
