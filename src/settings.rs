@@ -15,7 +15,7 @@ use crate::credential::CredentialKind;
 use crate::session::{CredentialFacts, SessionSettings};
 
 mod resolve;
-pub mod validate;
+pub(crate) mod validate;
 pub(crate) use resolve::{offline_settings, resolve, validate_offline};
 
 /// How the doctor gets its token.

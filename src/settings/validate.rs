@@ -52,7 +52,7 @@ impl std::fmt::Display for Given {
 /// A file the run will write: the flag as typed (`--output junit=x.xml`, `--record x.json`) and
 /// the path.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OutputFile {
+pub(crate) struct OutputFile {
     /// The flag and its value, as the user typed them.
     pub flag: String,
     /// The file.
@@ -63,7 +63,7 @@ pub struct OutputFile {
 
 /// What [`validate`] looks at.
 #[derive(Clone, Debug, Default)]
-pub struct Inputs {
+pub(crate) struct Inputs {
     /// The tenant the run will use, if any.
     pub tenant: Option<Given>,
     /// The client id the run will use, if any.
@@ -76,7 +76,7 @@ pub struct Inputs {
 
 impl Inputs {
     /// The `--output FORMAT=PATH` files of these output flags, then `--record FILE`.
-    pub fn with_outputs(mut self, output: &OutputArgs, record: Option<&Path>) -> Self {
+    pub(crate) fn with_outputs(mut self, output: &OutputArgs, record: Option<&Path>) -> Self {
         for extra in &output.outputs {
             let format = clap::ValueEnum::to_possible_value(&extra.format)
                 .map(|v| v.get_name().to_owned())
@@ -196,7 +196,7 @@ fn did_you_mean(suggestion: &Option<String>) -> String {
 
 /// Checks a tenant: a GUID, a domain, or `common`/`organizations`/`consumers` (which the token
 /// check judges: a user may sign in through them, an app may not).
-pub fn tenant(given: &Given) -> Result<(), InputError> {
+pub(crate) fn tenant(given: &Given) -> Result<(), InputError> {
     match tenant_shape(&given.value) {
         TenantShape::Guid | TenantShape::Domain | TenantShape::CommonEndpoint => Ok(()),
         TenantShape::Invalid => Err(InputError::Tenant {
@@ -207,7 +207,7 @@ pub fn tenant(given: &Given) -> Result<(), InputError> {
 }
 
 /// Checks a client id: a GUID.
-pub fn client_id(given: &Given) -> Result<(), InputError> {
+pub(crate) fn client_id(given: &Given) -> Result<(), InputError> {
     if is_guid(&given.value) {
         Ok(())
     } else {
@@ -219,7 +219,7 @@ pub fn client_id(given: &Given) -> Result<(), InputError> {
 }
 
 /// Checks a workspace id: a GUID.
-pub fn workspace(given: &Given) -> Result<(), InputError> {
+pub(crate) fn workspace(given: &Given) -> Result<(), InputError> {
     if is_guid(&given.value) {
         Ok(())
     } else {
@@ -232,7 +232,7 @@ pub fn workspace(given: &Given) -> Result<(), InputError> {
 
 /// Checks a file to write: its folder exists and is a folder, and the file is not a folder.
 /// Nothing is created: a run that fails to start leaves no file behind.
-pub fn output(file: &OutputFile) -> Result<(), InputError> {
+pub(crate) fn output(file: &OutputFile) -> Result<(), InputError> {
     let path = &file.path;
     if path.is_dir() {
         return Err(InputError::IsAFolder {
@@ -261,7 +261,7 @@ pub fn output(file: &OutputFile) -> Result<(), InputError> {
 
 /// The one validation pass, in the order the inputs are read: tenant, client id, workspaces,
 /// files to write. The first problem is the answer.
-pub fn validate(inputs: &Inputs) -> Result<(), InputError> {
+pub(crate) fn validate(inputs: &Inputs) -> Result<(), InputError> {
     if let Some(given) = &inputs.tenant {
         tenant(given)?;
     }
