@@ -216,8 +216,8 @@ pub struct CheckArgs {
     #[arg(long = "workspace", value_name = "ID")]
     pub workspaces: Vec<String>,
     /// The cloud: authority host, Power BI resource and API base. Without it, the tenant's
-    /// OpenID configuration tells (one request).
-    #[arg(long, value_enum)]
+    /// OpenID configuration tells (one request). Also read: gcc, gcc-high, dod, mooncake.
+    #[arg(long, value_enum, ignore_case = true)]
     pub cloud: Option<Cloud>,
     /// Entra ID authority host, overriding the cloud's (https, or http on loopback only)
     /// [or AZURE_AUTHORITY_HOST].
@@ -293,7 +293,7 @@ pub struct TokenArgs {
     #[arg(long, value_name = "APP_ID")]
     pub expect_client_id: Option<String>,
     /// The cloud the token should be for.
-    #[arg(long, value_enum, default_value_t = Cloud::Public)]
+    #[arg(long, value_enum, ignore_case = true, default_value_t = Cloud::Public)]
     pub cloud: Cloud,
     /// Output options.
     #[command(flatten)]
@@ -319,7 +319,7 @@ pub struct ExplainArgs {
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
     /// The cloud (for a token found in the text).
-    #[arg(long, value_enum, default_value_t = Cloud::Public)]
+    #[arg(long, value_enum, ignore_case = true, default_value_t = Cloud::Public)]
     pub cloud: Cloud,
     /// Output options.
     #[command(flatten)]

@@ -4,8 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A Microsoft cloud that hosts Power BI.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+/// A Microsoft cloud that hosts Power BI. Read by [`Cloud::from_name`], which takes the other
+/// names people type ([`ALIASES`]) too, on the command line, in profiles and in sessions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Cloud {
     /// Public (commercial) cloud.
@@ -51,6 +52,20 @@ pub const ALL: [Cloud; 5] = [
     Cloud::China,
 ];
 
+/// Other names for the clouds, as people and peer tools write them: the Microsoft 365 names (GCC,
+/// GCC High, DoD), MicrosoftPowerBIMgmt's `-Environment` values (`USGovHigh`, `USGovMil`), the
+/// Power BI docs' `DoDCON` for GCC High, and Azure China's old code name. Matched ignoring case.
+pub const ALIASES: [(&str, Cloud); 8] = [
+    ("commercial", Cloud::Public),
+    ("gcc", Cloud::Usgov),
+    ("gcchigh", Cloud::Usgovhigh),
+    ("gcc-high", Cloud::Usgovhigh),
+    ("dodcon", Cloud::Usgovhigh),
+    ("dod", Cloud::Usdod),
+    ("usgovmil", Cloud::Usdod),
+    ("mooncake", Cloud::China),
+];
+
 /// The Power BI Service first-party application id; a v1 token requested by app id carries it as
 /// `aud` (facts §1.3).
 pub const POWERBI_APP_ID: &str = "00000009-0000-0000-c000-000000000000";
@@ -60,6 +75,40 @@ pub const POWERBI_APP_ID: &str = "00000009-0000-0000-c000-000000000000";
 pub const CHINA_ALTERNATE_AUTHORITY: &str = "https://login.chinacloudapi.cn";
 
 impl Cloud {
+    /// The cloud a name stands for: its own name or one of its [`ALIASES`], ignoring case and
+    /// surrounding blanks.
+    pub fn from_name(name: &str) -> Option<Cloud> {
+        let name = name.trim();
+        ALL.into_iter()
+            .map(|cloud| (cloud.name(), cloud))
+            .chain(ALIASES)
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, cloud)| cloud)
+    }
+
+    /// The other names this cloud is known by.
+    pub fn aliases(self) -> impl Iterator<Item = &'static str> {
+        ALIASES
+            .into_iter()
+            .filter(move |(_, cloud)| *cloud == self)
+            .map(|(name, _)| name)
+    }
+
+    /// Every name accepted, for messages: `public (commercial), usgov (gcc), …`.
+    pub fn accepted_names() -> String {
+        ALL.into_iter()
+            .map(|cloud| {
+                let aliases: Vec<&str> = cloud.aliases().collect();
+                if aliases.is_empty() {
+                    cloud.name().to_owned()
+                } else {
+                    format!("{} ({})", cloud.name(), aliases.join(", "))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// The name used on the command line and in reports.
     pub fn name(self) -> &'static str {
         match self {
@@ -120,6 +169,39 @@ impl Cloud {
             Self::Usgovhigh | Self::Usdod => EntraCloud::UsGov,
             Self::China => EntraCloud::China,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for Cloud {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        Cloud::from_name(&name).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "unknown cloud {name:?}: use one of {}",
+                Cloud::accepted_names()
+            ))
+        })
+    }
+}
+
+/// On the command line: the names, each with its aliases, and in `--help` what each cloud is.
+impl clap::ValueEnum for Cloud {
+    fn value_variants<'a>() -> &'a [Self] {
+        &ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let aliases: Vec<&str> = self.aliases().collect();
+        let help = if aliases.is_empty() {
+            self.display().to_owned()
+        } else {
+            format!("{} [also: {}]", self.display(), aliases.join(", "))
+        };
+        Some(
+            clap::builder::PossibleValue::new(self.name())
+                .aliases(aliases)
+                .help(help),
+        )
     }
 }
 
@@ -277,6 +359,47 @@ mod tests {
         );
         assert_eq!(classify_audience("api://something", p), Audience::Other);
         assert_eq!(classify_audiences(&[], p), Audience::Missing);
+    }
+
+    #[test]
+    fn clouds_are_read_by_name_and_by_alias() {
+        let table = [
+            ("public", Some(Cloud::Public)),
+            ("Commercial", Some(Cloud::Public)),
+            ("usgov", Some(Cloud::Usgov)),
+            ("gcc", Some(Cloud::Usgov)),
+            ("GCC", Some(Cloud::Usgov)),
+            ("usgovhigh", Some(Cloud::Usgovhigh)),
+            ("gcchigh", Some(Cloud::Usgovhigh)),
+            ("gcc-high", Some(Cloud::Usgovhigh)),
+            ("DoDCON", Some(Cloud::Usgovhigh)),
+            ("usdod", Some(Cloud::Usdod)),
+            ("dod", Some(Cloud::Usdod)),
+            ("USGovMil", Some(Cloud::Usdod)),
+            ("china", Some(Cloud::China)),
+            ("mooncake", Some(Cloud::China)),
+            (" gcc ", Some(Cloud::Usgov)),
+            ("germany", None),
+            ("gcc high", None),
+            ("", None),
+        ];
+        for (name, cloud) in table {
+            assert_eq!(Cloud::from_name(name), cloud, "{name:?}");
+        }
+        // Every cloud reads back from its own name; sessions keep writing that name.
+        for cloud in ALL {
+            assert_eq!(Cloud::from_name(cloud.name()), Some(cloud));
+            assert_eq!(
+                serde_json::to_string(&cloud).unwrap(),
+                format!("\"{}\"", cloud.name())
+            );
+            let back: Cloud = serde_json::from_str(&format!("\"{}\"", cloud.name())).unwrap();
+            assert_eq!(back, cloud);
+        }
+        assert_eq!(
+            Cloud::accepted_names(),
+            "public (commercial), usgov (gcc), usgovhigh (gcchigh, gcc-high, dodcon), usdod (dod, usgovmil), china (mooncake)"
+        );
     }
 
     #[test]

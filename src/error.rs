@@ -88,12 +88,9 @@ pub enum DoctorError {
         /// What is wrong and what to do.
         reason: String,
     },
-    /// A workspace id is not a GUID.
-    #[error(
-        "--workspace {0:?} is not a workspace id. A workspace id is a GUID: open the workspace in the browser, \
-         it is the part after /groups/ in https://app.powerbi.com/groups/<id>/list"
-    )]
-    BadWorkspaceId(String),
+    /// An input given (tenant, client id, workspace, a file to write) cannot be used.
+    #[error(transparent)]
+    Input(#[from] crate::settings::validate::InputError),
     /// The session file is not a pbi-doctor session.
     #[error(
         "{path} is not a pbi-doctor session: {reason}. Record one with `pbi-doctor check --record FILE`"
@@ -105,8 +102,16 @@ pub enum DoctorError {
         reason: String,
     },
     /// No shipped scenario has this name.
-    #[error("no shipped scenario is named {0:?}; `pbi-doctor replay --list` shows them")]
-    UnknownScenario(String),
+    #[error(
+        "no shipped scenario is named {name:?}{} Run `pbi-doctor replay --list` to see them all",
+        crate::suggest::did_you_mean(.closest)
+    )]
+    UnknownScenario {
+        /// The name asked for.
+        name: String,
+        /// The shipped names closest to it.
+        closest: Vec<&'static str>,
+    },
     /// The embedded cause catalogue is broken (a build problem, not a user problem).
     #[error(
         "the cause catalogue is invalid: {0}. This is a bug in this build of pbi-doctor; please report it"

@@ -34,6 +34,7 @@ pub mod secret;
 pub mod session;
 pub mod settings;
 pub mod shape;
+mod suggest;
 pub mod token_input;
 pub mod token_profile;
 pub mod transport;

@@ -6,7 +6,7 @@
 //! tenant = "contoso.onmicrosoft.com"
 //! client_id = "8a1d5c3e-0b7f-4e2a-9c61-2f4d8e7b1a90"
 //! auth = "client-secret"       # client-secret | certificate | federated | github-oidc | azure-cli | device-code | token-file
-//! cloud = "public"             # public | usgov | usgovhigh | usdod | china
+//! cloud = "public"             # public | usgov (gcc) | usgovhigh (gcc-high) | usdod (dod) | china (mooncake)
 //! client_secret_env = "CONTOSO_SECRET"
 //! workspaces = ["f089354e-8366-4e18-aea3-4cb4a3a50b48"]
 //! ```
@@ -111,7 +111,7 @@ pub(crate) enum ProfileError {
         instead: &'static str,
     },
     /// No profile has this name.
-    #[error("{}: no profile is named {name:?}; {}", .path.display(), available_text(.available))]
+    #[error("{}: no profile is named {name:?}{}", .path.display(), unknown_text(.name, .available))]
     UnknownProfile {
         /// The file.
         path: PathBuf,
@@ -145,11 +145,21 @@ fn read_hint(error: &std::io::Error) -> &'static str {
     }
 }
 
+/// After "no profile is named X": the closest names, then every name.
+fn unknown_text(name: &str, names: &[String]) -> String {
+    let closest = crate::suggest::closest(name, names.iter().map(String::as_str));
+    format!(
+        "{} {}",
+        crate::suggest::did_you_mean(&closest),
+        available_text(names)
+    )
+}
+
 fn available_text(names: &[String]) -> String {
     if names.is_empty() {
-        "the file has no profiles: add a [profiles.NAME] table".to_owned()
+        "The file has no profiles: add a [profiles.NAME] table".to_owned()
     } else {
-        format!("the profiles are: {}", names.join(", "))
+        format!("The profiles are: {}", names.join(", "))
     }
 }
 
@@ -527,8 +537,24 @@ powerbi_api = "https://api.fabric.microsoft.com"
             let text = format!("[profiles.p]\ncloud = \"{}\"\n", cloud.name());
             assert_eq!(read(&text, "p").unwrap().cloud, Some(cloud));
         }
+        // The names people type for them, in any case.
+        for (alias, cloud) in [
+            ("gcc", Cloud::Usgov),
+            ("GCC-High", Cloud::Usgovhigh),
+            ("gcchigh", Cloud::Usgovhigh),
+            ("DoD", Cloud::Usdod),
+            ("mooncake", Cloud::China),
+        ] {
+            let text = format!("[profiles.p]\ncloud = \"{alias}\"\n");
+            assert_eq!(read(&text, "p").unwrap().cloud, Some(cloud), "{alias}");
+        }
         let err = read("[profiles.p]\ncloud = \"germany\"\n", "p").unwrap_err();
         assert!(matches!(err, ProfileError::Syntax { line: 2, .. }), "{err}");
+        assert!(
+            err.to_string()
+                .contains("unknown cloud \"germany\": use one of public (commercial), usgov (gcc)"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -622,14 +648,22 @@ powerbi_api = "https://api.fabric.microsoft.com"
     #[test]
     fn an_unknown_profile_lists_the_names() {
         let err = read(FILE, "contosoo").unwrap_err();
-        let message = err.to_string();
-        assert!(
-            message.contains("no profile is named \"contosoo\""),
-            "{message}"
+        assert_eq!(
+            err.to_string(),
+            "/home/ada/.config/pbi-doctor/profiles.toml: no profile is named \"contosoo\"; \
+             did you mean contoso? The profiles are: contoso, fabrikam-gov, me"
         );
+        let err = read(FILE, "Fabrikam_Gov").unwrap_err();
         assert!(
-            message.contains("the profiles are: contoso, fabrikam-gov, me"),
-            "{message}"
+            err.to_string().contains("did you mean fabrikam-gov?"),
+            "{err}"
+        );
+        // Nothing close: the list alone.
+        let err = read(FILE, "production").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "/home/ada/.config/pbi-doctor/profiles.toml: no profile is named \"production\". \
+             The profiles are: contoso, fabrikam-gov, me"
         );
         let err = read("# empty\n", "x").unwrap_err();
         assert!(err.to_string().contains("has no profiles"), "{err}");

@@ -13,10 +13,10 @@ use std::path::PathBuf;
 
 use crate::credential::CredentialKind;
 use crate::session::{CredentialFacts, SessionSettings};
-use crate::shape::is_guid;
 
 mod resolve;
-pub(crate) use resolve::{offline_settings, resolve};
+pub(crate) mod validate;
+pub(crate) use resolve::{offline_settings, resolve, validate_offline};
 
 /// How the doctor gets its token.
 #[derive(Clone, Debug)]
@@ -156,16 +156,18 @@ pub fn validate_endpoint(flag: &'static str, raw: &str) -> Result<Url, DoctorErr
     Ok(url)
 }
 
-/// Checks `--workspace` values.
+/// Workspace ids as the API takes them: lowercase, without braces. Their shape was checked by
+/// [`validate::validate`]; one that is not a GUID is refused here too.
 pub fn validate_workspaces(ids: &[String]) -> Result<Vec<String>, DoctorError> {
     ids.iter()
         .map(|id| {
             let id = id.trim().trim_start_matches('{').trim_end_matches('}');
-            if is_guid(id) {
-                Ok(id.to_ascii_lowercase())
-            } else {
-                Err(DoctorError::BadWorkspaceId(id.to_owned()))
-            }
+            let given = validate::Given {
+                value: id.to_owned(),
+                origin: validate::Origin::Flag("--workspace"),
+            };
+            validate::workspace(&given)?;
+            Ok(id.to_ascii_lowercase())
         })
         .collect()
 }

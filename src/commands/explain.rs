@@ -14,6 +14,7 @@ use crate::settings::offline_settings;
 /// Runs `explain` on the text given, with what `--status`, `--header` and `--url` add.
 pub(crate) fn run(args: ExplainArgs, env: &Env, quiet: bool) -> Result<ExitStatus, DoctorError> {
     apply_color(args.output.color, env);
+    crate::settings::validate_offline(&args.output, None, None)?;
     let (text, _) = read_input(
         args.text.as_deref(),
         args.file.as_deref(),

@@ -15,6 +15,7 @@ use crate::transport::{Replay, Transport};
 /// Runs `replay` on a session file, a shipped scenario, or the default one; `--list` names them.
 pub(crate) fn run(args: ReplayArgs, env: &Env) -> Result<ExitStatus, DoctorError> {
     apply_color(args.output.color, env);
+    crate::settings::validate_offline(&args.output, None, None)?;
     if args.list {
         let mut text = String::new();
         for (name, _) in SCENARIOS {
@@ -28,10 +29,12 @@ pub(crate) fn run(args: ReplayArgs, env: &Env) -> Result<ExitStatus, DoctorError
         (Some(file), _) => (file.clone(), crate::fsio::read_source(file, "the session")?),
         (None, name) => {
             let name = name.as_deref().unwrap_or(crate::DEFAULT_SCENARIO);
-            let (_, json) = SCENARIOS
-                .iter()
-                .find(|(n, _)| *n == name)
-                .ok_or_else(|| DoctorError::UnknownScenario(name.to_owned()))?;
+            let (_, json) = SCENARIOS.iter().find(|(n, _)| *n == name).ok_or_else(|| {
+                DoctorError::UnknownScenario {
+                    name: name.to_owned(),
+                    closest: crate::suggest::closest(name, SCENARIOS.iter().map(|(n, _)| *n)),
+                }
+            })?;
             (format!("the shipped scenario {name}"), (*json).to_owned())
         }
     };

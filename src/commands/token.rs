@@ -14,6 +14,11 @@ use crate::{diagnose, token_profile};
 /// Runs `token`: the offline chain on the token given, and its profile.
 pub(crate) fn run(args: TokenArgs, env: &Env, quiet: bool) -> Result<ExitStatus, DoctorError> {
     apply_color(args.output.color, env);
+    crate::settings::validate_offline(
+        &args.output,
+        args.expect_tenant.as_deref(),
+        args.expect_client_id.as_deref(),
+    )?;
     let (text, source) = read_input(
         args.token.as_deref(),
         args.file.as_deref(),

@@ -5,11 +5,12 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::CheckArgs;
+use crate::cli::{CheckArgs, OutputArgs};
 use crate::credential::CredentialKind;
 use crate::env_vars::Env;
 use crate::error::DoctorError;
 use crate::secret::{self, Secret};
+use crate::settings::validate::{Given, Inputs, Origin, validate};
 use crate::settings::{Credential, Settings, validate_endpoint, validate_workspaces};
 use crate::{cloud, expect, fsio, profile, shape};
 
@@ -228,8 +229,21 @@ pub(crate) fn which(program: &str, env: &Env) -> Option<std::path::PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
-/// The settings of `check`, built once: profile, credential, tenant and client id, cloud,
-/// endpoints and workspaces, each from its flag, then its variable, then the profile.
+/// The first value given, with its source; blank counts as not given, and a blank flag still
+/// hides the variable and the profile (as it always has: `--tenant ""` is no tenant).
+fn first_given(candidates: [(Option<String>, Origin); 3]) -> Option<Given> {
+    candidates
+        .into_iter()
+        .find(|(value, _)| value.is_some())
+        .and_then(|(value, origin)| {
+            let value = value?.trim().to_owned();
+            (!value.is_empty()).then_some(Given { value, origin })
+        })
+}
+
+/// The settings of `check`, built once: profile, then every value given checked (tenant, client
+/// id, workspaces, the files to write, endpoints), then the credential, then what the credential
+/// needs. Nothing is read from a credential's files or standard input before the inputs pass.
 pub(crate) fn resolve(args: &CheckArgs, env: &Env) -> Result<Settings, DoctorError> {
     if args.client_secret.is_some() {
         return Err(DoctorError::SecretOnCommandLine);
@@ -243,22 +257,73 @@ pub(crate) fn resolve(args: &CheckArgs, env: &Env) -> Result<Settings, DoctorErr
         }
         None => profile::Profile::default(),
     };
-    let credential = choose_credential(args, &profile, env)?;
+    let in_profile = |key: &'static str| Origin::Profile {
+        key,
+        name: profile.name.clone(),
+        file: profile.source.clone(),
+    };
     // Each value: its flag, then its azure-identity variable, then the profile.
-    let tenant = args
-        .tenant
+    let tenant = first_given([
+        (args.tenant.clone(), Origin::Flag("--tenant")),
+        (
+            env(crate::env_vars::AZURE_TENANT_ID),
+            Origin::Variable(crate::env_vars::AZURE_TENANT_ID),
+        ),
+        (profile.tenant.clone(), in_profile("tenant")),
+    ]);
+    let client_id = first_given([
+        (args.client_id.clone(), Origin::Flag("--client-id")),
+        (
+            env(crate::env_vars::AZURE_CLIENT_ID),
+            Origin::Variable(crate::env_vars::AZURE_CLIENT_ID),
+        ),
+        (profile.client_id.clone(), in_profile("client_id")),
+    ]);
+    let (listed, origin) = if args.workspaces.is_empty() {
+        (&profile.workspaces, in_profile("workspaces"))
+    } else {
+        (&args.workspaces, Origin::Flag("--workspace"))
+    };
+    let listed: Vec<Given> = listed
+        .iter()
+        .map(|id| Given {
+            value: id.trim().to_owned(),
+            origin: origin.clone(),
+        })
+        .collect();
+    validate(
+        &Inputs {
+            tenant: tenant.clone(),
+            client_id: client_id.clone(),
+            workspaces: listed.clone(),
+            outputs: Vec::new(),
+        }
+        .with_outputs(&args.output, args.record.as_deref()),
+    )?;
+    let cloud_given = args.cloud.or(profile.cloud);
+    let cloud = cloud_given.unwrap_or(cloud::Cloud::Public);
+    let authority_given = args
+        .authority_host
         .clone()
-        .or_else(|| env(crate::env_vars::AZURE_TENANT_ID))
-        .or_else(|| profile.tenant.clone())
-        .map(|t| t.trim().to_owned())
-        .filter(|t| !t.is_empty());
-    let client_id = args
-        .client_id
+        .or_else(|| env(crate::env_vars::AZURE_AUTHORITY_HOST))
+        .or_else(|| profile.authority_host.clone());
+    let api_given = args
+        .powerbi_api
         .clone()
-        .or_else(|| env(crate::env_vars::AZURE_CLIENT_ID))
-        .or_else(|| profile.client_id.clone())
-        .map(|c| c.trim().to_owned())
-        .filter(|c| !c.is_empty());
+        .or_else(|| profile.powerbi_api.clone());
+    let authority_host = validate_endpoint(
+        "--authority-host",
+        authority_given
+            .as_deref()
+            .unwrap_or_else(|| cloud.authority_host()),
+    )?;
+    let powerbi_api = validate_endpoint(
+        "--powerbi-api",
+        api_given.as_deref().unwrap_or_else(|| cloud.powerbi_api()),
+    )?;
+    let credential = choose_credential(args, &profile, env)?;
+    let tenant = tenant.map(|t| t.value);
+    let client_id = client_id.map(|c| c.value);
     let kind = credential.kind();
     let needs_tenant = !matches!(kind, CredentialKind::TokenFile | CredentialKind::AzureCli);
     if needs_tenant && tenant.is_none() {
@@ -272,29 +337,9 @@ pub(crate) fn resolve(args: &CheckArgs, env: &Env) -> Result<Settings, DoctorErr
                 .to_owned(),
         ));
     }
-    let cloud_given = args.cloud.or(profile.cloud);
-    let cloud = cloud_given.unwrap_or(cloud::Cloud::Public);
-    let authority_given = args
-        .authority_host
-        .clone()
-        .or_else(|| env(crate::env_vars::AZURE_AUTHORITY_HOST))
-        .or_else(|| profile.authority_host.clone());
-    let api_given = args
-        .powerbi_api
-        .clone()
-        .or_else(|| profile.powerbi_api.clone());
-    let authority = authority_given
-        .clone()
-        .unwrap_or_else(|| cloud.authority_host().to_owned());
-    let api = api_given
-        .clone()
-        .unwrap_or_else(|| cloud.powerbi_api().to_owned());
     let secret_looks_like_guid =
         matches!(&credential, Credential::ClientSecret(s) if shape::is_guid(s.expose()));
-    let mut workspaces = args.workspaces.clone();
-    if workspaces.is_empty() {
-        workspaces = profile.workspaces.clone();
-    }
+    let mut workspaces: Vec<String> = listed.into_iter().map(|w| w.value).collect();
     // `--expect workspace=<id>` is judged by probing that workspace.
     for id in args
         .expectations
@@ -314,13 +359,40 @@ pub(crate) fn resolve(args: &CheckArgs, env: &Env) -> Result<Settings, DoctorErr
         credential,
         secret_looks_like_guid,
         cloud,
-        authority_host: validate_endpoint("--authority-host", &authority)?,
-        powerbi_api: validate_endpoint("--powerbi-api", &api)?,
+        authority_host,
+        powerbi_api,
         workspaces: validate_workspaces(&workspaces)?,
         skip_admin: args.skip_admin,
         authority_overridden: authority_given.is_some(),
         api_overridden: api_given.is_some(),
     })
+}
+
+/// The inputs of the offline commands checked before anything is read: the tenant and client id
+/// a token is compared with (`token --expect-tenant/--expect-client-id`) and the files to write.
+pub(crate) fn validate_offline(
+    output: &OutputArgs,
+    tenant: Option<&str>,
+    client_id: Option<&str>,
+) -> Result<(), DoctorError> {
+    let given = |value: Option<&str>, flag| {
+        value
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(|value| Given {
+                value: value.to_owned(),
+                origin: Origin::Flag(flag),
+            })
+    };
+    validate(
+        &Inputs {
+            tenant: given(tenant, "--expect-tenant"),
+            client_id: given(client_id, "--expect-client-id"),
+            ..Inputs::default()
+        }
+        .with_outputs(output, None),
+    )?;
+    Ok(())
 }
 
 /// Settings for the offline commands: a given token, no endpoints called.
@@ -397,7 +469,9 @@ mod tests {
                 &format!(
                     "[profiles.device]\ntenant = \"fabrikam.onmicrosoft.com\"\nclient_id = \"9c3e1f2a-0000-4000-8000-00000000c001\"\nauth = \"device-code\"\n\
                      [profiles.contoso]\ntenant = \"{TENANT}\"\nclient_id = \"{CLIENT}\"\nclient_secret_env = \"CONTOSO_SECRET\"\ncloud = \"usgov\"\nworkspaces = [\"{SALES}\"]\n\
-                     [profiles.cert]\ntenant = \"{TENANT}\"\nclient_id = \"{CLIENT}\"\ncertificate = \"cert.pem\"\n"
+                     [profiles.cert]\ntenant = \"{TENANT}\"\nclient_id = \"{CLIENT}\"\ncertificate = \"cert.pem\"\n\
+                     [profiles.typo]\ntenant = \"fabrikam\"\nclient_id = \"{CLIENT}\"\n\
+                     [profiles.typo-workspace]\ntenant = \"{TENANT}\"\nclient_id = \"{CLIENT}\"\nworkspaces = [\"Sales\"]\n"
                 ),
             );
             // `which` looks for a file named az on PATH.
@@ -603,6 +677,23 @@ mod tests {
              "--authority-host \"http://login.example.com\" is not usable"),
             ("an unknown profile", vec!["--tenant", TENANT, "--client-id", CLIENT, "--profiles", "{dir}/profiles.toml", "--profile", "nope"], vec![secret],
              "no profile is named \"nope\""),
+            ("a tenant that is no tenant", vec!["--tenant", "contoso", "--client-id", CLIENT], vec![secret],
+             "--tenant \"contoso\" is neither a tenant id (GUID) nor a domain; did you mean contoso.onmicrosoft.com?"),
+            ("a tenant variable that is no tenant", vec!["--client-id", CLIENT], vec![secret, ("AZURE_TENANT_ID", "contoso")],
+             "AZURE_TENANT_ID \"contoso\" is neither"),
+            ("a profile's tenant that is no tenant", vec!["--profiles", "{dir}/profiles.toml", "--profile", "typo"], vec![secret],
+             "/profiles.toml: profile \"typo\": tenant \"fabrikam\" is neither a tenant id (GUID) nor a domain; did you mean fabrikam.onmicrosoft.com?"),
+            ("a client id that is a name", vec!["--tenant", TENANT, "--client-id", "my-powerbi-app"], vec![secret],
+             "--client-id \"my-powerbi-app\" is not an application (client) id"),
+            ("a client id variable that is a name", vec!["--tenant", TENANT], vec![secret, ("AZURE_CLIENT_ID", "my-powerbi-app")],
+             "AZURE_CLIENT_ID \"my-powerbi-app\" is not an application (client) id"),
+            ("a profile's workspace that is a name", vec!["--profiles", "{dir}/profiles.toml", "--profile", "typo-workspace"], vec![secret],
+             "profile \"typo-workspace\": workspaces \"Sales\" is not a workspace id"),
+            ("a record file in no folder", vec!["--tenant", TENANT, "--client-id", CLIENT, "--record", "{dir}/no/such/session.json"], vec![secret],
+             "/no/such does not exist"),
+            // Checked before the credential is read: a missing token file is not reached.
+            ("a bad tenant and a missing token file", vec!["--tenant", "contoso", "--token-file", "{dir}/missing.txt"], vec![],
+             "--tenant \"contoso\" is neither"),
         ];
         for (name, args, env, want) in table {
             match resolve_with(&files, &args, &env) {

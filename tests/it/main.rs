@@ -18,3 +18,4 @@ mod reliability;
 mod renderers;
 mod scenarios;
 mod token;
+mod validation;
