@@ -36,6 +36,7 @@ pub mod shape;
 pub mod token_input;
 pub mod token_profile;
 pub mod transport;
+pub mod words;
 
 use std::ffi::OsString;
 use std::io::Write as _;
