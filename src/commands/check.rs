@@ -77,7 +77,8 @@ pub(crate) fn run(args: CheckArgs, env: &Env) -> Result<ExitStatus, DoctorError>
     {
         admin_skipped = Some(Skip::Budget { next_slot_at });
         notes.push(format!(
-                "the admin API was not called: {used} of the {budget} probes allowed an hour for this tenant were used (--admin-probe-budget); the next is allowed at {} (GetGroupsAsAdmin allows 50 calls an hour per tenant)",
+                "the admin API was not called: {used} of the {} allowed an hour for this tenant were used (--admin-probe-budget); the next is allowed at {} (GetGroupsAsAdmin allows 50 calls an hour per tenant)",
+                crate::words::count(u64::from(budget), "probe", "probes"),
                 rfc3339(next_slot_at)
             ));
     }
