@@ -31,6 +31,19 @@ impl BodyKind {
         }
     }
 
+    /// What a `*.body` signal value means, for people: "an empty body", "an HTML page"; also
+    /// `truncated`, which is no kind but a body not read whole.
+    pub fn words(value: &str) -> Option<&'static str> {
+        Some(match value {
+            "json" => "a JSON body",
+            "empty" => "an empty body",
+            "html" => "an HTML page",
+            "text" => "a body that is not JSON",
+            "truncated" => "a body cut off before its end",
+            _ => return None,
+        })
+    }
+
     /// Classifies a body.
     pub fn of(body: &str) -> Self {
         let trimmed = body.trim_start();

@@ -38,6 +38,13 @@ pub struct Diagnosis<'c> {
     pub support: usize,
 }
 
+impl Matched {
+    /// The matched condition as a sentence for people (see [`crate::check::signal::describe`]).
+    pub fn describe(&self) -> String {
+        crate::check::signal::describe(&self.signal, &self.values)
+    }
+}
+
 impl Scrub for Matched {
     fn scrub(&mut self, s: &Scrubber<'_>) {
         let Matched { signal: _, values } = self;

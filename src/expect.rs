@@ -349,7 +349,7 @@ fn skipped_words(skip: &Skip, findings: &[Finding]) -> String {
             };
             format!("skipped: {} {how}", root.id())
         }
-        other => format!("skipped ({})", other.reason()),
+        other => format!("skipped: {}", other.words()),
     }
 }
 
@@ -569,7 +569,7 @@ mod tests {
             finding(
                 CheckId::WorkspaceApi,
                 Outcome::Pass,
-                "2 workspace(s) listed",
+                "2 workspaces listed",
                 &[
                     (signal::WORKSPACE_API_STATUS, "200"),
                     (signal::WORKSPACE_API_COUNT, "some"),
@@ -853,7 +853,7 @@ mod tests {
                 skipped_admin,
                 "admin-api",
                 false,
-                "skipped (--skip-admin)",
+                "skipped: turned off with --skip-admin",
                 None,
             ),
             (

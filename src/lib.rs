@@ -38,6 +38,7 @@ mod suggest;
 pub mod token_input;
 pub mod token_profile;
 pub mod transport;
+pub mod words;
 
 use std::ffi::OsString;
 use std::io::Write as _;

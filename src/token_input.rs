@@ -34,6 +34,34 @@ impl Wrapper {
         }
     }
 
+    /// Every wrapper, in declaration order.
+    pub const ALL: [Self; 6] = [
+        Self::Bare,
+        Self::Bearer,
+        Self::AuthorizationHeader,
+        Self::JsonResponse,
+        Self::Quoted,
+        Self::DoubleBearer,
+    ];
+
+    /// The wrapper whose `token.input` value this is.
+    pub fn from_signal(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|w| w.signal() == value)
+    }
+
+    /// How the token was given, for people, to follow "given": "in quotes", "with a Bearer
+    /// prefix".
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::Bare => "bare, with nothing around it",
+            Self::Bearer => "with a Bearer prefix",
+            Self::AuthorizationHeader => "as an Authorization header",
+            Self::JsonResponse => "as a JSON token response",
+            Self::Quoted => "in quotes",
+            Self::DoubleBearer => "with Bearer twice",
+        }
+    }
+
     /// Whether this wrapper means the caller's own requests are probably malformed.
     pub fn is_suspicious(self) -> bool {
         matches!(self, Self::Quoted | Self::DoubleBearer)

@@ -4,10 +4,10 @@
 
 use serde::Serialize;
 
-use crate::check::claims::relative;
 use crate::check::identity_kind::{Kind, delegated_access, forbidden_app_roles, kind};
 use crate::cloud::{Cloud, classify_audiences, issuer_cloud};
 use crate::jwt::Claims;
+use crate::words::relative;
 
 /// One line of the profile.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -91,7 +91,12 @@ pub fn profile(claims: &Claims, cloud: Cloud, now: i64) -> Profile {
     ));
     if let Some(iss) = claims.str("iss") {
         let cloud_words = issuer_cloud(iss)
-            .map(|c| format!("{} Entra ID cloud", c.signal()))
+            .map(|c| {
+                format!(
+                    "{} Entra ID cloud",
+                    crate::check::signal::entra_cloud_words(c.signal()).unwrap_or("another")
+                )
+            })
             .unwrap_or_else(|| "an unrecognised issuer".to_owned());
         p.what
             .push(line("issued by", format!("{iss} ({cloud_words})")));
@@ -137,9 +142,12 @@ pub fn profile(claims: &Claims, cloud: Cloud, now: i64) -> Profile {
                 ));
             }
         }
-        Kind::Unknown => p
-            .what
-            .push(line("caller", format!("unknown kind, application {app}"))),
+        Kind::Unknown => p.what.push(line(
+            "caller",
+            format!(
+                "not told by the token (neither a user's nor an application's); application {app}"
+            ),
+        )),
     }
     if let Some(acr) = claims.str("appidacr").or_else(|| claims.str("azpacr")) {
         p.what

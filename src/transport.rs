@@ -79,8 +79,8 @@ impl Deadline {
     /// The words of a finding the deadline cut short.
     pub fn words(&self) -> String {
         format!(
-            "not judged: the run's deadline ({} s) passed; give more time with --deadline SECONDS",
-            self.seconds
+            "not judged: the run's deadline ({}) passed; give more time with --deadline SECONDS",
+            crate::words::duration(self.seconds)
         )
     }
 }
@@ -207,7 +207,8 @@ pub enum Failure {
     },
     /// The run's deadline (`--deadline`) passed before an answer came.
     #[error(
-        "not judged: the run's deadline ({seconds} s) passed; give more time with --deadline SECONDS"
+        "not judged: the run's deadline ({}) passed; give more time with --deadline SECONDS",
+        crate::words::duration(*.seconds)
     )]
     Deadline {
         /// The deadline, in seconds from the start of the run.

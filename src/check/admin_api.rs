@@ -125,7 +125,7 @@ mod tests {
         assert_eq!(finding.outcome, Outcome::Fail);
         assert_eq!(
             finding.summary,
-            "the read-only admin API refused the call: HTTP 429 with empty body"
+            "the read-only admin API refused the call: HTTP 429 with an empty body"
         );
         assert_eq!(signal(&finding, "admin_api.status"), ["429"]);
         assert_eq!(signal(&finding, "admin_api.retry_after"), ["3600"]);
@@ -252,6 +252,6 @@ mod tests {
         assert_eq!(signal(&finding, "admin_api.network"), ["connect"]);
         assert!(signal(&finding, "admin_api.status").is_empty());
         let shown = evidence(&finding, &label()).expect("the call's evidence");
-        assert!(shown.contains("1 attempt(s)"), "{shown}");
+        assert!(shown.ends_with("; 1 attempt)"), "{shown}");
     }
 }

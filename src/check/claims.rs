@@ -9,12 +9,11 @@
 //! ## Requires
 //! A token.
 
-use chrono::{TimeZone, Utc};
-
 use crate::check::{CheckId, Context, Finding, Outcome, signal};
 use crate::cloud::issuer_cloud;
 use crate::jwt::{DecodeError, Jwt};
 use crate::shape::{TenantShape, tenant_shape};
+use crate::words::{relative, timestamp};
 
 /// The signals this check emits (see `checks/README.md`).
 pub const SIGNALS: &[&str] = &[
@@ -31,32 +30,6 @@ pub const SIGNALS: &[&str] = &[
 
 /// Clock skew tolerated, as libraries commonly do (facts §1.5).
 pub const SKEW_SECONDS: i64 = 300;
-
-/// "in 14 minutes" / "14 minutes ago", for a difference in seconds (positive = future).
-pub fn relative(delta: i64) -> String {
-    let magnitude = delta.unsigned_abs();
-    let words = if magnitude < 90 {
-        format!("{magnitude} seconds")
-    } else if magnitude < 90 * 60 {
-        format!("{} minutes", (magnitude + 30) / 60)
-    } else if magnitude < 36 * 3600 {
-        format!("{} hours", (magnitude + 1800) / 3600)
-    } else {
-        format!("{} days", (magnitude + 43_200) / 86_400)
-    };
-    if delta >= 0 {
-        format!("in {words}")
-    } else {
-        format!("{words} ago")
-    }
-}
-
-fn timestamp(epoch: i64) -> String {
-    Utc.timestamp_opt(epoch, 0)
-        .single()
-        .map(|t| t.format("%Y-%m-%d %H:%M:%SZ").to_string())
-        .unwrap_or_else(|| epoch.to_string())
-}
 
 /// Runs the check.
 pub fn run(ctx: &Context<'_>, decoded: &Result<Jwt, DecodeError>) -> Finding {
@@ -165,7 +138,7 @@ pub fn run(ctx: &Context<'_>, decoded: &Result<Jwt, DecodeError>) -> Finding {
             _ => {
                 finding.signal(signal::CLAIMS_TENANT, "not-compared");
                 notes.push(format!(
-                    "tenant {tid} (not compared: {asked:?} is not a tenant id)"
+                    "tenant {tid} (not compared: {asked} is not a tenant id)"
                 ));
             }
         }
@@ -181,7 +154,7 @@ pub fn run(ctx: &Context<'_>, decoded: &Result<Jwt, DecodeError>) -> Finding {
                     finding.signal(signal::CLAIMS_CLOUD, "mismatch");
                     problems.push(format!(
                         "issued by the {} Entra ID cloud, but --cloud is {}",
-                        cloud.signal(),
+                        signal::entra_cloud_words(cloud.signal()).unwrap_or("another"),
                         ctx.settings.cloud.name()
                     ));
                 }
@@ -215,17 +188,4 @@ pub fn run(ctx: &Context<'_>, decoded: &Result<Jwt, DecodeError>) -> Finding {
         (Outcome::Pass, notes.join("; "))
     };
     finding
-}
-
-#[cfg(test)]
-mod tests {
-    use super::relative;
-
-    #[test]
-    fn relative_times_read_naturally() {
-        assert_eq!(relative(-14 * 60), "14 minutes ago");
-        assert_eq!(relative(45), "in 45 seconds");
-        assert_eq!(relative(3 * 3600), "in 3 hours");
-        assert_eq!(relative(-3 * 86_400), "3 days ago");
-    }
 }

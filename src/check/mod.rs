@@ -120,13 +120,30 @@ pub enum Skip {
 }
 
 impl Skip {
-    /// The reason, as the JSON report's `skipped_because` and the summaries name it.
+    /// The reason as the JSON report's `skipped_because` names it: stable, for scripts.
     pub fn reason(&self) -> String {
         match self {
             Self::Check(c) => c.id().to_owned(),
             Self::Flag(flag) => (*flag).to_owned(),
             Self::Offline => "offline".to_owned(),
             Self::Budget { .. } => "admin-probe budget reached".to_owned(),
+            Self::NotInPaste => "not in the pasted text".to_owned(),
+        }
+    }
+
+    /// Why the check did not run, in words for people (the summaries, the CI notices): the
+    /// checks by the titles the report shows, no internal names.
+    pub fn words(&self) -> String {
+        match self {
+            Self::Check(c) => format!("needs a usable result from the {} check", c.title()),
+            Self::Flag(flag) => format!("turned off with {flag}"),
+            Self::Offline => "this command works offline and calls no API".to_owned(),
+            Self::Budget { next_slot_at } => format!(
+                "the admin-probe budget for this tenant is used up; the next call is allowed at {}",
+                chrono::DateTime::from_timestamp(*next_slot_at, 0)
+                    .map(|t| t.format("%Y-%m-%d %H:%M:%SZ").to_string())
+                    .unwrap_or_else(|| "a later run".to_owned())
+            ),
             Self::NotInPaste => "not in the pasted text".to_owned(),
         }
     }
@@ -226,10 +243,7 @@ impl Finding {
 
     /// A skipped check.
     pub fn skipped(check: CheckId, because: Skip) -> Self {
-        let summary = match &because {
-            Skip::Check(c) => format!("skipped: needs a usable result from {}", c.id()),
-            other => format!("skipped ({})", other.reason()),
-        };
+        let summary = format!("skipped: {}", because.words());
         Self::new(check, Outcome::Skipped(because), summary)
     }
 
@@ -582,12 +596,20 @@ mod tests {
     #[tokio::test]
     async fn an_admin_probe_skipped_before_the_chain_sends_nothing_and_says_why() {
         for (skip, summary) in [
-            (Skip::Flag("--skip-admin"), "skipped (--skip-admin)"),
+            (
+                Skip::Flag("--skip-admin"),
+                "skipped: turned off with --skip-admin".to_owned(),
+            ),
             (
                 Skip::Budget {
                     next_slot_at: NOW + 600,
                 },
-                "skipped (admin-probe budget reached)",
+                format!(
+                    "skipped: the admin-probe budget for this tenant is used up; the next call is allowed at {}",
+                    chrono::DateTime::from_timestamp(NOW + 600, 0)
+                        .unwrap()
+                        .format("%Y-%m-%d %H:%M:%SZ")
+                ),
             ),
         ] {
             let settings = TestSettings::new()

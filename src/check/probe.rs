@@ -57,8 +57,9 @@ pub(super) async fn probe(
             finding.evidence(
                 label,
                 format!(
-                    "no answer: {} ({message}; {attempts} attempt(s))",
-                    network_words(kind)
+                    "no answer: {} ({message}; {})",
+                    network_words(kind),
+                    crate::words::count(u64::from(attempts), "attempt", "attempts")
                 ),
             );
             return Answer::Unverified(format!("no answer: {}", network_words(kind)));
@@ -80,7 +81,12 @@ pub(super) async fn probe(
         "Location",
     ] {
         if let Some(value) = response.header(name) {
-            facts.push(format!("{name}: {}", ctx.redactor.clean(value)));
+            let value = ctx.redactor.clean(value);
+            facts.push(if name == "Retry-After" {
+                format!("{name}: {}", crate::words::retry_after(&value))
+            } else {
+                format!("{name}: {value}")
+            });
         }
     }
     if response.attempts > 1 {
@@ -188,8 +194,9 @@ pub(super) fn refusal_words(finding: &Finding, which: Probe, status: u16) -> Str
         None => format!(
             "HTTP {status} with {}",
             first(ProbeField::Body)
-                .map(|b| format!("{b} body"))
-                .unwrap_or_else(|| "no detail".to_owned())
+                .as_deref()
+                .and_then(BodyKind::words)
+                .unwrap_or("no detail")
         ),
     }
 }
@@ -361,7 +368,7 @@ mod tests {
         assert_eq!(
             evidence(&finding, &label()),
             Some(
-                "no answer: it did not answer in time (error sending request: operation timed out; 1 attempt(s))"
+                "no answer: it did not answer in time (error sending request: operation timed out; 1 attempt)"
             )
         );
     }
@@ -390,7 +397,7 @@ mod tests {
         finding.signal("admin_api.body", "empty");
         assert_eq!(
             refusal_words(&finding, Probe::Admin, 429),
-            "HTTP 429 with empty body"
+            "HTTP 429 with an empty body"
         );
         finding.signal("admin_api.message", "Access token has expired");
         assert_eq!(

@@ -12,6 +12,9 @@
 //!
 //! The API probes emit one family of fields under three prefixes; [`Probe`] and [`ProbeField`]
 //! name a member of that family without building the name from text.
+//!
+//! [`describe`] turns a matched signal and its values into a sentence for people, so that the
+//! names stay the machine's: the human report shows the sentence, the JSON report the name.
 
 /// Declares the signal constants and [`ALL`], the list of them, from one table.
 macro_rules! signals {
@@ -282,6 +285,571 @@ impl Probe {
     }
 }
 
+/// One matched signal in a short sentence for people: what the human report's "Evidence" line
+/// shows instead of the raw `name = value` (the JSON report keeps the raw signals).
+///
+/// `values` are what the diagnosis matched: the signal's values, or `["absent"]` when a
+/// catalogue condition asked for the signal not to be emitted (`absent = [...]`). The one signal
+/// whose own value can be `absent`, [`IDENTITY_ADMIN_SCOPE`], reads the same either way.
+pub fn describe(signal: &str, values: &[String]) -> String {
+    sentence(signal, values).unwrap_or_else(|| {
+        // Not a signal of this table: the catalogue validation refuses such a name, so this is
+        // only reached by a caller passing something else; say what it held, plainly.
+        format!("Evidence {signal} held {}.", crate::words::list(values))
+    })
+}
+
+fn sentence(signal: &str, values: &[String]) -> Option<String> {
+    let absent = values.is_empty() || (values == ["absent"] && signal != IDENTITY_ADMIN_SCOPE);
+    if absent {
+        return absent_sentence(signal).map(str::to_owned);
+    }
+    if let Some((probe, field)) = probe_field(signal) {
+        return Some(probe_sentence(probe, field, values));
+    }
+    // One sentence per value of a signal whose values are words of ours.
+    let each = |one: &dyn Fn(&str) -> String| -> String {
+        values.iter().map(|v| one(v)).collect::<Vec<_>>().join(" ")
+    };
+    // One sentence listing the values of a signal that holds names, codes or ids.
+    let listed = |shown: &dyn Fn(&str) -> String| -> String {
+        crate::words::list(&values.iter().map(|v| shown(v)).collect::<Vec<_>>())
+    };
+    let plural = |one: &str, many: &str| if values.len() == 1 { one } else { many }.to_owned();
+    Some(match signal {
+        TOKEN_SOURCE => each(&|v| match crate::credential::CredentialKind::ALL
+            .into_iter()
+            .find(|k| k.signal() == v)
+        {
+            Some(crate::credential::CredentialKind::TokenFile) => {
+                "The token was given to pbi-doctor, not requested.".to_owned()
+            }
+            Some(kind) => format!("The token was requested with {}.", kind.words()),
+            None => format!("The token came from {v}."),
+        }),
+        TOKEN_TENANT_SHAPE => each(&|v| {
+            match v {
+                "guid" => "The tenant was given as a tenant id (a GUID).",
+                "domain" => "The tenant was given as a domain name.",
+                "common-endpoint" => {
+                    "The tenant was given as common, organizations or consumers, which names no tenant."
+                }
+                _ => "The tenant is neither a tenant id (a GUID) nor a domain name.",
+            }
+            .to_owned()
+        }),
+        TOKEN_CLIENT_ID_SHAPE => each(&|v| {
+            if v == "guid" {
+                "The client id is a GUID.".to_owned()
+            } else {
+                "The client id is not a GUID.".to_owned()
+            }
+        }),
+        TOKEN_SECRET_SHAPE => {
+            "The client secret looks like a GUID: the shape of a secret's ID, not of its value."
+                .to_owned()
+        }
+        TOKEN_STATUS => format!("Entra ID answered {}.", listed(&|v| format!("HTTP {v}"))),
+        TOKEN_ERROR => format!(
+            "Entra ID answered with the {} {}.",
+            plural("error", "errors"),
+            listed(&|v| v.to_owned())
+        ),
+        TOKEN_AADSTS => format!(
+            "Entra ID answered with {}.",
+            listed(&|v| format!("AADSTS{v}"))
+        ),
+        TOKEN_SUBERROR => format!(
+            "Entra ID's answer carried the {} {}.",
+            plural("suberror", "suberrors"),
+            listed(&|v| v.to_owned())
+        ),
+        TOKEN_BODY => each(&|v| {
+            format!(
+                "The answer to the token request came with {}, not a token or an Entra ID error.",
+                crate::api_error::BodyKind::words(v).unwrap_or("an unexpected body")
+            )
+        }),
+        TOKEN_NETWORK => each(&|v| format!("The token request got no answer: {}.", network(v))),
+        TOKEN_INPUT => format!(
+            "The token was given {}.",
+            listed(&|v| {
+                crate::token_input::Wrapper::from_signal(v)
+                    .map(|w| w.words().to_owned())
+                    .unwrap_or_else(|| format!("wrapped ({v})"))
+            })
+        ),
+        TOKEN_CERTIFICATE => each(&|v| {
+            match v {
+                "valid" => "The certificate is within its validity dates.",
+                "expired" => "The certificate has expired.",
+                "not-yet-valid" => "The certificate is not valid yet.",
+                "not-a-certificate" => {
+                    "The certificate file holds no certificate or key that could be read."
+                }
+                "unreadable" => "The certificate file could not be read.",
+                "no-certificate" => "The certificate file holds a key but no certificate.",
+                "no-private-key" => "The certificate file holds no private key.",
+                "encrypted-pem-key" => {
+                    "The certificate's private key is encrypted, which cannot be read."
+                }
+                "wrong-password" => "The certificate's password is wrong.",
+                "password-required" => "The certificate needs a password and none was given.",
+                "key-does-not-match" => "The private key does not belong to the certificate.",
+                "not-rsa" => "The certificate's key is not an RSA key.",
+                "signing" => "Signing with the certificate's key failed.",
+                _ => "The certificate could not be used.",
+            }
+            .to_owned()
+        }),
+        TOKEN_ASSERTION => each(&|v| {
+            match v {
+                "valid" => "The federated token presented has not expired.",
+                "expired" => "The federated token presented has expired.",
+                "unreadable" => "The federated token file could not be read.",
+                "empty" => "The federated token file is empty.",
+                "not-a-jwt" => "The federated token is not a JWT.",
+                "oidc-refused" => "The GitHub Actions OIDC endpoint refused to issue a token.",
+                "oidc-no-value" => "The GitHub Actions OIDC endpoint answered without a token.",
+                "oidc-network" => "The GitHub Actions OIDC endpoint could not be reached.",
+                "missing-permission" => {
+                    "The GitHub Actions job may not request an OIDC token (no id-token: write permission)."
+                }
+                _ => "No usable federated token could be presented.",
+            }
+            .to_owned()
+        }),
+        TOKEN_AZURE_CLI => each(&|v| {
+            match v {
+                "missing" => "The Azure CLI (az) is not installed or not on PATH.",
+                "not-logged-in" => "The Azure CLI is not logged in.",
+                "bad-output" => "The Azure CLI's output could not be read.",
+                "timeout" => "The Azure CLI did not answer in time.",
+                _ => "The Azure CLI gave no token.",
+            }
+            .to_owned()
+        }),
+        TOKEN_DEVICE_CODE => each(&|v| match v {
+            "authorization_declined" => "The user declined the sign-in.".to_owned(),
+            "expired_token" => {
+                "The device code expired before the sign-in was completed.".to_owned()
+            }
+            "bad_verification_code" => "The code entered was not recognised.".to_owned(),
+            "refused" => "Entra ID refused to start the device code sign-in.".to_owned(),
+            other => format!("The device code sign-in ended with the error {other}."),
+        }),
+        TOKEN_TENANT_CLOUD => each(&|v| match cloud_words(v) {
+            Some(cloud) => format!("The tenant lives in {cloud}."),
+            None => {
+                "The tenant's cloud could not be told from its OpenID configuration.".to_owned()
+            }
+        }),
+        TOKEN_CLOUD => each(&|v| {
+            if v == "match" {
+                "The authority and API host in use are in the tenant's cloud.".to_owned()
+            } else {
+                "The authority or API host in use belongs to another cloud than the tenant's."
+                    .to_owned()
+            }
+        }),
+        SCOPE_AUDIENCE => each(&|v| {
+            match v {
+                "powerbi" => "The token is for Power BI.",
+                "fabric" => {
+                    "The token is for Microsoft Fabric's own API, not for the Power BI API."
+                }
+                "graph" => "The token is for Microsoft Graph, not for Power BI.",
+                "aad-graph" => "The token is for Azure AD Graph (retired), not for Power BI.",
+                "arm" => "The token is for Azure Resource Manager, not for Power BI.",
+                "powerbi-other-cloud" => {
+                    "The token is for Power BI in another cloud than the one in use."
+                }
+                "missing" => "The token names no audience (no aud claim).",
+                _ => "The token is for another resource than Power BI.",
+            }
+            .to_owned()
+        }),
+        SCOPE_AUDIENCE_CLOUD => each(&|v| match cloud_words(v) {
+            Some(cloud) => format!("The token is for Power BI in {cloud}."),
+            None => "The token is for Power BI in a cloud pbi-doctor does not know.".to_owned(),
+        }),
+        CLAIMS_DECODE => each(&|v| {
+            match v {
+                "ok" => "The token decoded as a JWT.",
+                "empty" => "The token is empty.",
+                "not-jwt" => "The token is not a JWT.",
+                "truncated" => "The token is cut short: a part is missing or incomplete.",
+                "bad-base64" => {
+                    "A part of the token is not base64url: characters were changed or added."
+                }
+                "bad-json" => "A part of the token does not decode to JSON claims.",
+                "encrypted" => "The token is encrypted, so its claims cannot be read.",
+                _ => "The token could not be decoded.",
+            }
+            .to_owned()
+        }),
+        CLAIMS_EXPIRY => each(&|v| {
+            match v {
+                "valid" => "The token has not expired.",
+                "expiring-soon" => "The token expires within 5 minutes.",
+                "expired" => "The token has expired.",
+                _ => "The token has no expiry time (no exp claim).",
+            }
+            .to_owned()
+        }),
+        CLAIMS_NOT_BEFORE => each(&|v| {
+            if v == "future" {
+                "The token's start time (nbf) is more than 5 minutes ahead of the clock.".to_owned()
+            } else {
+                "The token's start time (nbf) has passed.".to_owned()
+            }
+        }),
+        CLAIMS_TENANT => {
+            each(&|v| {
+                match v {
+                "match" => "The token was issued by the tenant asked for.",
+                "mismatch" => "The token was issued by another tenant than the one asked for.",
+                _ => "The token's tenant was not compared: the tenant was not given as a tenant id.",
+            }
+            .to_owned()
+            })
+        }
+        CLAIMS_ISSUER_CLOUD => each(&|v| match entra_cloud_words(v) {
+            Some(cloud) => format!("The token was issued by the {cloud} Entra ID cloud."),
+            None => "The token's issuer belongs to no Entra ID cloud pbi-doctor knows.".to_owned(),
+        }),
+        CLAIMS_CLOUD => each(&|v| {
+            if v == "match" {
+                "The token was issued in the Entra ID cloud in use.".to_owned()
+            } else {
+                "The token was issued in another Entra ID cloud than the one in use.".to_owned()
+            }
+        }),
+        CLAIMS_VER => format!(
+            "The token is a version {} access token.",
+            listed(&|v| v.to_owned())
+        ),
+        CLAIMS_CLIENT => each(&|v| {
+            if v == "match" {
+                "The token was issued to the application expected.".to_owned()
+            } else {
+                "The token was issued to another application than the one expected.".to_owned()
+            }
+        }),
+        CLAIMS_MINUTES_LEFT => each(&|v| match v.parse::<u64>() {
+            Ok(0) => "The token has no time left.".to_owned(),
+            Ok(minutes) if minutes < 90 => format!(
+                "The token has {} left.",
+                crate::words::count(minutes, "minute", "minutes")
+            ),
+            Ok(minutes) => format!(
+                "The token has {} left.",
+                crate::words::duration(minutes.saturating_mul(60))
+            ),
+            Err(_) => format!("The token has {v} minutes left."),
+        }),
+        IDENTITY_KIND => each(&|v| {
+            match v {
+                "application" => {
+                    "The caller is an application (a service principal or a managed identity)."
+                }
+                "delegated" => "The caller is a signed-in user (a delegated token).",
+                _ => "The token says neither that a user nor that an application is calling.",
+            }
+            .to_owned()
+        }),
+        IDENTITY_SOURCE => each(&|v| {
+            if v == "assumed" {
+                "Who was calling was assumed, not read from a token.".to_owned()
+            } else {
+                "Who was calling was read from the token.".to_owned()
+            }
+        }),
+        IDENTITY_MANAGED_IDENTITY => "The caller is a managed identity.".to_owned(),
+        IDENTITY_POWERBI_APP_ROLES => format!(
+            "The token carries the Power BI application {} {}.",
+            plural("permission", "permissions"),
+            listed(&|v| v.to_owned())
+        ),
+        IDENTITY_ADMIN_SCOPE => each(&|v| {
+            if v == "present" {
+                "The user's token has an admin scope (Tenant.Read.All or Tenant.ReadWrite.All)."
+                    .to_owned()
+            } else {
+                "The user's token has no admin scope (Tenant.Read.All or Tenant.ReadWrite.All)."
+                    .to_owned()
+            }
+        }),
+        IDENTITY_FABRIC_ADMIN => each(&|v| {
+            match v {
+                "true" => "The user holds a Fabric, Global or Power Platform Administrator role.",
+                "false" => "The user holds no Fabric, Global or Power Platform Administrator role.",
+                _ => "The token does not list the user's directory roles, so whether the user is a Fabric administrator is unknown.",
+            }
+            .to_owned()
+        }),
+        IDENTITY_DIRECTORY_ROLES => format!(
+            "The user holds the directory {} {}.",
+            plural("role", "roles"),
+            listed(&|v| {
+                crate::check::identity_kind::DIRECTORY_ROLES
+                    .iter()
+                    .find(|(_, name, _, _)| *name == v)
+                    .map(|(_, _, display, _)| (*display).to_owned())
+                    .unwrap_or_else(|| v.replace('-', " "))
+            })
+        ),
+        IDENTITY_ROLES => format!(
+            "The token's {} {}.",
+            plural("role is", "roles are"),
+            listed(&|v| v.to_owned())
+        ),
+        WORKSPACE_API_COUNT => each(&|v| {
+            if v == "0" {
+                "The caller is a member of no workspace.".to_owned()
+            } else {
+                "The caller is a member of at least one workspace.".to_owned()
+            }
+        }),
+        WORKSPACE_API_LISTED => each(&|v| match v.parse::<u64>() {
+            Ok(n) => format!(
+                "The workspace list held {}.",
+                crate::words::count(n, "workspace", "workspaces")
+            ),
+            Err(_) => format!("The workspace list held {v} workspaces."),
+        }),
+        WORKSPACE_API_REACHABLE => format!(
+            "{} {} answered.",
+            plural("Workspace", "Workspaces"),
+            listed(&|v| v.to_owned())
+        ),
+        WORKSPACE_API_TARGET_LISTED => {
+            "A workspace you named is not among the workspaces the caller is a member of."
+                .to_owned()
+        }
+        _ => return None,
+    })
+}
+
+/// The sentence for a signal that a catalogue condition required not to be emitted.
+fn absent_sentence(signal: &str) -> Option<&'static str> {
+    if let Some((probe, field)) = probe_field(signal) {
+        return Some(probe_absent(probe, field));
+    }
+    Some(match signal {
+        TOKEN_SOURCE => "Where the token came from is not known.",
+        TOKEN_TENANT_SHAPE => "The tenant's form was not checked.",
+        TOKEN_CLIENT_ID_SHAPE => "The client id's form was not checked.",
+        TOKEN_SECRET_SHAPE => "The client secret does not look like a GUID.",
+        TOKEN_STATUS => "Entra ID gave no HTTP answer.",
+        TOKEN_ERROR => "Entra ID's answer named no error.",
+        TOKEN_AADSTS => "Entra ID's answer carried no AADSTS code.",
+        TOKEN_SUBERROR => "Entra ID's answer carried no suberror.",
+        TOKEN_BODY => "The answer to the token request was a token or an Entra ID error.",
+        TOKEN_NETWORK => "The token request did not fail on the network.",
+        TOKEN_INPUT => "No token was given: pbi-doctor requested one.",
+        TOKEN_CERTIFICATE => "No certificate was used.",
+        TOKEN_ASSERTION => "No federated token was presented.",
+        TOKEN_AZURE_CLI => "The Azure CLI did not fail.",
+        TOKEN_DEVICE_CODE => "No device code sign-in ended with an error.",
+        TOKEN_TENANT_CLOUD => "The tenant's cloud was not looked up.",
+        TOKEN_CLOUD => "The endpoints in use were not compared with the tenant's cloud.",
+        SCOPE_AUDIENCE => "The token's audience was not read.",
+        SCOPE_AUDIENCE_CLOUD => "The token is not for Power BI in a known cloud.",
+        CLAIMS_DECODE => "The token was not decoded.",
+        CLAIMS_EXPIRY => "The token's expiry was not read.",
+        CLAIMS_NOT_BEFORE => "The token has no start time (nbf) that was read.",
+        CLAIMS_TENANT => "The token's tenant was not compared.",
+        CLAIMS_ISSUER_CLOUD => "The token's issuer was not read.",
+        CLAIMS_CLOUD => "The token's issuer was not compared with the cloud in use.",
+        CLAIMS_VER => "The token has no version (no ver claim).",
+        CLAIMS_CLIENT => "The token's application was not compared.",
+        CLAIMS_MINUTES_LEFT => "The token's remaining lifetime was not read.",
+        IDENTITY_KIND => "Who was calling is not known.",
+        IDENTITY_SOURCE => "Nothing was assumed about who was calling.",
+        IDENTITY_MANAGED_IDENTITY => "The caller is not a managed identity.",
+        IDENTITY_POWERBI_APP_ROLES => {
+            "The token carries no Power BI application permission (Tenant.Read.All or Tenant.ReadWrite.All)."
+        }
+        IDENTITY_ADMIN_SCOPE => "No admin scope was read from a user's token.",
+        IDENTITY_FABRIC_ADMIN => "Whether the user is a Fabric administrator was not read.",
+        IDENTITY_DIRECTORY_ROLES => "The token lists no directory role that matters here.",
+        IDENTITY_ROLES => "The token carries no roles.",
+        WORKSPACE_API_COUNT | WORKSPACE_API_LISTED => "The workspace list was not read.",
+        WORKSPACE_API_REACHABLE => "No workspace you named answered.",
+        WORKSPACE_API_TARGET_LISTED => {
+            "No workspace you named was missing from the workspaces the caller is a member of."
+        }
+        _ => return None,
+    })
+}
+
+/// The probe and field a signal names, if it is a probe's.
+fn probe_field(signal: &str) -> Option<(Probe, ProbeField)> {
+    [Probe::Admin, Probe::WorkspaceList, Probe::WorkspaceTarget]
+        .into_iter()
+        .flat_map(|p| ProbeField::ALL.into_iter().map(move |f| (p, f)))
+        .find(|(p, f)| p.signal(*f) == signal)
+}
+
+impl Probe {
+    /// The probe as the subject of a sentence about its answer.
+    fn subject(self) -> &'static str {
+        match self {
+            Self::Admin => "The admin API",
+            Self::WorkspaceList => "The workspace list",
+            Self::WorkspaceTarget => "A workspace you named",
+        }
+    }
+
+    /// The probe's request, as the subject of a sentence about the network.
+    fn call(self) -> &'static str {
+        match self {
+            Self::Admin => "The admin API call",
+            Self::WorkspaceList => "The call listing workspaces",
+            Self::WorkspaceTarget => "The call to a workspace you named",
+        }
+    }
+}
+
+fn probe_sentence(probe: Probe, field: ProbeField, values: &[String]) -> String {
+    let who = probe.subject();
+    let listed = |shown: &dyn Fn(&str) -> String| {
+        crate::words::list(&values.iter().map(|v| shown(v)).collect::<Vec<_>>())
+    };
+    let several = values.len() > 1;
+    match field {
+        ProbeField::Status => format!("{who} answered {}.", listed(&|v| format!("HTTP {v}"))),
+        ProbeField::ErrorCode => format!(
+            "{who} answered with the error {} {}.",
+            if several { "codes" } else { "code" },
+            listed(&|v| v.to_owned())
+        ),
+        ProbeField::ErrorInfo => format!(
+            "{who} sent the X-PowerBI-Error-Info header {}.",
+            listed(&|v| v.to_owned())
+        ),
+        ProbeField::Message => format!(
+            "{who} answered with the message {}.",
+            listed(&|v| format!("\"{v}\""))
+        ),
+        ProbeField::Body => format!(
+            "{who} answered with {}.",
+            listed(&|v| crate::api_error::BodyKind::words(v)
+                .unwrap_or("an unexpected body")
+                .to_owned())
+        ),
+        ProbeField::RetryAfter => format!(
+            "{who} asked to retry {}.",
+            listed(&|v| match v.trim().parse::<u64>() {
+                Ok(seconds) => format!("after {}", crate::words::duration(seconds)),
+                Err(_) => format!("after {v}"),
+            })
+        ),
+        ProbeField::Challenge => format!(
+            "{who} sent a WWW-Authenticate challenge with the error {}.",
+            listed(&|v| v.to_owned())
+        ),
+        ProbeField::Network => format!(
+            "{} got no answer: {}.",
+            probe.call(),
+            listed(&|v| network(v).to_owned())
+        ),
+    }
+}
+
+fn probe_absent(probe: Probe, field: ProbeField) -> &'static str {
+    use ProbeField as F;
+    match (probe, field) {
+        (Probe::Admin, F::Status) => {
+            "The admin API gave no HTTP answer (it was not called, or did not answer)."
+        }
+        (Probe::Admin, F::ErrorCode) => "The admin API answered without an error code.",
+        (Probe::Admin, F::ErrorInfo) => "The admin API sent no X-PowerBI-Error-Info header.",
+        (Probe::Admin, F::Message) => "The admin API answered without a message.",
+        (Probe::Admin, F::Body) => "The admin API's answer had no body worth noting.",
+        (Probe::Admin, F::RetryAfter) => "The admin API did not say when to retry.",
+        (Probe::Admin, F::Challenge) => "The admin API sent no WWW-Authenticate challenge.",
+        (Probe::Admin, F::Network) => "The admin API call did not fail on the network.",
+        (Probe::WorkspaceList, F::Status) => {
+            "The workspace list gave no HTTP answer (it was not called, or did not answer)."
+        }
+        (Probe::WorkspaceList, F::ErrorCode) => {
+            "The workspace list answered without an error code."
+        }
+        (Probe::WorkspaceList, F::ErrorInfo) => {
+            "The workspace list sent no X-PowerBI-Error-Info header."
+        }
+        (Probe::WorkspaceList, F::Message) => "The workspace list answered without a message.",
+        (Probe::WorkspaceList, F::Body) => "The workspace list's answer had no body worth noting.",
+        (Probe::WorkspaceList, F::RetryAfter) => "The workspace list did not say when to retry.",
+        (Probe::WorkspaceList, F::Challenge) => {
+            "The workspace list sent no WWW-Authenticate challenge."
+        }
+        (Probe::WorkspaceList, F::Network) => {
+            "The call listing workspaces did not fail on the network."
+        }
+        (Probe::WorkspaceTarget, F::Status) => {
+            "No workspace you named gave an HTTP answer (none was called, or none answered)."
+        }
+        (Probe::WorkspaceTarget, F::ErrorCode) => {
+            "No workspace you named answered with an error code."
+        }
+        (Probe::WorkspaceTarget, F::ErrorInfo) => {
+            "No workspace you named sent an X-PowerBI-Error-Info header."
+        }
+        (Probe::WorkspaceTarget, F::Message) => "No workspace you named answered with a message.",
+        (Probe::WorkspaceTarget, F::Body) => {
+            "No workspace you named answered with a body worth noting."
+        }
+        (Probe::WorkspaceTarget, F::RetryAfter) => "No workspace you named said when to retry.",
+        (Probe::WorkspaceTarget, F::Challenge) => {
+            "No workspace you named sent a WWW-Authenticate challenge."
+        }
+        (Probe::WorkspaceTarget, F::Network) => {
+            "No call to a workspace you named failed on the network."
+        }
+    }
+}
+
+/// A `*.network` value in words.
+fn network(value: &str) -> &'static str {
+    use crate::session::NetworkKind;
+    [
+        NetworkKind::Connect,
+        NetworkKind::Timeout,
+        NetworkKind::Dns,
+        NetworkKind::Tls,
+        NetworkKind::Other,
+    ]
+    .into_iter()
+    .find(|k| k.signal() == value)
+    .map_or("the request failed before an answer came", |k| {
+        crate::check::token_acquisition::network_words(k)
+    })
+}
+
+/// A Power BI cloud's name (`usgovhigh`), as a place: "the public cloud", "the US Government
+/// (GCC High) cloud".
+fn cloud_words(value: &str) -> Option<String> {
+    let cloud = crate::cloud::ALL.into_iter().find(|c| c.name() == value)?;
+    Some(match cloud {
+        crate::cloud::Cloud::Public => "the public cloud".to_owned(),
+        other => format!("the {} cloud", other.display()),
+    })
+}
+
+/// An Entra ID cloud's name (`usgov`), as an adjective for "… Entra ID cloud": "public",
+/// "US Government", "China (21Vianet)".
+pub(crate) fn entra_cloud_words(value: &str) -> Option<&'static str> {
+    Some(match value {
+        "public" => "public",
+        "usgov" => "US Government",
+        "china" => "China (21Vianet)",
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;
@@ -300,6 +868,279 @@ mod tests {
             }
         }
         assert_eq!(constants, declared);
+    }
+
+    /// Values to describe each signal with: every documented value of the signals whose values
+    /// are words of ours (`checks/README.md`), a typical one for the others.
+    fn samples(signal: &str) -> Vec<&'static str> {
+        let words: &[&str] = match signal {
+            TOKEN_SOURCE => &[
+                "client-secret",
+                "certificate",
+                "federated",
+                "github-oidc",
+                "azure-cli",
+                "device-code",
+                "token-file",
+            ],
+            TOKEN_TENANT_SHAPE => &["guid", "domain", "common-endpoint", "invalid"],
+            TOKEN_CLIENT_ID_SHAPE => &["guid", "not-guid"],
+            TOKEN_SECRET_SHAPE => &["guid"],
+            TOKEN_STATUS => &["400"],
+            TOKEN_ERROR => &["invalid_client"],
+            TOKEN_AADSTS => &["7000215"],
+            TOKEN_SUBERROR => &["consent_required"],
+            TOKEN_BODY | ADMIN_API_BODY | WORKSPACE_API_BODY | WORKSPACE_API_TARGET_BODY => {
+                &["json", "html", "empty", "text", "truncated"]
+            }
+            TOKEN_NETWORK
+            | ADMIN_API_NETWORK
+            | WORKSPACE_API_NETWORK
+            | WORKSPACE_API_TARGET_NETWORK => &["connect", "timeout", "dns", "tls", "other"],
+            TOKEN_INPUT => &[
+                "bare",
+                "bearer",
+                "authorization-header",
+                "json-response",
+                "quoted",
+                "double-bearer",
+            ],
+            TOKEN_CERTIFICATE => &[
+                "valid",
+                "expired",
+                "not-yet-valid",
+                "not-a-certificate",
+                "unreadable",
+                "no-certificate",
+                "no-private-key",
+                "encrypted-pem-key",
+                "wrong-password",
+                "password-required",
+                "key-does-not-match",
+                "not-rsa",
+                "signing",
+            ],
+            TOKEN_ASSERTION => &[
+                "valid",
+                "expired",
+                "unreadable",
+                "empty",
+                "not-a-jwt",
+                "oidc-refused",
+                "oidc-no-value",
+                "oidc-network",
+                "missing-permission",
+                "bad-request-url",
+            ],
+            TOKEN_AZURE_CLI => &[
+                "missing",
+                "not-logged-in",
+                "failed",
+                "bad-output",
+                "timeout",
+            ],
+            TOKEN_DEVICE_CODE => &[
+                "authorization_declined",
+                "expired_token",
+                "bad_verification_code",
+                "refused",
+            ],
+            TOKEN_TENANT_CLOUD => &["public", "usgov", "usgovhigh", "usdod", "china", "unknown"],
+            TOKEN_CLOUD | CLAIMS_CLOUD | CLAIMS_CLIENT => &["match", "mismatch"],
+            SCOPE_AUDIENCE => &[
+                "powerbi",
+                "fabric",
+                "graph",
+                "aad-graph",
+                "arm",
+                "powerbi-other-cloud",
+                "other",
+                "missing",
+            ],
+            SCOPE_AUDIENCE_CLOUD => &["public", "usgov", "usgovhigh", "usdod", "china"],
+            CLAIMS_DECODE => &[
+                "ok",
+                "empty",
+                "not-jwt",
+                "truncated",
+                "bad-base64",
+                "bad-json",
+                "encrypted",
+            ],
+            CLAIMS_EXPIRY => &["valid", "expiring-soon", "expired", "missing"],
+            CLAIMS_NOT_BEFORE => &["future", "ok"],
+            CLAIMS_TENANT => &["match", "mismatch", "not-compared"],
+            CLAIMS_ISSUER_CLOUD => &["public", "usgov", "china", "unknown"],
+            CLAIMS_VER => &["1.0", "2.0"],
+            CLAIMS_MINUTES_LEFT => &["0", "1", "55"],
+            IDENTITY_KIND => &["application", "delegated", "unknown"],
+            IDENTITY_SOURCE => &["token", "assumed"],
+            IDENTITY_MANAGED_IDENTITY => &["true"],
+            IDENTITY_FABRIC_ADMIN => &["true", "false", "unknown"],
+            IDENTITY_POWERBI_APP_ROLES | IDENTITY_ROLES => {
+                &["Tenant.Read.All", "Tenant.ReadWrite.All"]
+            }
+            IDENTITY_ADMIN_SCOPE => &["present", "absent"],
+            IDENTITY_DIRECTORY_ROLES => &[
+                "fabric-administrator",
+                "global-administrator",
+                "power-platform-administrator",
+                "global-reader",
+            ],
+            ADMIN_API_STATUS | WORKSPACE_API_STATUS | WORKSPACE_API_TARGET_STATUS => &["401"],
+            ADMIN_API_ERROR_CODE | WORKSPACE_API_ERROR_CODE | WORKSPACE_API_TARGET_ERROR_CODE => {
+                &["PowerBINotAuthorizedException"]
+            }
+            ADMIN_API_ERROR_INFO | WORKSPACE_API_ERROR_INFO | WORKSPACE_API_TARGET_ERROR_INFO => {
+                &["ServicePrincipalIsNotAllowedByTenantAdminSwitch"]
+            }
+            ADMIN_API_MESSAGE | WORKSPACE_API_MESSAGE | WORKSPACE_API_TARGET_MESSAGE => {
+                &["API is not accessible for application"]
+            }
+            ADMIN_API_RETRY_AFTER
+            | WORKSPACE_API_RETRY_AFTER
+            | WORKSPACE_API_TARGET_RETRY_AFTER => &["3600"],
+            ADMIN_API_CHALLENGE | WORKSPACE_API_CHALLENGE | WORKSPACE_API_TARGET_CHALLENGE => {
+                &["insufficient_claims"]
+            }
+            WORKSPACE_API_COUNT => &["0", "some"],
+            WORKSPACE_API_LISTED => &["0", "1", "3"],
+            WORKSPACE_API_REACHABLE => &["f089354e-8366-4e18-aea3-4cb4a3a50b48"],
+            WORKSPACE_API_TARGET_LISTED => &["no"],
+            _ => &[],
+        };
+        words.to_vec()
+    }
+
+    /// What a sentence for people must not show: a signal's name, a name under a signal prefix,
+    /// a snake_case or kebab-case word of ours (one not in the values described).
+    fn internal_names(sentence: &str, values: &[String]) -> Vec<String> {
+        let mut found = Vec::new();
+        for name in ALL {
+            if sentence.contains(name) {
+                found.push((*name).to_owned());
+            }
+        }
+        for prefix in [
+            "token.",
+            "scope.",
+            "claims.",
+            "identity.",
+            "admin_api.",
+            "workspace_api.",
+        ] {
+            for (at, _) in sentence.match_indices(prefix) {
+                if sentence[at + prefix.len()..].starts_with(|c: char| c.is_ascii_lowercase()) {
+                    found.push(sentence[at..].to_owned());
+                }
+            }
+        }
+        // Our kebab-case values ("json-response", "not-compared"): words for people instead.
+        let ours: BTreeSet<&str> = ALL
+            .iter()
+            .flat_map(|name| samples(name))
+            .filter(|v| v.contains('-') && v.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
+            .collect();
+        let given = values.join(" ");
+        for word in sentence.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')) {
+            // A snake_case word is a field name of ours unless it is what was described (an
+            // OAuth error such as invalid_client is Microsoft's word, shown as sent).
+            if (word.contains('_') && !given.contains(word)) || ours.contains(word) {
+                found.push(word.to_owned());
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn every_signal_has_a_plain_sentence_for_each_value_and_for_its_absence() {
+        for name in ALL {
+            let mut cases: Vec<Vec<String>> = samples(name)
+                .into_iter()
+                .map(|v| vec![v.to_owned()])
+                .collect();
+            assert!(!cases.is_empty(), "{name}: no sample value in the test");
+            cases.push(vec!["absent".to_owned()]);
+            for values in cases {
+                let words = sentence(name, &values)
+                    .unwrap_or_else(|| panic!("{name} = {values:?} has no sentence"));
+                assert_eq!(describe(name, &values), words);
+                assert!(
+                    words.starts_with(|c: char| c.is_uppercase()) && words.ends_with('.'),
+                    "{name} = {values:?}: not a sentence: {words}"
+                );
+                let leaked = internal_names(&words, &values);
+                assert!(
+                    leaked.is_empty(),
+                    "{name} = {values:?}: {words:?} shows {leaked:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn sentences_read_as_the_evidence_means() {
+        let v = |values: &[&str]| values.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        for (name, values, words) in [
+            (
+                ADMIN_API_ERROR_CODE,
+                v(&["absent"]),
+                "The admin API answered without an error code.",
+            ),
+            (
+                IDENTITY_SOURCE,
+                v(&["assumed"]),
+                "Who was calling was assumed, not read from a token.",
+            ),
+            (
+                ADMIN_API_STATUS,
+                v(&["401", "403"]),
+                "The admin API answered HTTP 401 and HTTP 403.",
+            ),
+            (
+                TOKEN_AADSTS,
+                v(&["50076", "50079"]),
+                "Entra ID answered with AADSTS50076 and AADSTS50079.",
+            ),
+            (
+                TOKEN_INPUT,
+                v(&["authorization-header", "bearer"]),
+                "The token was given as an Authorization header and with a Bearer prefix.",
+            ),
+            (
+                IDENTITY_POWERBI_APP_ROLES,
+                v(&["Tenant.Read.All"]),
+                "The token carries the Power BI application permission Tenant.Read.All.",
+            ),
+            (
+                IDENTITY_POWERBI_APP_ROLES,
+                v(&["absent"]),
+                "The token carries no Power BI application permission (Tenant.Read.All or Tenant.ReadWrite.All).",
+            ),
+            // A value of its own, not an absence: the same words either way.
+            (
+                IDENTITY_ADMIN_SCOPE,
+                v(&["absent"]),
+                "The user's token has no admin scope (Tenant.Read.All or Tenant.ReadWrite.All).",
+            ),
+            (
+                WORKSPACE_API_TARGET_RETRY_AFTER,
+                v(&["3600"]),
+                "A workspace you named asked to retry after 60 minutes.",
+            ),
+            (
+                WORKSPACE_API_LISTED,
+                v(&["1"]),
+                "The workspace list held 1 workspace.",
+            ),
+            (
+                CLAIMS_MINUTES_LEFT,
+                v(&["55"]),
+                "The token has 55 minutes left.",
+            ),
+        ] {
+            assert_eq!(describe(name, &values), words, "{name} = {values:?}");
+        }
     }
 
     #[test]

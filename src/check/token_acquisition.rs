@@ -160,9 +160,14 @@ fn endpoints_elsewhere(ctx: &Context<'_>, cloud: Cloud) -> Vec<String> {
     let authority = authority_cloud(&ctx.settings.authority_host).filter(|e| *e != cloud.entra());
     let api = api_cloud(&ctx.settings.powerbi_api).filter(|c| *c != cloud);
     authority
-        .map(|e| format!("the authority is in the {} Entra ID cloud", e.signal()))
+        .map(|e| {
+            format!(
+                "the authority is in the {} Entra ID cloud",
+                signal::entra_cloud_words(e.signal()).unwrap_or("another")
+            )
+        })
         .into_iter()
-        .chain(api.map(|c| format!("the API host is {}'s", c.display())))
+        .chain(api.map(|c| format!("the API host is in the {}", c.display())))
         .collect()
 }
 
@@ -218,22 +223,26 @@ fn from_given_token(ctx: &Context<'_>, text: &str, source: &str) -> (Finding, Op
     } else {
         Outcome::Warn
     };
-    let wrapping = input
+    let given = |wrappers: &mut dyn Iterator<Item = &Wrapper>| {
+        crate::words::list(&wrappers.map(|w| w.words()).collect::<Vec<_>>())
+    };
+    let unwrapped: Vec<Wrapper> = input
         .wrappers
         .iter()
-        .map(|w| w.signal())
-        .collect::<Vec<_>>()
-        .join(", ");
-    let summary = if suspicious.is_empty() {
-        format!("token read from {source} ({wrapping})")
+        .copied()
+        .filter(|w| *w != Wrapper::Bare)
+        .collect();
+    let summary = if !suspicious.is_empty() {
+        format!(
+            "token read from {source}, given {}: a script that sends it like this sends a malformed Authorization header",
+            given(&mut suspicious.iter())
+        )
+    } else if unwrapped.is_empty() {
+        format!("token read from {source}")
     } else {
         format!(
-            "token read from {source}, wrapped in {}: a script that sends it like this sends a malformed Authorization header",
-            suspicious
-                .iter()
-                .map(|w| w.signal())
-                .collect::<Vec<_>>()
-                .join(" and ")
+            "token read from {source} (given {})",
+            given(&mut unwrapped.iter())
         )
     };
     let mut finding = Finding::new(ID, outcome, summary);
@@ -242,12 +251,42 @@ fn from_given_token(ctx: &Context<'_>, text: &str, source: &str) -> (Finding, Op
         finding.signal(signal::TOKEN_INPUT, wrapper.signal());
     }
     finding.evidence("source", source);
-    finding.evidence("wrapping", wrapping);
+    finding.evidence("given", given(&mut input.wrappers.iter()));
     for (field, value) in &input.response_fields {
-        finding.evidence(format!("token response {field}"), ctx.redactor.clean(value));
+        let (label, value) = response_field(field, &ctx.redactor.clean(value), ctx.now);
+        finding.evidence(label, value);
     }
     let token = TokenInHand::new(&input.token);
     (finding, Some(token))
+}
+
+/// A field of a pasted token response, in words: its times as instants and durations, not as
+/// the raw seconds the response carries.
+fn response_field(field: &str, value: &str, now: i64) -> (String, String) {
+    let instant = || value.trim().parse::<i64>().ok();
+    let (label, shown) = match field {
+        "expires_in" => (
+            "valid for",
+            value
+                .trim()
+                .parse::<u64>()
+                .map(crate::words::duration)
+                .unwrap_or_else(|_| value.to_owned()),
+        ),
+        "expires_on" | "not_before" => (
+            if field == "expires_on" {
+                "expires"
+            } else {
+                "valid from"
+            },
+            instant()
+                .map(|t| crate::words::moment(t, now))
+                .unwrap_or_else(|| value.to_owned()),
+        ),
+        "token_type" => ("token type", value.to_owned()),
+        other => (other, value.to_owned()),
+    };
+    (format!("{label} (token response)"), shown)
 }
 
 /// Checks what can be checked before anything is sent. Returns a failed finding when sending
@@ -278,19 +317,19 @@ fn precheck(ctx: &Context<'_>, finding: &mut Finding) -> Option<String> {
     match shape {
         TenantShape::CommonEndpoint => {
             return Some(format!(
-                "not sent: {tenant:?} is not a tenant; client credentials need the tenant id or a verified domain"
+                "not sent: \"{tenant}\" is not a tenant; client credentials need the tenant id or a verified domain"
             ));
         }
         TenantShape::Invalid => {
             return Some(format!(
-                "not sent: tenant {tenant:?} is neither a tenant id (GUID) nor a domain name"
+                "not sent: tenant \"{tenant}\" is neither a tenant id (GUID) nor a domain name"
             ));
         }
         TenantShape::Guid | TenantShape::Domain => {}
     }
     if !is_guid(client_id) {
         return Some(format!(
-            "not sent: client id {client_id:?} is not a GUID; use the Application (client) ID"
+            "not sent: client id \"{client_id}\" is not a GUID; use the Application (client) ID"
         ));
     }
     None
@@ -401,7 +440,7 @@ pub(crate) fn read_token_response(
         finding.outcome = Outcome::Error;
         finding.summary = "Entra ID is throttling token requests (HTTP 429)".to_owned();
         if let Some(after) = response.header("retry-after") {
-            finding.evidence("Retry-After", after);
+            finding.evidence("Retry-After", crate::words::retry_after(after));
         }
         return (finding, None);
     }
@@ -465,10 +504,15 @@ fn token_from_body(
         finding.evidence("body", excerpt(&ctx.redactor.clean(body)));
         return (finding, None);
     };
-    let expires_in = parsed
+    // Seconds, as a number or (some proxies and older endpoints) a string of digits.
+    let lifetime = parsed
         .as_ref()
         .and_then(|v| v.get("expires_in"))
-        .map(|v| v.to_string().trim_matches('"').to_owned());
+        .and_then(|v| {
+            v.as_u64()
+                .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+        })
+        .map(crate::words::duration);
     let kind = ctx.settings.credential.kind();
     let thumbprint = record
         .facts
@@ -488,13 +532,13 @@ fn token_from_body(
     finding.summary = format!(
         "{who}: token issued by {}{}",
         host(&ctx.settings.authority_host),
-        expires_in
+        lifetime
             .as_deref()
-            .map(|s| format!(", expires in {s} s"))
+            .map(|d| format!(", valid for {d}"))
             .unwrap_or_default()
     );
-    if let Some(s) = expires_in {
-        finding.evidence("expires_in", s);
+    if let Some(d) = lifetime {
+        finding.evidence("valid for", d);
     }
     (finding, Some(TokenInHand::new(token)))
 }
@@ -560,7 +604,7 @@ mod tests {
         assert_eq!(
             finding.summary,
             format!(
-                "signed in as application {CLIENT_ID} with a client secret: token issued by 127.0.0.1, expires in 3599 s"
+                "signed in as application {CLIENT_ID} with a client secret: token issued by 127.0.0.1, valid for 60 minutes"
             )
         );
         assert_eq!(signal(&finding, "token.source"), ["client-secret"]);
@@ -576,7 +620,7 @@ mod tests {
             evidence(&finding, "scope"),
             Some("https://analysis.windows.net/powerbi/api/.default")
         );
-        assert_eq!(evidence(&finding, "expires_in"), Some("3599"));
+        assert_eq!(evidence(&finding, "valid for"), Some("60 minutes"));
         let got = got.expect("a token to go on with");
         assert_eq!(got.secret.expose(), jwt);
         assert!(got.decoded.is_ok());
@@ -691,7 +735,10 @@ mod tests {
             "Entra ID is throttling token requests (HTTP 429)"
         );
         assert_eq!(signal(&finding, "token.status"), ["429"]);
-        assert_eq!(evidence(&finding, "Retry-After"), Some("3600"));
+        assert_eq!(
+            evidence(&finding, "Retry-After"),
+            Some("3600 (wait 60 minutes)")
+        );
     }
 
     #[tokio::test]
@@ -774,7 +821,7 @@ mod tests {
         assert!(
             finding
                 .summary
-                .starts_with("token read from file token.txt, wrapped in quoted:"),
+                .starts_with("token read from file token.txt, given in quotes:"),
             "{}",
             finding.summary
         );
@@ -782,6 +829,40 @@ mod tests {
         assert!(signal(&finding, "token.input").contains(&"quoted"));
         assert_eq!(evidence(&finding, "source"), Some("file token.txt"));
         // The quotes are peeled off: the token the chain goes on with is the JWT itself.
+        assert_eq!(got.expect("the token").secret.expose(), jwt);
+        assert_clean(&finding, &[]);
+    }
+
+    #[tokio::test]
+    async fn a_given_token_response_is_named_and_its_times_are_in_words() {
+        let jwt = token(&app_claims(NOW));
+        let response = format!(
+            "{{\"token_type\":\"Bearer\",\"expires_in\":\"3599\",\"expires_on\":\"{}\",\"access_token\":\"{jwt}\"}}",
+            NOW + 3300
+        );
+        let h = Harness::new(
+            TestSettings::new()
+                .given_token(&response, "standard input")
+                .build(),
+            Vec::new(),
+        );
+        let (finding, got) = run(&h.ctx(), None, &mut Default::default()).await;
+        assert_eq!(finding.outcome, Outcome::Pass);
+        assert_eq!(
+            finding.summary,
+            "token read from standard input (given as a JSON token response)"
+        );
+        assert_eq!(signal(&finding, "token.input"), ["json-response"]);
+        assert_eq!(
+            evidence(&finding, "valid for (token response)"),
+            Some("60 minutes")
+        );
+        assert!(
+            evidence(&finding, "expires (token response)")
+                .is_some_and(|v| v.ends_with("(in 55 minutes)")),
+            "{:?}",
+            finding.evidence
+        );
         assert_eq!(got.expect("the token").secret.expose(), jwt);
         assert_clean(&finding, &[]);
     }
@@ -797,7 +878,11 @@ mod tests {
         );
         let (finding, got) = run(&h.ctx(), None, &mut Default::default()).await;
         assert_eq!(finding.outcome, Outcome::Pass);
-        assert_eq!(finding.summary, "token read from standard input (bare)");
+        assert_eq!(finding.summary, "token read from standard input");
+        assert_eq!(
+            evidence(&finding, "given"),
+            Some("bare, with nothing around it")
+        );
         assert_eq!(signal(&finding, "token.input"), ["bare"]);
         assert!(got.is_some());
         assert_clean(&finding, &[]);

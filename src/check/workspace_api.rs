@@ -134,7 +134,10 @@ fn judge(
                     notes.push("the caller is a member of no workspace".to_owned());
                 }
             } else {
-                notes.push(format!("{} workspace(s) listed", workspaces.len()));
+                notes.push(format!(
+                    "{} listed",
+                    crate::words::count(workspaces.len() as u64, "workspace", "workspaces")
+                ));
             }
             Some(workspaces)
         }
@@ -303,7 +306,7 @@ mod tests {
         assert_eq!(finding.outcome, Outcome::Pass);
         assert_eq!(
             finding.summary,
-            format!("1 workspace(s) listed; workspace {SALES} reachable")
+            format!("1 workspace listed; workspace {SALES} reachable")
         );
         assert_eq!(signal(&finding, "workspace_api.count"), ["some"]);
         assert_eq!(signal(&finding, "workspace_api.listed"), ["1"]);

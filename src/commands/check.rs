@@ -78,9 +78,12 @@ pub(crate) fn run(args: CheckArgs, env: &Env, quiet: bool) -> Result<ExitStatus,
     {
         admin_skipped = Some(Skip::Budget { next_slot_at });
         notes.push(format!(
-                "the admin API was not called: {used} of the {budget} probes allowed an hour for this tenant were used (--admin-probe-budget); the next is allowed at {} (GetGroupsAsAdmin allows 50 calls an hour per tenant)",
-                rfc3339(next_slot_at)
-            ));
+            "the admin API was not called: {} made in the last hour for this tenant, and \
+             --admin-probe-budget allows {budget}; the next is allowed at {} (GetGroupsAsAdmin \
+             allows 50 calls an hour per tenant)",
+            crate::words::count(u64::from(used), "probe was", "probes were"),
+            crate::words::timestamp(next_slot_at)
+        ));
     }
     let live = Live::new(
         Duration::from_secs(args.timeout),

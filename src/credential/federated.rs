@@ -286,11 +286,7 @@ impl Assertion {
                 .join(", ")
         };
         let expires = match self.expires {
-            Some(exp) => format!(
-                "{} ({})",
-                timestamp(exp),
-                crate::check::claims::relative(exp - now)
-            ),
+            Some(exp) => format!("{} ({})", timestamp(exp), crate::words::relative(exp - now)),
             None => "(no exp claim)".to_owned(),
         };
         vec![

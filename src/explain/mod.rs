@@ -196,7 +196,12 @@ fn api_finding(x: &Extracted, route: Route) -> Finding {
         f.evidence("message", message.clone());
     }
     for (name, value) in &x.headers {
-        f.evidence(name.clone(), value.clone());
+        let value = if name.eq_ignore_ascii_case("retry-after") {
+            crate::words::retry_after(value)
+        } else {
+            value.clone()
+        };
+        f.evidence(name.clone(), value);
     }
     if let Some(id) = &api.request_id {
         f.evidence("request id", id.clone());
@@ -215,14 +220,12 @@ fn api_finding(x: &Extracted, route: Route) -> Finding {
     } else {
         Outcome::Fail
     };
-    f.summary = format!(
-        "{} answered {}{}",
-        route.words(),
-        x.status
-            .map(|s| format!("HTTP {s}"))
-            .unwrap_or_else(|| "an error".to_owned()),
-        detail.map(|d| format!(" {d}")).unwrap_or_default()
-    );
+    f.summary = match (x.status, detail) {
+        (Some(s), Some(d)) => format!("{} answered HTTP {s} {d}", route.words()),
+        (Some(s), None) => format!("{} answered HTTP {s}", route.words()),
+        (None, Some(d)) => format!("{} answered with the error {d}", route.words()),
+        (None, None) => format!("{} answered with an error", route.words()),
+    };
     f
 }
 

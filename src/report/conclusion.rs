@@ -144,7 +144,7 @@ struct Tally {
     failed: Vec<&'static str>,
     no_answer: Vec<&'static str>,
     warned: Vec<&'static str>,
-    not_judged: Vec<(&'static str, String)>,
+    not_judged: Vec<(&'static str, Skip)>,
 }
 
 impl Tally {
@@ -164,7 +164,7 @@ impl Tally {
                 Outcome::Fail if !seen(&tally.failed) => tally.failed.push(title),
                 Outcome::Error if !seen(&tally.no_answer) => tally.no_answer.push(title),
                 Outcome::Skipped(skip) if !tally.not_judged.iter().any(|(t, _)| *t == title) => {
-                    tally.not_judged.push((title, why_not_judged(skip)));
+                    tally.not_judged.push((title, skip.clone()));
                 }
                 _ => {}
             }
@@ -173,18 +173,20 @@ impl Tally {
     }
 }
 
-/// Why a check was not judged, in words.
-fn why_not_judged(skip: &Skip) -> String {
+/// Why checks were not judged, in words; `several` when the words speak of more than one.
+fn why_not_judged(skip: &Skip, several: bool) -> String {
     match skip {
-        Skip::Check(earlier) => format!("it needs {} to pass first", title_of(*earlier)),
+        Skip::Check(earlier) => format!(
+            "{} {} to pass first",
+            if several { "they need" } else { "it needs" },
+            title_of(*earlier)
+        ),
         Skip::Flag(flag) => format!("{flag} was given"),
         Skip::Offline => "nothing is called offline".to_owned(),
-        Skip::Budget { next_slot_at } => {
-            let at = chrono::DateTime::from_timestamp(*next_slot_at, 0)
-                .map(|t| t.format("%H:%M UTC").to_string())
-                .unwrap_or_else(|| "later".to_owned());
-            format!("the admin-probe budget for this tenant is used up until {at}")
-        }
+        Skip::Budget { next_slot_at } => format!(
+            "the admin-probe budget for this tenant is used up until {}",
+            crate::words::timestamp(*next_slot_at)
+        ),
         Skip::NotInPaste => "the pasted text does not show it".to_owned(),
     }
 }
@@ -193,21 +195,27 @@ fn title_of(check: CheckId) -> &'static str {
     check.title()
 }
 
-fn not_judged_clause(not_judged: &[(&'static str, String)]) -> Option<String> {
+fn not_judged_clause(not_judged: &[(&'static str, Skip)]) -> Option<String> {
     if not_judged.is_empty() {
         return None;
     }
     // Checks skipped for the same reason are named together.
-    let mut groups: Vec<(Vec<&'static str>, &str)> = Vec::new();
-    for (title, why) in not_judged {
-        match groups.iter_mut().find(|(_, w)| *w == why.as_str()) {
+    let mut groups: Vec<(Vec<&'static str>, &Skip)> = Vec::new();
+    for (title, skip) in not_judged {
+        match groups.iter_mut().find(|(_, s)| *s == skip) {
             Some((titles, _)) => titles.push(title),
-            None => groups.push((vec![title], why)),
+            None => groups.push((vec![title], skip)),
         }
     }
     let groups: Vec<String> = groups
         .iter()
-        .map(|(titles, why)| format!("{} ({why})", list(titles)))
+        .map(|(titles, skip)| {
+            format!(
+                "{} ({})",
+                list(titles),
+                why_not_judged(skip, titles.len() > 1)
+            )
+        })
         .collect();
     Some(format!("Not judged: {}", groups.join("; ")))
 }
@@ -231,22 +239,12 @@ fn expectations_clause(report: &Report<'_>) -> Option<String> {
     })
 }
 
-/// `1 warning`, `2 warnings`.
 fn count(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
+    crate::words::count(n as u64, noun, &format!("{noun}s"))
 }
 
-/// `A`, `A and B`, `A, B and C`.
 fn list(items: &[&str]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => (*one).to_owned(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    }
+    crate::words::list(items)
 }
 
 fn sentence_case(text: &str) -> String {
@@ -429,7 +427,7 @@ mod tests {
                 false,
                 Healthy,
                 "no problems in what was checked",
-                "No problems in the checks that ran. Not judged: Admin API (the admin-probe budget for this tenant is used up until 11:06 UTC).",
+                "No problems in the checks that ran. Not judged: Admin API (the admin-probe budget for this tenant is used up until 2026-11-18 11:06:40Z).",
             ),
             (
                 "offline",
@@ -483,7 +481,7 @@ mod tests {
                 false,
                 Problems,
                 "problems found",
-                "Problems found: the expectation workspaces>=3 failed. Not judged: Admin API (the admin-probe budget for this tenant is used up until 11:06 UTC).",
+                "Problems found: the expectation workspaces>=3 failed. Not judged: Admin API (the admin-probe budget for this tenant is used up until 2026-11-18 11:06:40Z).",
             ),
             (
                 "--fail-on warn",

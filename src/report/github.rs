@@ -91,8 +91,10 @@ fn closing_notice(out: &mut String, report: &Report<'_>) {
     let skipped: Vec<String> = report
         .findings
         .iter()
-        .filter(|f| matches!(f.outcome, Outcome::Skipped(_)))
-        .map(|f| format!("{} ({})", f.check.id(), f.summary))
+        .filter_map(|f| match &f.outcome {
+            Outcome::Skipped(skip) => Some(format!("{} ({})", f.check.id(), skip.words())),
+            _ => None,
+        })
         .collect();
     if !skipped.is_empty() {
         let _ = write!(message, "\nSkipped: {}", skipped.join("; "));

@@ -150,13 +150,7 @@ fn causes(out: &mut String, report: &Report<'_>, width: usize) {
         paragraph(out, &label("Evidence:"), 6, "", width);
         for m in &d.because {
             let first = format!("      {} ", styled(DIM, "•"));
-            paragraph(
-                out,
-                &first,
-                8,
-                &evidence_sentence(&m.signal, &m.values),
-                width,
-            );
+            paragraph(out, &first, 8, &m.describe(), width);
         }
         paragraph(out, &label("Docs:"), 6, "", width);
         for link in &c.docs {
@@ -165,21 +159,11 @@ fn causes(out: &mut String, report: &Report<'_>, width: usize) {
     }
 }
 
-/// A matched signal in words; the raw signal stays in the JSON report.
-fn evidence_sentence(signal: &str, values: &[String]) -> String {
-    format!("{signal} = {}", values.join(" | "))
-}
-
 fn unexplained(out: &mut String, report: &Report<'_>, width: usize) {
     if report.diagnoses.unexplained.is_empty() {
         return;
     }
-    // Only a live run can be recorded; a replay already has its session, a paste its text.
-    let attach = match report.target.command.as_str() {
-        "check" => "Run again with --record FILE and attach the file to a support request.",
-        "replay" => "Attach the session file to a support request.",
-        _ => "Attach the text you pasted to a support request.",
-    };
+    let attach = report.target.support_words();
     section(out, "Unexplained");
     for check in &report.diagnoses.unexplained {
         let first = format!("  {} {}: ", styled(YELLOW, "?"), check.title());

@@ -75,7 +75,8 @@ pub(crate) fn unexplained_words(report: &Report<'_>) -> String {
         })
         .unwrap_or_default();
     format!(
-        "No cause in the catalogue fits this check{top}. Run with --record FILE and attach the file to a support request."
+        "No cause in the catalogue fits this check{top}. {}",
+        report.target.support_words()
     )
 }
 
@@ -336,9 +337,10 @@ fn unexplained(out: &mut String, report: &Report<'_>) {
             .unwrap_or_default();
         let _ = writeln!(
             out,
-            "- **{}** {}{summary}. No cause in the catalogue fits; the evidence is below. Run with `--record FILE` and attach the file to a support request.",
+            "- **{}** {}{summary}. No cause in the catalogue fits; the evidence is below. {}",
             check.title(),
-            code(check.id())
+            code(check.id()),
+            prose(report.target.support_words())
         );
     }
     let _ = writeln!(out);

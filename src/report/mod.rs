@@ -95,6 +95,27 @@ impl Scrub for Target {
     }
 }
 
+impl Target {
+    /// Whether this command can record its exchanges: only `check` talks to the tenant, so only
+    /// `check --record FILE` writes a session (`replay`, `token` and `explain` have no such flag).
+    pub fn can_record(&self) -> bool {
+        self.command == "check"
+    }
+
+    /// What to attach to a support request when no cause fits, as a sentence that suits the
+    /// command the run was: `--record` where the command has it, the replayed session on
+    /// `replay`, a `check` run otherwise.
+    pub fn support_words(&self) -> &'static str {
+        if self.can_record() {
+            "Run again with `--record FILE` and attach the file to a support request."
+        } else if self.session.is_some() {
+            "Attach the session file you replayed to a support request (it is redacted)."
+        } else {
+            "Run `pbi-doctor check --record FILE` against the tenant and attach the file to a support request."
+        }
+    }
+}
+
 /// Everything a renderer needs. Renderers take it [`Sealed`]: only the run's redactor makes one.
 #[derive(Clone)]
 pub struct Report<'c> {
@@ -218,6 +239,52 @@ impl<'c> Report<'c> {
             notes: Vec::new(),
             gate,
             verdict,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Target;
+
+    fn target(command: &str, session: Option<&str>) -> Target {
+        Target {
+            command: command.to_owned(),
+            tenant: None,
+            client_id: None,
+            credential: "client-secret".to_owned(),
+            cloud: "public".to_owned(),
+            authority_host: "https://login.microsoftonline.com".to_owned(),
+            powerbi_api: "https://api.powerbi.com".to_owned(),
+            evaluated_at: "2026-11-20T09:14:03Z".to_owned(),
+            session: session.map(str::to_owned),
+        }
+    }
+
+    /// Only `check` has `--record`: the advice on any other command must not name a flag the
+    /// command refuses.
+    #[test]
+    fn support_advice_names_record_only_where_the_command_has_it() {
+        let check = target("check", None);
+        assert!(check.can_record());
+        assert!(
+            check
+                .support_words()
+                .contains("Run again with `--record FILE`")
+        );
+        let replay = target("replay", Some("session.json"));
+        assert!(!replay.can_record());
+        assert!(!replay.support_words().contains("--record"));
+        assert!(replay.support_words().contains("session file you replayed"));
+        for command in ["token", "explain"] {
+            let offline = target(command, None);
+            assert!(!offline.can_record());
+            assert!(
+                offline
+                    .support_words()
+                    .starts_with("Run `pbi-doctor check --record FILE`"),
+                "{command}"
+            );
         }
     }
 }

@@ -552,7 +552,7 @@ fn cases() -> Vec<Case> {
             host: Host::Authority,
             deadline: 3,
             timeout: 10,
-            words: &["not judged", "deadline (3 s) passed"],
+            words: &["not judged", "deadline (3 seconds) passed"],
             ..case(
                 "token endpoint hangs past the deadline",
                 Fault::Hang,
@@ -581,7 +581,7 @@ fn cases() -> Vec<Case> {
             workspaces: 8,
             deadline: 4,
             timeout: 30,
-            words: &["not judged", "deadline (4 s) passed"],
+            words: &["not judged", "deadline (4 seconds) passed"],
             ..case(
                 "8 hanging workspaces, one deadline",
                 Fault::Hang,

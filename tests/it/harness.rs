@@ -20,6 +20,9 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 pub const TEST_SECRET: &str = "Zq8~fixture.secret-value_do-not-leak";
 
 /// The signature given to every token the mock hands out: must never appear in any output.
+/// The terminal width tests run the human report at, so that no line wraps.
+pub const UNWRAPPED: &str = "10000";
+
 pub const TEST_SIGNATURE: &str = "LeakCheckSignature0123456789abcdefABCDEF";
 
 /// A closed port on loopback: connecting to it is refused.
@@ -227,7 +230,10 @@ pub async fn run_live_env(
         .clone()
         .unwrap_or_else(|| TEST_SECRET.to_owned());
     let mut cmd = Command::cargo_bin("pbi-doctor").unwrap();
-    cmd.env_clear().env("NO_COLOR", "1");
+    // Wide enough that a phrase a test looks for is never wrapped; layout.rs tests the widths.
+    cmd.env_clear()
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", UNWRAPPED);
     for (k, v) in extra_env {
         cmd.env(k, v);
     }
@@ -397,7 +403,10 @@ pub fn tempdir() -> PathBuf {
 /// Runs the binary with arguments and optional stdin, with a clean environment.
 pub fn run(args: &[&str], stdin: Option<&str>) -> Output {
     let mut cmd = Command::cargo_bin("pbi-doctor").unwrap();
-    cmd.env_clear().env("NO_COLOR", "1").args(args);
+    cmd.env_clear()
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", UNWRAPPED)
+        .args(args);
     if let Some(input) = stdin {
         cmd.write_stdin(input);
     }

@@ -487,7 +487,7 @@ fn junit_has_the_structure_ci_servers_consume() {
     let claims = by_name[&("pbi-doctor.check", "claims")];
     assert_eq!(
         claims.child("skipped").attribute("message"),
-        "skipped: needs a usable result from scope"
+        "skipped: needs a usable result from the Scope check"
     );
     let identity = by_name[&("pbi-doctor.check", "identity-kind")];
     assert!(identity.children("failure").is_empty());

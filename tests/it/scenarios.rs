@@ -107,6 +107,23 @@ async fn session_scenario(name: &str) {
         &e.causes,
         &e.unexplained,
     ));
+
+    // The same session as a person reads it, passing evidence included.
+    let human = run(
+        &[
+            "replay",
+            scenario.dir.join("session.json").to_str().unwrap(),
+            "-v",
+            "--color",
+            "never",
+        ],
+        None,
+    );
+    failures.extend(plain_words(
+        &format!("{name} (replay, human)"),
+        &String::from_utf8_lossy(&human.stdout),
+        "replay",
+    ));
     assert!(
         failures.is_empty(),
         "{} problem(s):\n{}",
@@ -165,8 +182,9 @@ fn human_report_shows_marks_fix_steps_and_verdict() {
     assert!(text.contains("Fix:\n      1. "), "{text}");
     assert!(text.contains("trace id: "), "{text}");
     assert!(
-        text.trim_end()
-            .ends_with("Most likely: invalid-client-secret."),
+        text.lines().last().unwrap_or_default().starts_with(
+            "✗ Problems found: Token failed. Most likely: Client secret rejected by Microsoft Entra ID (invalid-client-secret)."
+        ),
         "{text}"
     );
     assert!(
@@ -235,6 +253,81 @@ fn verbose_shows_passing_evidence_and_always_colour_is_honoured() {
     );
 }
 
+/// Lines the human renderer (`src/report/human.rs`) still builds from raw names: the causes'
+/// Evidence line from the raw signals, the closing verdict with its counts, and the Unexplained
+/// advice. They are that renderer's to change, with `check::signal::describe`,
+/// `words::count` and `report::Target::support_words`; this scan skips them until it does.
+/// Where a human report shows what only the code should see: a "(s)" plural, a signal's name,
+/// an internal value in brackets, seconds beside minutes, a skip reason in double brackets, and
+/// on `replay` advice to use `--record`, which `replay` refuses.
+fn plain_words(label: &str, text: &str, command: &str) -> Vec<String> {
+    let mut failures = Vec::new();
+    for line in text.lines() {
+        let mut shown: Vec<String> = [
+            "(s)",
+            "(bare)",
+            "json-response",
+            "wrapped in quoted",
+            "skipped (",
+        ]
+        .into_iter()
+        .filter(|w| line.contains(w))
+        .map(str::to_owned)
+        .collect();
+        shown.extend(
+            pbi_doctor::check::signal::ALL
+                .iter()
+                .filter(|name| line.contains(**name))
+                .map(|name| (*name).to_owned()),
+        );
+        // A count of seconds written "3599 s": durations are words ("60 minutes").
+        let bytes = line.as_bytes();
+        for (at, _) in line.match_indices(" s") {
+            let after = bytes.get(at + 2).copied();
+            if at > 0
+                && bytes[at - 1].is_ascii_digit()
+                && after.is_none_or(|c| !c.is_ascii_alphanumeric())
+            {
+                shown.push(line[..at + 2].to_owned());
+            }
+        }
+        if command == "replay" && line.contains("--record") {
+            shown.push("--record".to_owned());
+        }
+        if !shown.is_empty() {
+            failures.push(format!("{label}: {shown:?} in the line {line:?}"));
+        }
+    }
+    failures
+}
+
+#[test]
+fn the_plain_words_scan_finds_what_it_looks_for() {
+    let bad = [
+        "[✓] Workspace API: 1 workspace(s) listed",
+        "[✓] Token: token read from standard input (bare)",
+        "    • wrapping: json-response",
+        "[!] Token: token read from a file, wrapped in quoted: …",
+        "[-] Admin API: skipped (offline)",
+        "    • identity.source = assumed",
+        "[✓] Token: token issued by login.microsoftonline.com, expires in 3599 s",
+        "  • Run with --record FILE and attach the file to a support request.",
+    ];
+    for line in bad {
+        assert_eq!(plain_words("t", line, "replay").len(), 1, "{line}");
+    }
+    let good = [
+        "[✓] Workspace API: 1 workspace listed",
+        "[✓] Token: signed in as application x with a client secret: token issued by login.microsoftonline.com, valid for 60 minutes",
+        "[-] Admin API: skipped: turned off with --skip-admin",
+        "    • expires: 2026-11-20 10:09:03Z (in 55 minutes)",
+    ];
+    for line in good {
+        assert!(plain_words("t", line, "replay").is_empty(), "{line}");
+    }
+    assert!(plain_words("t", "`pbi-doctor check --record FILE`", "explain").is_empty());
+}
+
 /// A paste scenario: `explain` gives the expected exit code and causes.
 fn paste_scenario(name: &str) {
     let scenario = paste_scenarios()
@@ -245,13 +338,20 @@ fn paste_scenario(name: &str) {
     args.extend(scenario.expect.args.iter().map(String::as_str));
     let out = run(&args, Some(&scenario.paste));
     let e = &scenario.expect;
-    let failures = check_expectations(
+    let mut failures = check_expectations(
         &format!("{} (explain)", scenario.name),
         &out,
         e.exit,
         &e.causes,
         &e.unexplained,
     );
+    let mut human: Vec<&str> = vec!["explain", "-", "-v", "--color", "never"];
+    human.extend(scenario.expect.args.iter().map(String::as_str));
+    failures.extend(plain_words(
+        &format!("{} (explain, human)", scenario.name),
+        &String::from_utf8_lossy(&run(&human, Some(&scenario.paste)).stdout),
+        "explain",
+    ));
     assert!(
         failures.is_empty(),
         "{} problem(s):\n{}",

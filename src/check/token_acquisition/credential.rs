@@ -4,7 +4,6 @@
 //! device code). Live runs record what they saw; replays read it back.
 
 use crate::check::CredentialRecord;
-use crate::check::claims::relative;
 use crate::check::token_acquisition::{ID, excerpt, no_answer, read_token_response};
 use crate::check::{Context, Finding, Outcome, TokenInHand, signal};
 use crate::credential::CredentialKind;
@@ -13,18 +12,12 @@ use crate::secret::Secret;
 use crate::session::{AssertionFacts, CertificateFacts, CliFacts};
 use crate::settings::Credential;
 use crate::transport::{FormValue, Transport};
+use crate::words::{moment, relative};
 
 /// The assertion type for certificates and federated tokens.
 const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 type Stop = (Outcome, String);
-
-fn when(epoch: i64, now: i64) -> String {
-    let at = chrono::DateTime::from_timestamp(epoch, 0)
-        .map(|t| t.format("%Y-%m-%d %H:%M:%SZ").to_string())
-        .unwrap_or_default();
-    format!("{at} ({})", relative(epoch.saturating_sub(now)))
-}
 
 fn assertion_form(assertion: Secret) -> Vec<(&'static str, FormValue)> {
     vec![
@@ -60,7 +53,7 @@ fn report_certificate(
     if let (Some(from), Some(to)) = (facts.not_before, facts.not_after) {
         finding.evidence(
             "valid",
-            format!("from {} to {}", when(from, ctx.now), when(to, ctx.now)),
+            format!("from {} to {}", moment(from, ctx.now), moment(to, ctx.now)),
         );
         if to < ctx.now {
             finding.signal(signal::TOKEN_CERTIFICATE, "expired");
@@ -78,7 +71,7 @@ fn report_certificate(
                 Outcome::Fail,
                 format!(
                     "not sent: the certificate is valid only from {}",
-                    when(from, ctx.now)
+                    moment(from, ctx.now)
                 ),
             ));
         }
@@ -113,11 +106,11 @@ fn report_assertion(
     match facts.expires {
         Some(exp) if exp <= ctx.now => {
             finding.signal(signal::TOKEN_ASSERTION, "expired");
-            finding.evidence("assertion expires", when(exp, ctx.now));
+            finding.evidence("assertion expires", moment(exp, ctx.now));
         }
         Some(exp) => {
             finding.signal(signal::TOKEN_ASSERTION, "valid");
-            finding.evidence("assertion expires", when(exp, ctx.now));
+            finding.evidence("assertion expires", moment(exp, ctx.now));
         }
         None => finding.signal(signal::TOKEN_ASSERTION, "valid"),
     }
