@@ -266,17 +266,7 @@ mod tests {
     use crate::report::{Gate, Target};
 
     fn target() -> Target {
-        Target {
-            command: "check".to_owned(),
-            tenant: None,
-            client_id: None,
-            credential: "client-secret".to_owned(),
-            cloud: "public".to_owned(),
-            authority_host: "https://login.microsoftonline.com".to_owned(),
-            powerbi_api: "https://api.powerbi.com".to_owned(),
-            evaluated_at: "2026-11-20T09:14:03Z".to_owned(),
-            session: None,
-        }
+        crate::report::test_target("check", None)
     }
 
     fn finding(check: CheckId, outcome: Outcome) -> Finding {

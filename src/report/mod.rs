@@ -243,23 +243,25 @@ impl<'c> Report<'c> {
     }
 }
 
+/// A target for unit tests of the report's parts.
+#[cfg(test)]
+pub(crate) fn test_target(command: &str, session: Option<&str>) -> Target {
+    Target {
+        command: command.to_owned(),
+        tenant: None,
+        client_id: None,
+        credential: "client-secret".to_owned(),
+        cloud: "public".to_owned(),
+        authority_host: "https://login.microsoftonline.com".to_owned(),
+        powerbi_api: "https://api.powerbi.com".to_owned(),
+        evaluated_at: "2026-11-20T09:14:03Z".to_owned(),
+        session: session.map(str::to_owned),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::Target;
-
-    fn target(command: &str, session: Option<&str>) -> Target {
-        Target {
-            command: command.to_owned(),
-            tenant: None,
-            client_id: None,
-            credential: "client-secret".to_owned(),
-            cloud: "public".to_owned(),
-            authority_host: "https://login.microsoftonline.com".to_owned(),
-            powerbi_api: "https://api.powerbi.com".to_owned(),
-            evaluated_at: "2026-11-20T09:14:03Z".to_owned(),
-            session: session.map(str::to_owned),
-        }
-    }
+    use super::test_target as target;
 
     /// Only `check` has `--record`: the advice on any other command must not name a flag the
     /// command refuses.
