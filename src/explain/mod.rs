@@ -6,6 +6,7 @@
 //! and causes that fit only some carry the condition under which they do.
 
 pub mod extract;
+pub mod messages;
 
 use crate::catalogue::{Catalogue, Confidence};
 use crate::check::identity_kind::Kind;

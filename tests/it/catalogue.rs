@@ -118,6 +118,8 @@ fn files_on_disk_are_what_is_embedded() {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
         .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        // The message index lives beside the causes but is not one.
+        .filter(|stem| stem != "messages")
         .collect();
     stems.sort();
     assert_eq!(stems, ALL_IDS);
