@@ -71,7 +71,7 @@ signals! {
     SCOPE_AUDIENCE_CLOUD = "scope.audience_cloud";
 
     // claims
-    /// `ok`, `empty`, `not-jwt`, `truncated`, `bad-base64`, `bad-json`, `encrypted`
+    /// `ok`, `empty`, `not-jwt`, `truncated`, `bad-base64`, `bad-json`, `encrypted`, `embed-token` (a Power BI embed token, `H4sI…`)
     CLAIMS_DECODE = "claims.decode";
     /// `valid`, `expiring-soon` (under 5 minutes left), `expired`, `missing`
     CLAIMS_EXPIRY = "claims.expiry";
