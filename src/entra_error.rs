@@ -149,7 +149,7 @@ fn missing_parameter(text: &str) -> Option<String> {
         .take(120)
         .take_while(|c| !matches!(c, '.' | '\r' | '\n'))
         .collect();
-    let named = rest.trim_start_matches(|c: char| matches!(c, ':' | ' ' | '\'' | '"' | '\\'));
+    let named = rest.trim_start_matches([':', ' ', '\'', '"', '\\']);
     let name: String = named
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')

@@ -100,12 +100,22 @@ struct EntryFile {
     source: String,
 }
 
-/// The parsed index and the table its one-pass search uses.
+/// The parsed index and the tables its one-pass search uses.
 #[derive(Debug)]
 pub struct Index {
     entries: Vec<Entry>,
-    /// (entry, fragment) of every fragment whose first part starts with these four bytes.
-    by_start: HashMap<[u8; 4], Vec<(usize, usize)>>,
+    /// Every fragment as (entry, fragment of that entry).
+    fragments: Vec<(usize, usize)>,
+    /// The fragments whose first part starts with these four bytes.
+    by_start: HashMap<[u8; 4], Vec<usize>>,
+    /// A bit per 16-bit hash of those four bytes: most words of a paste start no fragment, and
+    /// this tells so without a map lookup.
+    starts: Vec<u64>,
+}
+
+/// The 16-bit hash of a fragment's first four bytes.
+fn start_hash(key: [u8; 4]) -> usize {
+    (u32::from_le_bytes(key).wrapping_mul(0x9E37_79B1) >> 16) as usize
 }
 
 /// What a paste's text holds, as the index reads it.
@@ -165,24 +175,40 @@ fn unicode_escape(rest: &str) -> Option<char> {
 /// digits becomes one space; JSON escapes (`\r`, `\n`, `\t`, `\uXXXX`) are undone; typographic
 /// quotes count as the apostrophe; an apostrophe inside a word is dropped (`client's` →
 /// `clients`); contractions are spelt out (`isn't` → `is not`, `can't` → `cannot`), so that the
-/// older and newer wordings of a server meet. Linear in the text.
+/// older and newer wordings of a server meet. Linear in the text, with a fast path for ASCII.
 pub fn normalize(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+    let bytes = text.as_bytes();
+    let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
     let mut space = false;
     let mut i = 0;
-    while i < text.len() {
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii_alphanumeric() {
+            if space && !out.is_empty() {
+                out.push(b' ');
+            }
+            space = false;
+            out.push(b.to_ascii_lowercase());
+            i += 1;
+            continue;
+        }
+        if b.is_ascii() && !matches!(b, b'\\' | b'\'' | b'`') {
+            space = true;
+            i += 1;
+            continue;
+        }
         let Some(mut c) = text[i..].chars().next() else {
             break;
         };
         let mut next = i + c.len_utf8();
         if c == '\\' {
-            match text[next..].chars().next() {
-                Some('r' | 'n' | 't') => {
+            match bytes.get(next) {
+                Some(b'r' | b'n' | b't') => {
                     space = true;
                     i = next + 1;
                     continue;
                 }
-                Some('u') => match unicode_escape(&text[next + 1..]) {
+                Some(b'u') => match unicode_escape(&text[next + 1..]) {
                     Some(decoded) => {
                         c = decoded;
                         next += 5;
@@ -204,18 +230,19 @@ pub fn normalize(text: &str) -> String {
             let first = after.next();
             let second = after.next();
             let ends_word = second.is_none_or(|s| !is_word(s));
-            if !space && out.ends_with('n') && matches!(first, Some('t' | 'T')) && ends_word {
+            if !space && out.last() == Some(&b'n') && matches!(first, Some('t' | 'T')) && ends_word
+            {
                 // A contraction: `n't`.
-                let word_start = out.rfind(' ').map_or(0, |p| p + 1);
+                let word_start = out.iter().rposition(|&x| x == b' ').map_or(0, |p| p + 1);
                 match &out[word_start..] {
-                    "can" => out.push_str("not"),
-                    "won" => {
+                    b"can" => out.extend_from_slice(b"not"),
+                    b"won" => {
                         out.truncate(word_start);
-                        out.push_str("will not");
+                        out.extend_from_slice(b"will not");
                     }
                     _ => {
                         out.pop();
-                        out.push_str(" not");
+                        out.extend_from_slice(b" not");
                     }
                 }
                 i = next + 1;
@@ -230,16 +257,20 @@ pub fn normalize(text: &str) -> String {
         }
         if is_word(c) {
             if space && !out.is_empty() {
-                out.push(' ');
+                out.push(b' ');
             }
             space = false;
-            out.extend(c.to_lowercase());
+            let mut buf = [0u8; 4];
+            for l in c.to_lowercase() {
+                out.extend_from_slice(l.encode_utf8(&mut buf).as_bytes());
+            }
         } else {
             space = true;
         }
         i = next;
     }
-    out
+    // Only whole characters were copied, so the bytes are UTF-8.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// The first four bytes of a normalised part, the key of the one-pass search.
@@ -301,7 +332,9 @@ impl Index {
     pub fn parse(text: &str) -> Result<Index, String> {
         let file: IndexFile = toml::from_str(text).map_err(|e| e.to_string())?;
         let mut entries = Vec::with_capacity(file.message.len());
-        let mut by_start: HashMap<[u8; 4], Vec<(usize, usize)>> = HashMap::new();
+        let mut all_fragments = Vec::new();
+        let mut by_start: HashMap<[u8; 4], Vec<usize>> = HashMap::new();
+        let mut starts = vec![0u64; 1 << 10];
         for (n, e) in file.message.into_iter().enumerate() {
             let at = format!("message {} ({:?})", n + 1, e.text);
             let token: Vec<(&'static str, String)> = e
@@ -347,7 +380,10 @@ impl Index {
                         "{at}: fragment {fragment:?} must start with four or more characters"
                     ));
                 };
-                by_start.entry(k).or_default().push((n, f));
+                by_start.entry(k).or_default().push(all_fragments.len());
+                let h = start_hash(k);
+                starts[h / 64] |= 1 << (h % 64);
+                all_fragments.push((n, f));
                 fragments.push(parts);
             }
             entries.push(Entry {
@@ -358,7 +394,12 @@ impl Index {
                 fragments,
             });
         }
-        Ok(Index { entries, by_start })
+        Ok(Index {
+            entries,
+            fragments: all_fragments,
+            by_start,
+            starts,
+        })
     }
 
     /// Every entry, in file order.
@@ -389,23 +430,23 @@ impl Index {
     /// with its first four bytes are tried; each fragment is kept at its first match.
     pub fn find_normalized(&self, t: &str) -> Found<'_> {
         let bytes = t.as_bytes();
-        let mut first_match: HashMap<(usize, usize), (usize, usize)> = HashMap::new();
-        let mut attempts: HashMap<(usize, usize), u32> = HashMap::new();
+        let mut first_match: Vec<Option<(usize, usize)>> = vec![None; self.fragments.len()];
+        let mut attempts: Vec<u32> = vec![0; self.fragments.len()];
         let mut pos = 0;
         while pos + 4 <= bytes.len() {
             let k = [bytes[pos], bytes[pos + 1], bytes[pos + 2], bytes[pos + 3]];
-            if let Some(candidates) = self.by_start.get(&k) {
-                for &(e, f) in candidates {
-                    if first_match.contains_key(&(e, f)) {
+            let h = start_hash(k);
+            if self.starts[h / 64] & (1 << (h % 64)) != 0
+                && let Some(candidates) = self.by_start.get(&k)
+            {
+                for &g in candidates {
+                    if first_match[g].is_some() || attempts[g] >= MAX_ATTEMPTS {
                         continue;
                     }
-                    let tries = attempts.entry((e, f)).or_insert(0);
-                    if *tries >= MAX_ATTEMPTS {
-                        continue;
-                    }
-                    *tries += 1;
+                    attempts[g] += 1;
+                    let (e, f) = self.fragments[g];
                     if let Some(end) = self.match_at(e, f, t, pos) {
-                        first_match.insert((e, f), (pos, end));
+                        first_match[g] = Some((pos, end));
                     }
                 }
             }
@@ -417,7 +458,8 @@ impl Index {
         // A match inside a longer match of another entry is that entry's text, not its own.
         let spans: Vec<(usize, usize, usize)> = first_match
             .iter()
-            .map(|(&(e, _), &(start, end))| (e, start, end))
+            .enumerate()
+            .filter_map(|(g, m)| m.map(|(start, end)| (self.fragments[g].0, start, end)))
             .collect();
         let mut kept: Vec<(usize, usize)> = spans
             .iter()
