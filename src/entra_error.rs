@@ -123,13 +123,21 @@ fn codes_after(text: &str, marker: &str, word: bool, min: usize) -> Vec<(usize, 
 
 /// The first [`MAX_CODES`] distinct codes in `text`, in order: `AADSTS<digits>`; the legacy
 /// Access Control Service form `ACS<digits>` (ADAL and the first Power BI samples print it; its
-/// numbers are the AADSTS numbers of today, e.g. `ACS90014` is AADSTS90014); and the code of an
-/// `login.microsoftonline.com/error?code=<digits>` link, which some tools print instead. Linear:
+/// numbers are the AADSTS numbers of today, e.g. `ACS90014` is AADSTS90014); and the code of a
+/// `login.microsoftonline.com/error?code=<digits>` link (or a national cloud's), which some tools
+/// print instead. Linear:
 /// each search resumes after the marker it found, and the lists are bounded.
 pub fn aadsts_codes_in(text: &str) -> Vec<u32> {
     let mut found = codes_after(text, "AADSTS", false, 1);
     found.extend(codes_after(text, "ACS", true, 5));
-    found.extend(codes_after(text, "/error?code=", false, 1));
+    for host in [
+        "login.microsoftonline.com",
+        "login.microsoftonline.us",
+        "login.partner.microsoftonline.cn",
+        "login.chinacloudapi.cn",
+    ] {
+        found.extend(codes_after(text, &format!("{host}/error?code="), false, 1));
+    }
     found.sort_unstable_by_key(|(at, _)| *at);
     let mut codes = Vec::new();
     for (_, code) in found {
@@ -355,8 +363,11 @@ mod tests {
             ),
             vec![90014, 9002313, 50011]
         );
-        // Not a code: a word that ends in ACS, or too few digits.
-        assert!(aadsts_codes_in("MACS50012 ACS12 and ACS").is_empty());
+        // Not a code: a word that ends in ACS, too few digits, another site's error link.
+        assert!(
+            aadsts_codes_in("MACS50012 ACS12 and ACS https://example.com/error?code=500")
+                .is_empty()
+        );
     }
 
     #[test]
