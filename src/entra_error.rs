@@ -209,27 +209,30 @@ pub fn hints_in(text: &str) -> Vec<(&'static str, String)> {
 }
 
 /// The codes and hints of a pasted text that holds no token-endpoint JSON. Codes written in the
-/// text come first; a text without one is read by its messages (`explain::messages`), so that a
+/// text come first, then those its messages are the text of (`explain::messages`), so that a
 /// wrapper that kept only "The user or administrator has not consented…" still means AADSTS65001,
 /// and a code-less sign-in text (a library's or the sign-in page's) still means something. When
 /// the text is a Power BI or Fabric answer (`api_answer`, or a service message the index knows),
 /// an Entra message quoted inside it is that service's detail, not a failed token request: no
 /// code or hint is read from messages then.
 pub fn evidence_in(text: &str, api_answer: bool) -> (Vec<u32>, Vec<(&'static str, String)>) {
-    let codes = aadsts_codes_in(text);
-    if !codes.is_empty() {
-        return (codes, hints_in(text));
-    }
-    if api_answer {
+    let mut codes = aadsts_codes_in(text);
+    if api_answer && codes.is_empty() {
         return (Vec::new(), Vec::new());
     }
     let found = crate::explain::messages::find(text);
-    if found.api().is_some() {
+    if codes.is_empty() && found.api().is_some() {
         return (Vec::new(), Vec::new());
     }
-    let codes = found.aadsts();
+    // The messages' codes join the written ones: an older server's pair such as "AADSTS70002:
+    // Error validating credentials. AADSTS50012: Invalid client secret is provided." means
+    // what today's AADSTS7000215 means, and its wording says so.
+    let written = !codes.is_empty();
+    for code in found.aadsts() {
+        push_code(&mut codes, code);
+    }
     let mut hints = hints_in(text);
-    if codes.is_empty() {
+    if !written && codes.is_empty() {
         hints.extend(found.token_signals());
     }
     (codes, hints)
@@ -273,6 +276,7 @@ pub fn parse(body: &str) -> Option<EntraError> {
         .flatten()
         .filter_map(|v| v.as_u64().and_then(|n| u32::try_from(n).ok()))
         .chain(aadsts_codes_in(&full_description))
+        .chain(crate::explain::messages::find(&full_description).aadsts())
     {
         push_code(&mut codes, code);
     }
