@@ -1,9 +1,13 @@
-//! Embeds the cause catalogue (`checks/*.toml`) and the shipped scenario sessions
-//! (`fixtures/*/session.json`) in the binary, so `pbi-doctor` needs no files at run time.
+//! Embeds the cause catalogue (`checks/*.toml`), the message index (`checks/messages.toml`) and
+//! the shipped scenario sessions (`fixtures/*/session.json`) in the binary, so `pbi-doctor` needs
+//! no files at run time.
 
 use std::fmt::Write as _;
 use std::path::Path;
 use std::{env, fs};
+
+/// The message index's file in `checks/`: data beside the causes, not a cause.
+const MESSAGES: &str = "messages.toml";
 
 fn sorted_entries(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut entries: Vec<_> = fs::read_dir(dir)
@@ -23,7 +27,7 @@ fn main() {
     );
     println!("cargo:rerun-if-changed=checks");
     for path in sorted_entries(&root.join("checks")) {
-        if path.extension().is_some_and(|e| e == "toml") {
+        if path.extension().is_some_and(|e| e == "toml") && !path.ends_with(MESSAGES) {
             let stem = path.file_stem().unwrap().to_string_lossy();
             println!("cargo:rerun-if-changed={}", path.display());
             writeln!(
@@ -38,7 +42,15 @@ fn main() {
         out.contains("include_str!"),
         "checks/ holds no cause files: the catalogue would be empty"
     );
-    out.push_str("];\n/// Shipped scenario sessions: (folder name, session JSON).\npub static SCENARIOS: &[(&str, &str)] = &[\n");
+    let messages = root.join("checks").join(MESSAGES);
+    assert!(messages.is_file(), "checks/{MESSAGES} is missing");
+    writeln!(
+        out,
+        "];\n/// The message index (`checks/{MESSAGES}`).\npub(crate) static MESSAGES: &str = include_str!({:?});",
+        messages.display().to_string()
+    )
+    .unwrap();
+    out.push_str("/// Shipped scenario sessions: (folder name, session JSON).\npub static SCENARIOS: &[(&str, &str)] = &[\n");
     println!("cargo:rerun-if-changed=fixtures");
     for dir in sorted_entries(&root.join("fixtures")) {
         let session = dir.join("session.json");

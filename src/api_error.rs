@@ -140,11 +140,20 @@ pub fn signal_into(
     if let Some(status) = status {
         signal(ProbeField::Status, status.to_string());
     }
-    if let Some(code) = &error.code {
-        signal(ProbeField::ErrorCode, code.clone());
+    // A message the index knows is named in its canonical wording (whatever the server's
+    // punctuation or a wrapper's changes), with the code the service documents beside it.
+    let known = error
+        .message
+        .as_deref()
+        .and_then(crate::explain::messages::api_message);
+    match (&error.code, known.and_then(|k| k.api_code())) {
+        (Some(code), _) => signal(ProbeField::ErrorCode, code.clone()),
+        (None, Some(code)) => signal(ProbeField::ErrorCode, code.to_owned()),
+        (None, None) => {}
     }
     if let Some(message) = &error.message {
-        signal(ProbeField::Message, message.clone());
+        let message = known.map_or_else(|| message.clone(), |k| k.text.clone());
+        signal(ProbeField::Message, message);
     }
     if let Some(info) = header("X-PowerBI-Error-Info") {
         signal(ProbeField::ErrorInfo, info.trim().to_owned());

@@ -1,7 +1,8 @@
 //! The cause catalogue: `checks/*.toml`, embedded at build time, parsed and validated once. A
 //! cause holds its words (title, what happened, why, fix steps, docs) and declarative matchers
 //! over signals: `[[when]]` blocks are any-of, conditions inside a block all-of; a string is
-//! equality, a list any-of, `present`/`absent` name signals by presence.
+//! equality, a list any-of, `present`/`absent` name signals by presence. The message index
+//! (`checks/messages.toml`) is embedded here too and read by `explain::messages`.
 
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
@@ -14,6 +15,8 @@ use crate::error::DoctorError;
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 }
+/// The message index's text (`checks/messages.toml`), parsed by `explain::messages`.
+pub(crate) use embedded::MESSAGES as MESSAGE_INDEX;
 pub use embedded::SCENARIOS;
 
 /// How sure a diagnosis is.

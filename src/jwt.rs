@@ -20,6 +20,9 @@ pub enum DecodeError {
     BadBase64,
     /// A segment decodes but is not a JSON object.
     BadJson,
+    /// A Power BI embed token (GenerateToken's answer, gzip in base64: `H4sI…`), which is not a
+    /// Microsoft Entra access token.
+    EmbedToken,
 }
 
 impl DecodeError {
@@ -32,6 +35,7 @@ impl DecodeError {
             Self::Truncated => "truncated",
             Self::BadBase64 => "bad-base64",
             Self::BadJson => "bad-json",
+            Self::EmbedToken => "embed-token",
         }
     }
 
@@ -48,6 +52,9 @@ impl DecodeError {
                 "a segment of the token is not base64url: characters were changed or added"
             }
             Self::BadJson => "a segment of the token does not decode to JSON claims",
+            Self::EmbedToken => {
+                "this is a Power BI embed token (from GenerateToken), not a Microsoft Entra access token"
+            }
         }
     }
 }
@@ -169,7 +176,17 @@ pub fn decode(token: &str) -> Result<Jwt, DecodeError> {
             b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'=' | b'+' | b'/')
         });
     if !looks_like_jwt {
-        return Err(DecodeError::NotJwt);
+        // Embed tokens are gzip data in base64, which always starts `H4sI`.
+        let embed = token.starts_with("H4sI")
+            && token.len() > 64
+            && token.bytes().all(|b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'=' | b'+' | b'/')
+            });
+        return Err(if embed {
+            DecodeError::EmbedToken
+        } else {
+            DecodeError::NotJwt
+        });
     }
     let segments: Vec<&str> = token.split('.').collect();
     match segments.len() {
@@ -268,6 +285,18 @@ mod tests {
         assert_eq!(
             decode("eyJhIjoxfQ.bm90IGpzb24.sig").unwrap_err(),
             DecodeError::BadJson
+        );
+    }
+
+    #[test]
+    fn tells_an_embed_token_from_other_text() {
+        // GenerateToken's answer: gzip data in base64 (shape of the documented samples).
+        let embed = format!("H4sIAAAAAAAEAB2Wxw6sVgJE{}", "x".repeat(80));
+        assert_eq!(decode(&embed).unwrap_err(), DecodeError::EmbedToken);
+        assert_eq!(decode("H4sI").unwrap_err(), DecodeError::NotJwt);
+        assert_eq!(
+            decode(&format!("H4sI {}", "x".repeat(80))).unwrap_err(),
+            DecodeError::NotJwt
         );
     }
 }

@@ -32,7 +32,7 @@ signals! {
     TOKEN_SOURCE = "token.source";
     /// `guid`, `domain`, `common-endpoint` (common/organizations/consumers), `invalid`
     TOKEN_TENANT_SHAPE = "token.tenant_shape";
-    /// `guid`, `not-guid`
+    /// `guid`, `not-guid`; also `not-guid` when Entra ID's answer names a client id that is no GUID
     TOKEN_CLIENT_ID_SHAPE = "token.client_id_shape";
     /// `guid` (only emitted when the secret looks like a GUID: probably the secret's ID)
     TOKEN_SECRET_SHAPE = "token.secret_shape";
@@ -44,6 +44,10 @@ signals! {
     TOKEN_AADSTS = "token.aadsts";
     /// `suberror`, e.g. `consent_required`
     TOKEN_SUBERROR = "token.suberror";
+    /// the parameter the token request lacked ("must contain the following parameter"): `client_credential` (client_secret or client_assertion), `client_id`, or the parameter's name, e.g. `grant_type`
+    TOKEN_MISSING_PARAMETER = "token.missing_parameter";
+    /// a failed sign-in's text that carries no AADSTS code, as the message index reads it: `federated-user-unsupported`, `federated-idp-refused`, `assembly-load-failed`, `broker-failed`, `sign-in-bad-request`
+    TOKEN_MESSAGE = "token.message";
     /// `json`, `html`, `empty`, `text`: only when the answer was not a token; `truncated` when it could not be read whole
     TOKEN_BODY = "token.body";
     /// `connect`, `timeout`, `dns`, `tls`, `other`: the request got no HTTP answer
@@ -70,7 +74,7 @@ signals! {
     SCOPE_AUDIENCE_CLOUD = "scope.audience_cloud";
 
     // claims
-    /// `ok`, `empty`, `not-jwt`, `truncated`, `bad-base64`, `bad-json`, `encrypted`
+    /// `ok`, `empty`, `not-jwt`, `truncated`, `bad-base64`, `bad-json`, `encrypted`, `embed-token` (a Power BI embed token, `H4sI…`)
     CLAIMS_DECODE = "claims.decode";
     /// `valid`, `expiring-soon` (under 5 minutes left), `expired`, `missing`
     CLAIMS_EXPIRY = "claims.expiry";
@@ -114,7 +118,7 @@ signals! {
     ADMIN_API_ERROR_CODE = "admin_api.error_code";
     /// `X-PowerBI-Error-Info` header, e.g. `ServicePrincipalIsNotAllowedByTenantAdminSwitch`, `GroupNotAccessible`, `TokenExpired`, `InvalidToken`
     ADMIN_API_ERROR_INFO = "admin_api.error_info";
-    /// the body's message text, e.g. `API is not accessible for application`
+    /// the body's message text, e.g. `API is not accessible for application`; a message the index knows (`messages.toml`) in its canonical wording
     ADMIN_API_MESSAGE = "admin_api.message";
     /// `json`, `empty`, `html`, `text`, or `truncated` (cut at 4 MiB, or the connection stopped before its end); on a 2xx only when the answer could not be read
     ADMIN_API_BODY = "admin_api.body";
@@ -132,7 +136,7 @@ signals! {
     WORKSPACE_API_ERROR_CODE = "workspace_api.error_code";
     /// `X-PowerBI-Error-Info` header, e.g. `ServicePrincipalIsNotAllowedByTenantAdminSwitch`, `GroupNotAccessible`, `TokenExpired`, `InvalidToken`
     WORKSPACE_API_ERROR_INFO = "workspace_api.error_info";
-    /// the body's message text, e.g. `API is not accessible for application`
+    /// the body's message text, e.g. `API is not accessible for application`; a message the index knows (`messages.toml`) in its canonical wording
     WORKSPACE_API_MESSAGE = "workspace_api.message";
     /// `json`, `empty`, `html`, `text`, or `truncated` (cut at 4 MiB, or the connection stopped before its end); on a 2xx only when the answer could not be read
     WORKSPACE_API_BODY = "workspace_api.body";
@@ -150,7 +154,7 @@ signals! {
     WORKSPACE_API_TARGET_ERROR_CODE = "workspace_api.target_error_code";
     /// `X-PowerBI-Error-Info` header, e.g. `ServicePrincipalIsNotAllowedByTenantAdminSwitch`, `GroupNotAccessible`, `TokenExpired`, `InvalidToken`
     WORKSPACE_API_TARGET_ERROR_INFO = "workspace_api.target_error_info";
-    /// the body's message text, e.g. `API is not accessible for application`
+    /// the body's message text, e.g. `API is not accessible for application`; a message the index knows (`messages.toml`) in its canonical wording
     WORKSPACE_API_TARGET_MESSAGE = "workspace_api.target_message";
     /// `json`, `empty`, `html`, `text`, or `truncated` (cut at 4 MiB, or the connection stopped before its end); on a 2xx only when the answer could not be read
     WORKSPACE_API_TARGET_BODY = "workspace_api.target_body";

@@ -33,6 +33,8 @@ pub const SIGNALS: &[&str] = &[
     signal::TOKEN_ERROR,
     signal::TOKEN_AADSTS,
     signal::TOKEN_SUBERROR,
+    signal::TOKEN_MISSING_PARAMETER,
+    signal::TOKEN_MESSAGE,
     signal::TOKEN_BODY,
     signal::TOKEN_NETWORK,
     signal::TOKEN_INPUT,

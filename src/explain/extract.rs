@@ -38,16 +38,6 @@ pub const KNOWN_API_CODES: &[&str] = &[
     "UnknownError",
 ];
 
-/// Messages recognised in free text even when no JSON survives (facts §4).
-pub const KNOWN_MESSAGES: &[&str] = &[
-    "API is not accessible for application",
-    "Calling group APIs not permitted for personal workspace",
-    "Authorization Context Requested but not available",
-    "Access token has expired, resubmit with a new access token",
-    "The caller does not have sufficient scopes to perform this operation",
-    "Only tenant admins and service principals with tenant admin role are authorized to call the API.",
-];
-
 /// Headers worth keeping from a dump.
 const HEADERS: &[&str] = &[
     "X-PowerBI-Error-Info",
@@ -359,15 +349,6 @@ fn verbose_request_url(text: &str) -> Option<Url> {
     Url::parse(&format!("https://{host}{path}")).ok()
 }
 
-/// The text with Terraform's `│` gutter removed and runs of whitespace made one space, so that
-/// a message wrapped across lines is still found.
-fn squashed(text: &str) -> String {
-    text.replace('│', " ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// The status an error code implies when the text states none: codes documented with one
 /// status (facts §4.1, §4.5).
 fn implied_status(code: &str) -> Option<u16> {
@@ -472,11 +453,8 @@ fn find_api_error(
         })
         .or_else(|| header("x-ms-public-api-error-code"))
         .or_else(|| header("x-ms-error-code"));
-    let flat = squashed(text);
-    let message = KNOWN_MESSAGES
-        .iter()
-        .find(|m| flat.contains(**m))
-        .map(|m| (*m).trim_end_matches('.').to_owned());
+    // Known messages (checks/messages.toml), in their canonical wording.
+    let message = super::messages::api_message(text).map(|e| e.text.clone());
     (code.is_some() || message.is_some()).then(|| ApiError {
         code,
         message,
@@ -532,8 +510,9 @@ pub fn extract(text: &str) -> Extracted {
         .iter()
         .find_map(|o| entra_error::parse(&Value::Object(o.clone()).to_string()))
         .or_else(|| {
-            let codes = entra_error::aadsts_codes_in(text);
-            (!codes.is_empty()).then(|| {
+            let (codes, hints) =
+                entra_error::evidence_in(text, api_error_in_objects(&objects).is_some());
+            (!codes.is_empty() || !hints.is_empty()).then(|| {
                 let description = text.lines().find(|l| l.contains("AADSTS")).map(|l| {
                     let from = l.find("AADSTS").unwrap_or(0);
                     let line = &l[from..];
@@ -576,6 +555,7 @@ pub fn extract(text: &str) -> Extracted {
                         .filter(|s| !s.is_empty()),
                     suberror: None,
                     error_uri: None,
+                    hints,
                 }
             })
         });

@@ -6,6 +6,7 @@
 //! and causes that fit only some carry the condition under which they do.
 
 pub mod extract;
+pub mod messages;
 
 use crate::catalogue::{Catalogue, Confidence};
 use crate::check::identity_kind::Kind;
@@ -72,19 +73,15 @@ impl Route {
     }
 }
 
-/// Codes that are known but are not an authorization problem of the call (facts §3.2, §4), with
-/// what they mean.
+/// Codes that are known and have no cause of their own in the catalogue, with what they mean
+/// (facts §3.2, §4): steps of an interactive or device code flow, and answers that are not an
+/// authorization problem of the call. A failed user sign-in (a wrong or expired password, an
+/// account not in the tenant, a redirect URI) is a cause, not a note: the catalogue has those.
 pub fn known_not_auth(code: &str) -> Option<&'static str> {
     Some(match code {
-        "50011" => {
-            "AADSTS50011: the reply URL of an interactive sign-in does not match the app registration; not a Power BI authorization problem"
-        }
         "54005" => "AADSTS54005: an authorization code was redeemed twice; request a new one",
-        "50126" | "50034" | "50057" | "50055" | "50053" => {
-            "a user sign-in failed (bad password, unknown, disabled, expired password or locked account); fix the account, not Power BI"
-        }
-        "50173" => {
-            "AADSTS50173: the grant was revoked (for example a password change); sign in again"
+        "50058" => {
+            "AADSTS50058: a silent sign-in found no signed-in user; sign in interactively once"
         }
         "70016" => {
             "AADSTS70016: device code flow, the user has not finished signing in yet (authorization_pending); keep polling"
@@ -95,9 +92,6 @@ pub fn known_not_auth(code: &str) -> Option<&'static str> {
         "90119" | "90120" => {
             "a device code flow error (the reference lists it for device flows; its exact meaning is not verified); start the sign-in again"
         }
-        "700082" => {
-            "AADSTS700082: the refresh token expired after inactivity; sign in again (`az login`)"
-        }
         "ItemDisplayNameAlreadyInUse" => {
             "ItemDisplayNameAlreadyInUse: an item with that name exists; not an authorization problem"
         }
@@ -105,7 +99,7 @@ pub fn known_not_auth(code: &str) -> Option<&'static str> {
             "UnknownError: a server-side failure in Fabric; retry later and quote the request id"
         }
         "InvalidRequest" => {
-            "InvalidRequest: a parameter of the request is missing or invalid; not an authorization problem"
+            "InvalidRequest: a parameter of the request is missing or invalid; its message names which"
         }
         "LoadReportFailed" => {
             "LoadReportFailed: an embedded report failed to load; see the embed troubleshooting page"

@@ -5,6 +5,7 @@ mod bounds;
 mod catalogue;
 mod ci;
 mod cli;
+mod corpus;
 mod diagnosis;
 mod examples;
 mod faults;

@@ -29,18 +29,23 @@ fn without_digits(text: &str) -> String {
 
 /// Makes the section `name` of RELIABILITY.md hold `body`, or fails when it differs.
 pub fn sync_section(name: &str, body: &str) {
+    sync_section_in("RELIABILITY.md", name, body);
+}
+
+/// [`sync_section`] for another document of the repository.
+pub fn sync_section_in(file: &str, name: &str, body: &str) {
     let _guard = DOC.lock().unwrap_or_else(|p| p.into_inner());
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("RELIABILITY.md");
-    let doc = std::fs::read_to_string(&path).expect("RELIABILITY.md exists");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+    let doc = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{file}: {e}"));
     let begin = format!("<!-- BEGIN {name} -->\n");
     let end = format!("<!-- END {name} -->");
     let start = doc
         .find(&begin)
-        .unwrap_or_else(|| panic!("RELIABILITY.md has no {begin:?} marker"))
+        .unwrap_or_else(|| panic!("{file} has no {begin:?} marker"))
         + begin.len();
     let stop = doc[start..]
         .find(&end)
-        .unwrap_or_else(|| panic!("RELIABILITY.md has no {end:?} marker"))
+        .unwrap_or_else(|| panic!("{file} has no {end:?} marker"))
         + start;
     let current = &doc[start..stop];
     if current == body {
@@ -48,14 +53,14 @@ pub fn sync_section(name: &str, body: &str) {
     }
     if std::env::var_os("PBI_DOCTOR_BLESS").is_some() {
         let updated = format!("{}{body}{}", &doc[..start], &doc[stop..]);
-        std::fs::write(&path, updated).expect("RELIABILITY.md is writable");
+        std::fs::write(&path, updated).unwrap_or_else(|e| panic!("{file}: {e}"));
         return;
     }
     if without_digits(current) == without_digits(body) {
         return;
     }
     panic!(
-        "RELIABILITY.md's {name} table is stale; regenerate it with `PBI_DOCTOR_BLESS=1 cargo test`.\n\
+        "{file}'s {name} table is stale; regenerate it with `PBI_DOCTOR_BLESS=1 cargo test`.\n\
          --- in the file ---\n{current}\n--- from this run ---\n{body}"
     );
 }
