@@ -477,6 +477,33 @@ fn sentence(signal: &str, values: &[String]) -> Option<String> {
             Some(cloud) => format!("The token is for Power BI in {cloud}."),
             None => "The token is for Power BI in a cloud pbi-doctor does not know.".to_owned(),
         }),
+        TOKEN_MISSING_PARAMETER => format!(
+            "Entra ID said the token request lacked {}.",
+            listed(&|v| match v {
+                "client_credential" => "a client credential (a secret or an assertion)".to_owned(),
+                "client_id" => "the client id".to_owned(),
+                other => format!("the parameter {other}"),
+            })
+        ),
+        TOKEN_MESSAGE => each(&|v| {
+            match v {
+                "federated-user-unsupported" => {
+                    "The sign-in text says a federated account cannot sign in this way."
+                }
+                "federated-idp-refused" => {
+                    "The sign-in text says the account's own identity provider refused it."
+                }
+                "assembly-load-failed" => {
+                    "The sign-in text says the authentication library could not be loaded."
+                }
+                "broker-failed" => "The sign-in text says the sign-in broker failed.",
+                "sign-in-bad-request" => {
+                    "The sign-in page answered that the request was bad (no code given)."
+                }
+                _ => "A sign-in failure was recognised from its text.",
+            }
+            .to_owned()
+        }),
         CLAIMS_DECODE => each(&|v| {
             match v {
                 "ok" => "The token decoded as a JWT.",
@@ -488,6 +515,9 @@ fn sentence(signal: &str, values: &[String]) -> Option<String> {
                 }
                 "bad-json" => "A part of the token does not decode to JSON claims.",
                 "encrypted" => "The token is encrypted, so its claims cannot be read.",
+                "embed-token" => {
+                    "The token is a Power BI embed token, not a Microsoft Entra token."
+                }
                 _ => "The token could not be decoded.",
             }
             .to_owned()
@@ -660,6 +690,8 @@ fn absent_sentence(signal: &str) -> Option<&'static str> {
         TOKEN_CLOUD => "The endpoints in use were not compared with the tenant's cloud.",
         SCOPE_AUDIENCE => "The token's audience was not read.",
         SCOPE_AUDIENCE_CLOUD => "The token is not for Power BI in a known cloud.",
+        TOKEN_MISSING_PARAMETER => "Entra ID named no missing parameter.",
+        TOKEN_MESSAGE => "No sign-in failure was recognised from its text alone.",
         CLAIMS_DECODE => "The token was not decoded.",
         CLAIMS_EXPIRY => "The token's expiry was not read.",
         CLAIMS_NOT_BEFORE => "The token has no start time (nbf) that was read.",
@@ -962,7 +994,16 @@ mod tests {
                 "missing",
             ],
             SCOPE_AUDIENCE_CLOUD => &["public", "usgov", "usgovhigh", "usdod", "china"],
+            TOKEN_MISSING_PARAMETER => &["client_credential", "client_id", "grant_type"],
+            TOKEN_MESSAGE => &[
+                "federated-user-unsupported",
+                "federated-idp-refused",
+                "assembly-load-failed",
+                "broker-failed",
+                "sign-in-bad-request",
+            ],
             CLAIMS_DECODE => &[
+                "embed-token",
                 "ok",
                 "empty",
                 "not-jwt",
