@@ -45,7 +45,7 @@ signals! {
     TOKEN_BODY = "token.body";
     /// `connect`, `timeout`, `dns`, `tls`, `other`: the request got no HTTP answer
     TOKEN_NETWORK = "token.network";
-    /// how a given token was wrapped: `bare`, `bearer`, `authorization-header`, `json-response`, `quoted`, `double-bearer`
+    /// how a given token was wrapped: `bare`, `bearer`, `authorization-header`, `json-response`, `quoted`, `double-bearer`, `tool-output` (one field of a printout: an object listing, a Python dict, a command line)
     TOKEN_INPUT = "token.input";
     /// `valid`, `expired`, `not-yet-valid`, or why it could not be used: `not-a-certificate`, `unreadable`, `no-certificate`, `no-private-key`, `encrypted-pem-key`, `wrong-password`, `password-required`, `key-does-not-match`, `not-rsa`, `signing`
     TOKEN_CERTIFICATE = "token.certificate";
@@ -167,6 +167,10 @@ signals! {
     WORKSPACE_API_REACHABLE = "workspace_api.reachable";
     /// `no`: a `--workspace` id absent from a successful list
     WORKSPACE_API_TARGET_LISTED = "workspace_api.target_listed";
+
+    // explain: where a pasted error came from
+    /// the kind of endpoint outside the admin API a pasted error came from (`explain` only): `myorg`, `workspace`, `fabric`, `cluster` (wabi-…), `xmla` (powerbi://)
+    WORKSPACE_API_ROUTE = "workspace_api.route";
 }
 
 /// A probe of the Power BI API: each emits the same [`ProbeField`]s under its own prefix.

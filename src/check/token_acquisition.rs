@@ -246,6 +246,9 @@ fn from_given_token(ctx: &Context<'_>, text: &str, source: &str) -> (Finding, Op
     for (field, value) in &input.response_fields {
         finding.evidence(format!("token response {field}"), ctx.redactor.clean(value));
     }
+    if let Some(hint) = input.hint {
+        finding.evidence("instead of a token", hint);
+    }
     let token = TokenInHand::new(&input.token);
     (finding, Some(token))
 }

@@ -1,15 +1,22 @@
 //! Pulling evidence out of pasted text: an error as it arrives in the wild. A token-endpoint error
 //! JSON or just a line with `AADSTS<code>: …` (inside a stack trace, a PowerShell error record, an
-//! MSAL or azure-identity message); a Power BI or Fabric error body in any known shape; an HTTP
-//! response dump (`curl -i`, Postman, a raw `HTTP/1.1 401` block) with its headers; other tools'
-//! renderings (`Invoke-RestMethod`, Data Factory / Fabric pipeline errors, Terraform
-//! `Error Code: … Request ID: …` blocks, Python `HTTPError … for url:` lines). Nothing here
-//! decides what it means; it only finds what is there.
+//! MSAL or azure-identity message, a sign-in redirect's URL-encoded `error_description`, Entra's
+//! `/error?code=` page); a Power BI or Fabric error body in any known shape, also when a CSV export
+//! doubled its quotes, a log escaped them or the paste cut it short; an HTTP response dump
+//! (`curl -i`, Postman, a raw `HTTP/1.1 401` block, a PowerShell 7 response listing) with its
+//! headers; the status in any rendering ([`super::status`]); other tools' renderings
+//! (`Invoke-RestMethod`, Data Factory / Fabric pipeline errors, Terraform `Error Code: … Request
+//! ID: …` blocks, Python `HTTPError … for url:` lines); the URL called, its route and its cloud
+//! ([`super::hosts`]); who was calling, from the credential classes and cmdlets named; command
+//! lines ([`super::command`]). Nothing here decides what it means; it only finds what is there.
 
 use serde_json::Value;
 use url::Url;
 
+use super::command::{self, CommandEvidence};
+use super::hosts;
 use crate::api_error::{self, ApiError};
+use crate::cloud::Cloud;
 use crate::entra_error::{self, EntraError};
 
 /// Power BI and Fabric error codes recognised in free text (facts §4), longest first so that a
@@ -84,6 +91,17 @@ pub struct Extracted {
     pub body_shown_empty: bool,
     /// Words that say a service principal was calling (`ClientSecretCredential`, `-ServicePrincipal`…).
     pub application_hint: Option<String>,
+    /// Words that say a signed-in user was calling (`InteractiveBrowserCredential`, Power Query…).
+    pub delegated_hint: Option<String>,
+    /// What command lines in the paste say (route, authority, cloud, warnings).
+    pub command: CommandEvidence,
+    /// Hosts of different clouds in the paste, in words.
+    pub cloud_clash: Option<String>,
+    /// The Power BI cloud of the URL called, when its host names one.
+    pub url_cloud: Option<Cloud>,
+    /// A multi-tenant authority (`common`, `organizations`, `consumers`) in a token endpoint URL
+    /// of the paste, or the one a command line signs in on.
+    pub multi_tenant_authority: Option<String>,
 }
 
 impl Extracted {
@@ -95,13 +113,18 @@ impl Extracted {
             .map(|(_, v)| v.as_str())
     }
 
-    /// Whether anything recognisable was found.
+    /// Whether anything recognisable was found: a status, a code or message, a token, a known
+    /// header, the URL of a Power BI, Fabric or Entra endpoint, hosts of two clouds, a
+    /// multi-tenant authority. Who was calling alone is not enough.
     pub fn is_empty(&self) -> bool {
         self.status.is_none()
             && self.entra.is_none()
             && self.api.is_none()
             && self.jwt.is_none()
             && self.headers.is_empty()
+            && self.url.is_none()
+            && self.cloud_clash.is_none()
+            && self.multi_tenant_authority.is_none()
     }
 }
 
@@ -252,88 +275,121 @@ pub fn json_objects(text: &str) -> Vec<serde_json::Map<String, Value>> {
     found
 }
 
-/// The status stated in the text: a status line, `StatusCode: 401`, `(401)`, `401 Unauthorized`,
-/// `401 Client Error`, `status code 403`.
-fn find_status(text: &str) -> Option<u16> {
-    let lower = text.to_ascii_lowercase();
-    let number_after = |marker: &str| -> Option<u16> {
-        let pos = lower.find(marker)? + marker.len();
-        let digits: String = lower[pos..]
-            .trim_start_matches([' ', ':', '=', '"', '('])
-            .chars()
-            .take_while(char::is_ascii_digit)
-            .collect();
-        digits.parse().ok().filter(|s| (100..600).contains(s))
-    };
-    for marker in [
-        "http/1.1 ",
-        "http/1.0 ",
-        "http/2 ",
-        "http/2.0 ",
-        "does not indicate success:",
-        "statuscode",
-        "status code",
-        "\"status\"",
-        "status:",
-        "status ",
-    ] {
-        if let Some(status) = number_after(marker) {
-            return Some(status);
-        }
-    }
-    for (phrase, status) in [
-        ("401 unauthorized", 401),
-        ("(401)", 401),
-        ("401 client error", 401),
-        ("403 forbidden", 403),
-        ("(403)", 403),
-        ("403 client error", 403),
-        ("429 too many requests", 429),
-        ("(429)", 429),
-        ("404 not found", 404),
-        ("400 bad request", 400),
-        ("(unauthorized)", 401),
-        ("(forbidden)", 403),
-        ("'unauthorized'", 401),
-        ("'forbidden'", 403),
-    ] {
-        if lower.contains(phrase) {
-            return Some(status);
-        }
-    }
-    None
-}
+/// URLs kept from one paste, at most: enough for every host of a long log.
+const MAX_URLS: usize = 256;
 
-/// The first URL of a Microsoft endpoint in the text (an API call or a token endpoint). Linear:
-/// a candidate starts at `http://` or `https://` and runs to a delimiter; the next one is looked
-/// for after it, so a line of `https://https://…` is read once, not once per `http`.
-fn find_url(text: &str) -> Option<Url> {
-    let mut candidates = Vec::new();
+/// A URL is read this far at most.
+const MAX_URL_LEN: usize = 8192;
+
+/// Every URL of the text (`http`, `https`, `powerbi`), in order, at most [`MAX_URLS`]. Linear: a
+/// candidate starts at `://` and runs to a delimiter; the next one is looked for after it, so a
+/// line of `https://https://…` is read once, not once per `://`. A `<placeholder>` or
+/// `{placeholder}` people put where an id was is part of the URL; an XMLA endpoint's workspace
+/// name may hold spaces, so `powerbi://` runs to the end of its connection-string value.
+pub fn url_candidates(text: &str) -> Vec<Url> {
+    let bytes = text.as_bytes();
+    let mut urls = Vec::new();
     let mut next = 0;
-    for (i, _) in text.match_indices("http") {
-        let rest = &text[i..];
-        if i < next || !(rest.starts_with("http://") || rest.starts_with("https://")) {
+    for (i, _) in text.match_indices("://") {
+        if i < next || urls.len() >= MAX_URLS {
             continue;
         }
-        let end = rest
-            .find(|c: char| {
-                c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | ')' | ']' | '`' | ',')
-            })
-            .unwrap_or(rest.len());
-        next = i + end;
-        if let Ok(url) = Url::parse(rest[..end].trim_end_matches(['.', ';'])) {
-            candidates.push(url);
+        let scheme_start = text[..i]
+            .bytes()
+            .rev()
+            .take(8)
+            .take_while(u8::is_ascii_alphabetic)
+            .count();
+        let start = i - scheme_start;
+        let scheme = text[start..i].to_ascii_lowercase();
+        let xmla = scheme == "powerbi";
+        if !(scheme == "http" || scheme == "https" || xmla) {
+            continue;
+        }
+        let mut end = i + 3;
+        while end < bytes.len() && end - start < MAX_URL_LEN {
+            let b = bytes[end];
+            let stop = if xmla {
+                matches!(b, b';' | b'"' | b'\'' | b'\n' | b'\r' | b')' | b'`')
+            } else if b == b'<' {
+                // `<workspace-id>`: a placeholder, kept; `<` of markup ends the URL.
+                match text[end..].find('>') {
+                    Some(close)
+                        if close > 1
+                            && close <= 40
+                            && text[end + 1..end + close].bytes().all(|c| {
+                                c.is_ascii_alphanumeric() || matches!(c, b' ' | b'_' | b'-')
+                            }) =>
+                    {
+                        end += close + 1;
+                        continue;
+                    }
+                    _ => true,
+                }
+            } else {
+                b.is_ascii_whitespace()
+                    || matches!(b, b'"' | b'\'' | b'>' | b')' | b']' | b'`' | b',' | b'\\')
+            };
+            if stop {
+                break;
+            }
+            end += 1;
+        }
+        while end > i + 3 && !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        next = end;
+        let candidate = text[start..end].trim_end_matches(['.', ';', ':', ' ']);
+        if let Ok(url) = Url::parse(candidate) {
+            urls.push(url);
         }
     }
-    let interesting = |u: &Url| {
-        let path = u.path().to_ascii_lowercase();
-        path.contains("/v1.0/myorg") || path.starts_with("/v1/") || path.contains("/oauth2/")
-    };
-    candidates
+    urls
+}
+
+/// Whether a URL is a call to a Power BI, Fabric or Entra token endpoint (not a portal page, a
+/// resource URI or a documentation link).
+pub fn is_call(url: &Url) -> bool {
+    if url.scheme() == "powerbi" {
+        return true;
+    }
+    let path = url.path().to_ascii_lowercase();
+    if path.contains("/oauth2/") {
+        return true;
+    }
+    if path.starts_with("/powerbi/api") {
+        return false;
+    }
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    let api_host = host.starts_with("api.") && hosts::powerbi_cloud(&host).is_some();
+    let cluster = host.starts_with("wabi-") && hosts::powerbi_cloud(&host).is_some();
+    // `/v1.0/myorg` also behind a gateway or a proxy of the user's own.
+    api_host || cluster || path.contains("/v1.0/myorg")
+}
+
+/// The URL the failed call went to: a token endpoint when the paste holds Entra's answer, else
+/// the first other call; a `curl -v` request when no URL is written out.
+fn find_url(text: &str, urls: &[Url], token_endpoint_first: bool) -> Option<Url> {
+    let calls: Vec<&Url> = urls.iter().filter(|u| is_call(u)).collect();
+    let token_endpoint = |u: &&&Url| u.path().to_ascii_lowercase().contains("/oauth2/");
+    calls
         .iter()
-        .find(|u| interesting(u))
-        .cloned()
-        .or_else(|| verbose_request_url(text).filter(interesting))
+        .find(|u| token_endpoint(u) == token_endpoint_first)
+        .or_else(|| calls.first())
+        .map(|u| (*u).clone())
+        .or_else(|| verbose_request_url(text).filter(is_call))
+}
+
+/// A multi-tenant authority in a token endpoint URL: `…/common/oauth2/…`.
+fn multi_tenant_authority(urls: &[Url]) -> Option<String> {
+    urls.iter().find_map(|u| {
+        let host = u.host_str()?;
+        crate::cloud::issuer_cloud(&format!("https://{host}/"))?;
+        let tenant = u.path_segments()?.next()?.to_ascii_lowercase();
+        let oauth = u.path().to_ascii_lowercase().contains("/oauth2/");
+        (oauth && matches!(tenant.as_str(), "common" | "organizations" | "consumers"))
+            .then(|| format!("the token endpoint {host}/{tenant} is a multi-tenant authority"))
+    })
 }
 
 /// The URL of a `curl -v` request: `> GET /v1/workspaces HTTP/1.1` and `> Host: …`.
@@ -406,7 +462,86 @@ fn find_headers(text: &str) -> Vec<(String, String)> {
             }
         }
     }
+    for name in HEADERS {
+        if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
+            && let Some(value) = inline_header(text, name)
+        {
+            headers.push(((*name).to_owned(), value));
+        }
+    }
     headers
+}
+
+/// A header written inside a line rather than opening one: a Python dict on one line
+/// (`{'RequestId': '0b2d', …}`), PowerShell's dictionary (`[Retry-After, 3392]`) or `Key Value`
+/// table (`Retry-After {3392}`, `Retry-After   3392`). The name must be a whole name (not the
+/// tail of `x-ms-request-id`) followed by a separator, so a header named as a value
+/// (`'Access-Control-Expose-Headers': 'RequestId'`) is not read as one.
+fn inline_header(text: &str, name: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let lower_name = name.to_ascii_lowercase();
+    let mut from = 0;
+    // Case-insensitive search without a lower-cased copy of the whole text.
+    while let Some(found) = find_ignore_case(&text[from..], &lower_name) {
+        let at = from + found;
+        from = at + name.len();
+        let before = at.checked_sub(1).map(|p| bytes[p]);
+        if before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+            continue;
+        }
+        let mut i = at + name.len();
+        if matches!(bytes.get(i), Some(b'"' | b'\'')) {
+            i += 1;
+        }
+        let rest = &text[i..];
+        let spaces = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        let after = &rest[spaces..];
+        let separated = after.starts_with([':', '='])
+            || (after.starts_with(',') && before == Some(b'['));
+        let value_start = if separated {
+            &after[1..]
+        } else if after.starts_with('{') || (spaces >= 2 && !after.starts_with(['\r', '\n'])) {
+            after
+        } else {
+            continue;
+        };
+        let value = value_start.trim_start_matches([' ', '\t', '"', '\'', '{']);
+        let end = value
+            .find(['\r', '\n', '"', '\'', '}', ']', ','])
+            .unwrap_or(value.len())
+            .min(256);
+        let mut end = end.min(value.len());
+        while !value.is_char_boundary(end) {
+            end -= 1;
+        }
+        let value = value[..end].trim();
+        // `[Retry-After, System.String[]]`: PowerShell named the type, not the value.
+        if !value.is_empty() && !value.starts_with("System.") {
+            return Some(value.to_owned());
+        }
+    }
+    None
+}
+
+/// The first place `needle` (lower case ASCII) occurs in `hay`, ignoring ASCII case.
+fn find_ignore_case(hay: &str, needle: &str) -> Option<usize> {
+    let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
+    let first = needle.first()?;
+    let mut i = 0;
+    while i + needle.len() <= hay.len() {
+        let at = hay[i..]
+            .iter()
+            .position(|b| b.to_ascii_lowercase() == *first)?;
+        let start = i + at;
+        if start + needle.len() > hay.len() {
+            return None;
+        }
+        if hay[start..start + needle.len()].eq_ignore_ascii_case(needle) {
+            return Some(start);
+        }
+        i = start + 1;
+    }
+    None
 }
 
 /// The value after `label` on the same line, e.g. Terraform's `Request ID: …`.
@@ -414,7 +549,7 @@ fn labelled(text: &str, label: &str) -> Option<String> {
     let lower = text.to_ascii_lowercase();
     let pos = lower.find(&label.to_ascii_lowercase())? + label.len();
     let value: String = text[pos..]
-        .trim_start_matches([' ', ':', '=', '"'])
+        .trim_start_matches([' ', ':', '=', '"', '\''])
         .chars()
         .take_while(|c| !c.is_whitespace() && !matches!(c, '"' | '\'' | '\\' | ',' | ';' | ')'))
         .collect();
@@ -463,10 +598,14 @@ fn find_api_error(
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.clone())
     };
-    let code = KNOWN_API_CODES
-        .iter()
-        .find(|c| text.contains(**c))
-        .map(|c| (*c).to_owned())
+    let (broken_code, broken_message) = fields_of_broken_json(text);
+    let code = broken_code
+        .or_else(|| {
+            KNOWN_API_CODES
+                .iter()
+                .find(|c| text.contains(**c))
+                .map(|c| (*c).to_owned())
+        })
         .or_else(|| {
             labelled(text, "Error Code:").filter(|c| c.chars().all(|ch| ch.is_ascii_alphanumeric()))
         })
@@ -476,7 +615,8 @@ fn find_api_error(
     let message = KNOWN_MESSAGES
         .iter()
         .find(|m| flat.contains(**m))
-        .map(|m| (*m).trim_end_matches('.').to_owned());
+        .map(|m| (*m).trim_end_matches('.').to_owned())
+        .or(broken_message);
     (code.is_some() || message.is_some()).then(|| ApiError {
         code,
         message,
@@ -493,22 +633,147 @@ fn find_jwt(text: &str) -> Option<String> {
     (token.matches('.').count() >= 2).then_some(token)
 }
 
+/// Words that name an application caller: credential classes, flows and parameters of the
+/// libraries, and Power BI's own words for one (facts §4.1, §4.2).
+const APPLICATION_WORDS: &[&str] = &[
+    "ClientSecretCredential",
+    "ClientCertificateCredential",
+    "ClientAssertionCredential",
+    "client_credentials",
+    "-ServicePrincipal",
+    "--service-principal",
+    "ServicePrincipalCredential",
+    "WorkloadIdentityCredential",
+    "ManagedIdentityCredential",
+    "AcquireTokenForClient",
+    "acquire_token_for_client",
+    "acquireTokenByClientCredential",
+    // An XMLA connection string signing in as an app: `User ID=app:<app id>@<tenant>`.
+    "User ID=app:",
+    "ServicePrincipalIsNotAllowedByTenantAdminSwitch",
+    "API is not accessible for application",
+];
+
+/// Words that name a signed-in user: interactive, device code and password flows; Power Query
+/// (`Web.Contents` signs in with an organizational account); semantic link in a notebook (runs
+/// as the notebook's user).
+const DELEGATED_WORDS: &[&str] = &[
+    "InteractiveBrowserCredential",
+    "DeviceCodeCredential",
+    "UsernamePasswordCredential",
+    "AcquireTokenInteractive",
+    "AcquireTokenByUsernamePassword",
+    "AcquireTokenWithDeviceCode",
+    "AcquireTokenByIntegratedWindowsAuth",
+    "acquire_token_interactive",
+    "acquire_token_by_username_password",
+    "acquire_token_by_device_flow",
+    "acquireTokenByDeviceCode",
+    "grant_type=password",
+    "Web.Contents",
+    "Expression.Error",
+];
+
+/// The first of `words` in the text, without case (people retype `web.contents`).
+fn first_word_in(text: &str, words: &[&str]) -> Option<String> {
+    words
+        .iter()
+        .find(|word| find_ignore_case(text, &word.to_ascii_lowercase()).is_some())
+        .map(|word| (*word).to_owned())
+}
+
 fn application_hint(text: &str) -> Option<String> {
-    [
-        "ClientSecretCredential",
-        "ClientCertificateCredential",
-        "client_credentials",
-        "-ServicePrincipal",
-        "ServicePrincipalCredential",
-        "WorkloadIdentityCredential",
-        "ManagedIdentityCredential",
-        // Power BI's own words for an application caller (facts §4.1, §4.2).
-        "ServicePrincipalIsNotAllowedByTenantAdminSwitch",
-        "API is not accessible for application",
-    ]
-    .into_iter()
-    .find(|hint| text.contains(hint))
-    .map(str::to_owned)
+    first_word_in(text, APPLICATION_WORDS)
+}
+
+fn delegated_hint(text: &str, command: &CommandEvidence) -> Option<String> {
+    first_word_in(text, DELEGATED_WORDS).or_else(|| {
+        (command.service_principal == Some(false))
+            .then(|| "Connect-PowerBIServiceAccount without -ServicePrincipal".to_owned())
+    })
+}
+
+/// `"code": "…"` and `"message": "…"` of an error body that does not parse: cut short by the
+/// paste, or a Python dict (`{'errorCode': '…'}`). Numeric codes are a pipeline activity's own,
+/// not the service's.
+fn fields_of_broken_json(text: &str) -> (Option<String>, Option<String>) {
+    let value_after = |key: &str, max: usize, allow: fn(char) -> bool| -> Option<String> {
+        let mut from = 0;
+        while let Some(found) = text[from..].find(key) {
+            let at = from + found;
+            from = at + key.len();
+            let rest = &text[from..];
+            let Some(rest) = rest.strip_prefix(['"', '\'']) else {
+                continue;
+            };
+            let rest = rest.trim_start();
+            let Some(rest) = rest.strip_prefix(':') else {
+                continue;
+            };
+            let rest = rest.trim_start();
+            let Some(quote) = rest.chars().next().filter(|c| matches!(c, '"' | '\'')) else {
+                continue;
+            };
+            let body = &rest[1..];
+            let Some(end) = body.find(quote).filter(|e| *e <= max) else {
+                continue;
+            };
+            let value = &body[..end];
+            if !value.is_empty()
+                && value.chars().all(allow)
+                && !value.chars().all(|c| c.is_ascii_digit())
+            {
+                return Some(value.to_owned());
+            }
+        }
+        None
+    };
+    let code_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ' ' | '-');
+    let code = ["\"errorCode", "'errorCode", "\"code", "'code"]
+        .iter()
+        .find_map(|key| value_after(key, 80, code_char));
+    let message = ["\"message", "'message", "\"Message", "'Message"]
+        .iter()
+        .find_map(|key| value_after(key, 400, |c| c != '\n'));
+    (code, message)
+}
+
+/// What a CSV export, a log or a redirect did to the error, undone: `""` doubled quotes and
+/// `\"` escaped ones made plain, and the `error`, `error_description` of a sign-in redirect URL
+/// (and the code of Entra's `/error?code=` page) decoded. Appended to the text as extra lines,
+/// so every reader sees them; `None` when there is nothing to undo.
+fn undone_layers(text: &str, urls: &[Url]) -> Option<String> {
+    let mut extra = String::new();
+    if text.contains("{\"\"") || text.contains("\"\":") {
+        extra.push_str(&text.replace("\"\"", "\""));
+        extra.push('\n');
+    }
+    if text.contains("{\\\"") || text.contains("\\\":") {
+        extra.push_str(&text.replace("\\\"", "\""));
+        extra.push('\n');
+    }
+    for url in urls {
+        let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+        let login = crate::cloud::issuer_cloud(&format!("https://{host}/")).is_some();
+        for (key, value) in url.query_pairs() {
+            match key.as_ref() {
+                "error" | "error_description" | "error_codes" | "error_subcode" => {
+                    extra.push_str(&format!("{key}: {value}\n"));
+                }
+                "code"
+                    if login
+                        && url.path().trim_end_matches('/').ends_with("/error")
+                        && value.chars().all(|c| c.is_ascii_digit()) =>
+                {
+                    extra.push_str(&format!(
+                        "AADSTS{value}: (the code of Entra's error page)\n"
+                    ));
+                }
+                _ => {}
+            }
+        }
+    }
+    (!extra.is_empty()).then_some(extra)
 }
 
 /// Whether `text` shows an HTTP response (a status line and headers) whose body is empty.
@@ -525,7 +790,17 @@ fn shows_empty_body(text: &str) -> bool {
 }
 
 /// Finds everything recognisable in `text`.
-pub fn extract(text: &str) -> Extracted {
+pub fn extract(original: &str) -> Extracted {
+    let urls = url_candidates(original);
+    let layers = undone_layers(original, &urls);
+    let joined;
+    let text = match &layers {
+        Some(extra) => {
+            joined = format!("{original}\n{extra}");
+            joined.as_str()
+        }
+        None => original,
+    };
     let objects = json_objects(text);
     let headers = find_headers(text);
     let entra = objects
@@ -584,19 +859,32 @@ pub fn extract(text: &str) -> Extracted {
     } else {
         find_api_error(text, &objects, &headers)
     };
+    let command = command::read(text);
+    let url = find_url(text, &urls, entra.is_some()).or_else(|| command.url.clone());
+    let url_cloud = url
+        .as_ref()
+        .and_then(|u| u.host_str())
+        .and_then(hosts::powerbi_cloud)
+        .or(command.cloud);
     Extracted {
-        body_shown_empty: shows_empty_body(text),
-        status: find_status(text).or_else(|| {
+        body_shown_empty: shows_empty_body(original),
+        status: super::status::find(text).or_else(|| {
             api.as_ref()
                 .and_then(|a| a.code.as_deref())
                 .and_then(implied_status)
         }),
-        url: find_url(text),
+        url,
         headers,
         entra,
         api,
         jwt: find_jwt(text),
         application_hint: application_hint(text),
+        delegated_hint: delegated_hint(text, &command),
+        cloud_clash: hosts::clash(&urls),
+        url_cloud,
+        multi_tenant_authority: multi_tenant_authority(&urls)
+            .or_else(|| command.multi_tenant_authority.clone()),
+        command,
     }
 }
 
