@@ -361,7 +361,11 @@ pub fn is_call(url: &Url) -> bool {
         return false;
     }
     let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
-    let api_host = host.starts_with("api.") && hosts::powerbi_cloud(&host).is_some();
+    // On an API host, only API paths: `https://api.fabric.microsoft.com/.default` is a scope.
+    let api_path = ["/v1/", "/v1.0/", "/beta/"]
+        .iter()
+        .any(|p| path.starts_with(p));
+    let api_host = api_path && host.starts_with("api.") && hosts::powerbi_cloud(&host).is_some();
     let cluster = host.starts_with("wabi-") && hosts::powerbi_cloud(&host).is_some();
     // `/v1.0/myorg` also behind a gateway or a proxy of the user's own.
     api_host || cluster || path.contains("/v1.0/myorg")
@@ -496,8 +500,8 @@ fn inline_header(text: &str, name: &str) -> Option<String> {
         let rest = &text[i..];
         let spaces = rest.len() - rest.trim_start_matches([' ', '\t']).len();
         let after = &rest[spaces..];
-        let separated = after.starts_with([':', '='])
-            || (after.starts_with(',') && before == Some(b'['));
+        let separated =
+            after.starts_with([':', '=']) || (after.starts_with(',') && before == Some(b'['));
         let value_start = if separated {
             &after[1..]
         } else if after.starts_with('{') || (spaces >= 2 && !after.starts_with(['\r', '\n'])) {
@@ -600,6 +604,7 @@ fn find_api_error(
     };
     let (broken_code, broken_message) = fields_of_broken_json(text);
     let code = broken_code
+        .or_else(|| fabric_cli_code(text))
         .or_else(|| {
             KNOWN_API_CODES
                 .iter()
@@ -736,6 +741,24 @@ fn fields_of_broken_json(text: &str) -> (Option<String>, Option<String>) {
         .iter()
         .find_map(|key| value_after(key, 400, |c| c != '\n'));
     (code, message)
+}
+
+/// The code of a Fabric CLI error line: `x <command>: [<errorCode>] <message>` (`fab` prints the
+/// API's `errorCode` in brackets, then `∟ Request Id: …`).
+fn fabric_cli_code(text: &str) -> Option<String> {
+    text.lines().find_map(|line| {
+        let rest = line.trim_start().strip_prefix("x ")?;
+        let (command, rest) = rest.split_once(": [")?;
+        if command.is_empty() || command.len() > 40 || command.contains(char::is_whitespace) {
+            return None;
+        }
+        let (code, _) = rest.split_once(']')?;
+        (!code.is_empty()
+            && code.len() <= 80
+            && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !code.chars().all(|c| c.is_ascii_digit()))
+        .then(|| code.to_owned())
+    })
 }
 
 /// What a CSV export, a log or a redirect did to the error, undone: `""` doubled quotes and
@@ -1022,6 +1045,250 @@ mod tests {
         assert_eq!(
             api.request_id.as_deref(),
             Some("7c9e6679-7425-40de-944b-e07fc1f90ae7")
+        );
+    }
+
+    #[test]
+    fn reads_a_powershell_7_response_dump_with_its_retry_after() {
+        // `$_.Exception.Response` and `$_.Exception.Response.Headers` as PowerShell 7 prints them.
+        let dump = "Invoke-RestMethod: Response status code does not indicate success: 429 (Too Many Requests).\n\nPS> $_.Exception.Response\n\nVersion             : 1.1\nContent             : System.Net.Http.HttpConnectionResponseContent\nStatusCode          : TooManyRequests\nReasonPhrase        : Too Many Requests\nHeaders             : {[Retry-After, System.String[]], [RequestId, System.String[]]}\n\nPS> $_.Exception.Response.Headers\n\nKey                        Value\n---                        -----\nRetry-After                {3392}\nRequestId                  {5b0e6a13-8f2c-4d7e-a1b9-3c6f0d2e84a7}\n";
+        let e = extract(dump);
+        assert_eq!(e.status, Some(429));
+        assert_eq!(e.header("Retry-After"), Some("3392"));
+        assert_eq!(
+            e.header("RequestId"),
+            Some("5b0e6a13-8f2c-4d7e-a1b9-3c6f0d2e84a7")
+        );
+        // The word alone, as `StatusCode : TooManyRequests` without the exception line.
+        assert_eq!(
+            extract("StatusCode          : TooManyRequests").status,
+            Some(429)
+        );
+    }
+
+    #[test]
+    fn reads_headers_inside_a_one_line_python_dict() {
+        let e = extract(
+            "Headers: {'Content-Length': '0', 'Access-Control-Expose-Headers': 'RequestId', 'RequestId': 'a5f0c3e8-6b21-4d97-9e4c-1f8d2a7b6c30', 'x-ms-public-api-error-code': 'InsufficientScopes'}",
+        );
+        assert_eq!(
+            e.header("RequestId"),
+            Some("a5f0c3e8-6b21-4d97-9e4c-1f8d2a7b6c30")
+        );
+        assert_eq!(
+            e.header("x-ms-public-api-error-code"),
+            Some("InsufficientScopes")
+        );
+        // `request-id` is not the tail of `x-ms-request-id`.
+        let only_ms = extract("{'x-ms-request-id': 'abc'}");
+        assert_eq!(only_ms.header("request-id"), None);
+        assert_eq!(only_ms.header("x-ms-request-id"), Some("abc"));
+    }
+
+    #[test]
+    fn reads_every_url_family_and_its_route() {
+        use super::super::Route;
+        let route = |text: &str| extract(text).url.as_ref().map(Route::of);
+        for (text, expected) in [
+            (
+                "GET https://api.powerbi.com/v1.0/myorg/admin/groups?$top=1 401",
+                Route::Admin,
+            ),
+            (
+                "POST https://api.powerbi.com/v1.0/myorg/groups/<workspace-id>/users",
+                Route::Workspace,
+            ),
+            (
+                "GET https://api.powerbi.com/v1.0/myorg/groups/{groupId}/reports",
+                Route::Workspace,
+            ),
+            (
+                "GET https://api.powerbi.com/v1.0/myorg/datasets/{datasetId}/datasources",
+                Route::MyOrg,
+            ),
+            (
+                "GET https://api.powerbi.com/v1.0/myorg/groups?$filter=name eq 'x'",
+                Route::MyOrg,
+            ),
+            (
+                "calling POST on 'https://api.powerbi.com/v1/workspaces/xxxx/items'",
+                Route::Workspace,
+            ),
+            (
+                "calling GET on 'https://api.fabric.microsoft.com/v1/workspaces'",
+                Route::Fabric,
+            ),
+            (
+                "https://api.fabric.microsoft.com/v1/capacities",
+                Route::Fabric,
+            ),
+            (
+                "https://api.fabric.microsoft.com/v1/admin/tenantsettings",
+                Route::Admin,
+            ),
+            (
+                "POST https://api.fabric.microsoft.com/v1/mcp/powerbi 401",
+                Route::Fabric,
+            ),
+            (
+                "403 Error - https://wabi-us-north-central-redirect.analysis.windows.net/metadata/cluster",
+                Route::Cluster,
+            ),
+            (
+                "Data Source=powerbi://api.powerbi.com/v1.0/myorg/Sales Analytics;User ID=app:x@y",
+                Route::Xmla,
+            ),
+            (
+                "https://api.high.powerbigov.us/v1.0/myorg/groups/f089354e-8366-4e18-aea3-4cb4a3a50b48/datasets",
+                Route::Workspace,
+            ),
+        ] {
+            assert_eq!(route(text), Some(expected), "{text}");
+        }
+        // A Fabric URL is never the `/myorg/` words.
+        assert_ne!(
+            route("https://api.fabric.microsoft.com/v1/connections"),
+            Some(Route::MyOrg)
+        );
+        // Portal pages, resources and docs are not calls.
+        assert_eq!(
+            route(
+                "see https://app.powerbi.com/groups/me/list and https://learn.microsoft.com/rest/api/power-bi/"
+            ),
+            None
+        );
+        assert_eq!(
+            route("scope https://analysis.windows.net/powerbi/api/.default"),
+            None
+        );
+        // The cloud of the URL called.
+        assert_eq!(
+            extract("GET https://api.mil.powerbigov.us/v1.0/myorg/groups 401").url_cloud,
+            Some(Cloud::Usdod)
+        );
+        // The XMLA connection string names an application.
+        assert_eq!(
+            extract("Data Source=powerbi://api.powerbi.com/v1.0/myorg/Sales;User ID=app:8a1d5c3e@contoso.com;Password=x").application_hint.as_deref(),
+            Some("User ID=app:")
+        );
+    }
+
+    #[test]
+    fn hosts_of_two_clouds_and_multi_tenant_authorities_are_evidence() {
+        let e = extract(
+            "INFO Initializing with authority: https://login.microsoftonline.us/72f988bf-0000-4000-8000-000000000001\nWARNING 403 Client Error: Forbidden for url: https://api.powerbi.com/v1.0/myorg/admin/groups",
+        );
+        assert!(e.cloud_clash.is_some());
+        assert!(!e.is_empty());
+        let common = extract(
+            "POST https://login.microsoftonline.com/common/oauth2/v2.0/token\nHTTP/1.1 400 Bad Request",
+        );
+        assert!(common.multi_tenant_authority.is_some());
+        assert_eq!(
+            extract("POST https://login.microsoftonline.com/contoso.com/oauth2/v2.0/token")
+                .multi_tenant_authority,
+            None
+        );
+    }
+
+    #[test]
+    fn undoes_csv_quotes_log_escapes_and_url_encoding() {
+        // A CSV export doubles the quotes of the JSON in a cell.
+        let csv = extract(
+            "Timestamp,Status,Body\n2026-11-20T09:14:03Z,401,\"{\"\"error\"\":{\"\"code\"\":\"\"PowerBINotAuthorizedException\"\",\"\"pbi.error\"\":{\"\"code\"\":\"\"PowerBINotAuthorizedException\"\",\"\"parameters\"\":{},\"\"details\"\":[]}}}\"\n",
+        );
+        assert_eq!(
+            csv.api.unwrap().code.as_deref(),
+            Some("PowerBINotAuthorizedException")
+        );
+        // A log escapes it inside a string.
+        let escaped = extract(
+            r#"level=error msg="request failed" body="{\"requestId\":\"r-1\",\"errorCode\":\"InsufficientScopes\",\"message\":\"The caller does not have sufficient scopes to perform this operation\"}""#,
+        );
+        assert_eq!(
+            escaped.api.unwrap().code.as_deref(),
+            Some("InsufficientScopes")
+        );
+        // A paste cut inside the body, and a Python dict.
+        let cut = extract(
+            "{\n  \"error\": {\n    \"code\": \"DMTS_OAuthTokenRefreshFailedError\",\n    \"pbi.error\": {",
+        );
+        assert_eq!(
+            cut.api.unwrap().code.as_deref(),
+            Some("DMTS_OAuthTokenRefreshFailedError")
+        );
+        let dict = extract(
+            "[{'errorCode': 'ItemDisplayNameAlreadyInUse', 'message': \"Item name 'x' is already in use.\"}]",
+        );
+        assert_eq!(
+            dict.api.unwrap().code.as_deref(),
+            Some("ItemDisplayNameAlreadyInUse")
+        );
+        // A sign-in redirect with the error URL-encoded, and Entra's error page.
+        let redirect = extract(
+            "http://localhost:5000/signin-oidc?error=invalid_client&error_description=AADSTS7000215%3a+Invalid+client+secret+provided.+Trace+ID%3a+t-1+Correlation+ID%3a+c-1&state=x",
+        );
+        let entra = redirect.entra.unwrap();
+        assert_eq!(entra.codes, vec![7000215]);
+        assert_eq!(entra.error.as_deref(), Some("invalid_client"));
+        let page = extract("https://login.microsoftonline.com/error?code=7000222");
+        assert_eq!(page.entra.unwrap().codes, vec![7000222]);
+    }
+
+    #[test]
+    fn names_who_was_calling_from_the_tools_words() {
+        assert_eq!(
+            extract("Expression.Error: Access to the resource is forbidden.")
+                .delegated_hint
+                .as_deref(),
+            Some("Expression.Error")
+        );
+        assert_eq!(
+            extract("web.contents failed to get contents from 'https://api.powerbi.com/v1.0/myorg/groups' (403): Forbidden").delegated_hint.as_deref(),
+            Some("Web.Contents")
+        );
+        assert_eq!(
+            extract("msal PublicClientApplication.acquire_token_interactive(scopes) -> 401")
+                .delegated_hint
+                .as_deref(),
+            Some("acquire_token_interactive")
+        );
+        assert_eq!(
+            extract("result = app.acquire_token_for_client(scopes=[...])\n401 Client Error")
+                .application_hint
+                .as_deref(),
+            Some("acquire_token_for_client")
+        );
+    }
+
+    #[test]
+    fn a_text_without_any_signal_is_empty() {
+        for text in [
+            "",
+            "It does not work, please help",
+            "Get-PowerBIReport",
+            "See https://learn.microsoft.com/power-bi/developer/embedded/embed-service-principal",
+            "At line:401 char:1",
+        ] {
+            assert!(extract(text).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn reads_the_fabric_cli_error_line() {
+        let e = extract(
+            "PS> fab ls \"/Finance.Workspace\"\nx ls: [WorkspaceNotFound] The requested workspace was not found\n∟ Request Id: 2f7c1a90-6b3e-4d85-9e12-c04a8b5d73f6\n",
+        );
+        let api = e.api.unwrap();
+        assert_eq!(api.code.as_deref(), Some("WorkspaceNotFound"));
+        assert_eq!(
+            api.request_id.as_deref(),
+            Some("2f7c1a90-6b3e-4d85-9e12-c04a8b5d73f6")
+        );
+        let unknown = extract("x get: [UnknownItemType] something");
+        assert_eq!(
+            unknown.api.unwrap().code.as_deref(),
+            Some("UnknownItemType")
         );
     }
 }

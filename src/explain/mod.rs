@@ -644,4 +644,118 @@ mod tests {
             Route::TokenEndpoint
         );
     }
+
+    fn explained(text: &str) -> (Vec<String>, Vec<String>) {
+        let catalogue = Catalogue::embedded().unwrap();
+        let e = explain(&extract::extract(text), None, catalogue);
+        (
+            e.diagnoses
+                .causes
+                .iter()
+                .map(|d| d.cause.id.clone())
+                .collect(),
+            e.notes,
+        )
+    }
+
+    #[test]
+    fn routes_of_fabric_cluster_and_xmla_hosts() {
+        let r = |u: &str| Route::of(&url::Url::parse(u).unwrap());
+        assert_eq!(
+            r("https://api.fabric.microsoft.com/v1/workspaces"),
+            Route::Fabric
+        );
+        assert_eq!(
+            r("https://api.fabric.microsoft.com/v1/mcp/powerbi"),
+            Route::Fabric
+        );
+        assert_eq!(
+            r("https://api.powerbi.com/v1/workspaces/xxxx/items"),
+            Route::Workspace
+        );
+        assert_eq!(
+            r("https://api.fabric.microsoft.com/v1.0/myorg/groups?$filter=x"),
+            Route::MyOrg
+        );
+        assert_eq!(
+            r("https://wabi-west-europe-d-primary-redirect.analysis.windows.net/metadata/cluster"),
+            Route::Cluster
+        );
+        assert_eq!(r("powerbi://api.powerbi.com/v1.0/myorg/Sales"), Route::Xmla);
+    }
+
+    #[test]
+    fn a_command_line_gives_the_route() {
+        let (causes, notes) = explained(
+            "PS> Get-PowerBIDataset -Scope Organization\nget-powerbidataset : Operation returned an invalid status code 'Unauthorized'",
+        );
+        assert!(
+            notes.iter().any(|n| n.contains("-Scope Organization")),
+            "{notes:?}"
+        );
+        assert!(!notes.iter().any(|n| n.contains("--url")), "{notes:?}");
+        assert!(
+            causes.contains(&"delegated-user-not-admin".to_owned()),
+            "{causes:?}"
+        );
+        assert!(
+            !causes.contains(&"sp-not-in-workspace".to_owned()),
+            "{causes:?}"
+        );
+    }
+
+    #[test]
+    fn a_text_with_a_url_but_no_status_reads_both_refusals_and_says_what_is_missing() {
+        let (causes, notes) = explained(
+            "Unhandled error occurred calling GET on 'https://api.powerbi.com/v1.0/myorg/admin/groups?$top=100'. Message: An error occurred.",
+        );
+        assert!(!causes.is_empty());
+        assert!(notes.iter().any(|n| n.contains("--status")), "{notes:?}");
+    }
+
+    #[test]
+    fn two_clouds_in_the_paste_are_the_wrong_cloud() {
+        let (causes, _) = explained(
+            "Initializing with Entra authority: https://login.microsoftonline.us/72f988bf-0000-4000-8000-000000000001\nAccess token generated\nERROR 403 Client Error: Forbidden for url: https://api.powerbi.com/v1.0/myorg/admin/groups?$top=1",
+        );
+        assert_eq!(causes.first().map(String::as_str), Some("wrong-cloud"));
+    }
+
+    #[test]
+    fn a_service_principal_signed_in_without_tenant_needs_one() {
+        let (causes, _) = explained(
+            "PS> Connect-PowerBIServiceAccount -ServicePrincipal -Credential $credential\nConnect-PowerBIServiceAccount : One or more errors occurred.",
+        );
+        assert_eq!(
+            causes.first().map(String::as_str),
+            Some("tenant-specific-authority-required")
+        );
+        // With Entra's own code, the code explains; the authority is a note.
+        let (causes, notes) = explained(
+            "PS> Connect-PowerBIServiceAccount -ServicePrincipal -Credential $credential\nAADSTS7000215: Invalid client secret provided.",
+        );
+        assert_eq!(
+            causes.first().map(String::as_str),
+            Some("invalid-client-secret")
+        );
+        assert!(
+            notes.iter().any(|n| n.contains("organizations")),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn warns_of_a_secret_read_from_a_client_id_variable() {
+        let (causes, notes) = explained(
+            "$secret = ConvertTo-SecureString $env:AZURE_CLIENT_ID -AsPlainText -Force\nAADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID",
+        );
+        assert_eq!(
+            causes.first().map(String::as_str),
+            Some("invalid-client-secret")
+        );
+        assert!(
+            notes.iter().any(|n| n.contains("$env:AZURE_CLIENT_ID")),
+            "{notes:?}"
+        );
+    }
 }

@@ -157,6 +157,14 @@ fn numeric(text: &str) -> Option<u16> {
         {
             continue;
         }
+        // The milliseconds of a timestamp (`09:14:03,402`, `09:14:03.402`) are not a status.
+        let after_time_separator = prev.is_some_and(|b| matches!(b, b',' | b':'))
+            && start
+                .checked_sub(2)
+                .is_some_and(|p| bytes[p].is_ascii_digit());
+        if after_time_separator {
+            continue;
+        }
         let Ok(code) = text[start..end].parse::<u16>() else {
             continue;
         };
@@ -408,6 +416,8 @@ mod tests {
             "PowerBIEntityNotFound",
             "listening on port 8401",
             "Took 403 ms",
+            "2026-11-20 09:14:03,402 ERROR inventory: token acquired",
+            "09:14:03:401 error",
         ] {
             assert_eq!(find(text), None, "{text}");
         }
