@@ -318,9 +318,10 @@ pub struct ExplainArgs {
     /// The URL that was called: tells an admin route from a workspace route.
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
-    /// The cloud (for a token found in the text).
-    #[arg(long, value_enum, ignore_case = true, default_value_t = Cloud::Public)]
-    pub cloud: Cloud,
+    /// The cloud (for a token found in the text) [default: the cloud of the URL in the text, else
+    /// public].
+    #[arg(long, value_enum, ignore_case = true)]
+    pub cloud: Option<Cloud>,
     /// Output options.
     #[command(flatten)]
     pub output: OutputArgs,

@@ -52,7 +52,7 @@ signals! {
     TOKEN_BODY = "token.body";
     /// `connect`, `timeout`, `dns`, `tls`, `other`: the request got no HTTP answer
     TOKEN_NETWORK = "token.network";
-    /// how a given token was wrapped: `bare`, `bearer`, `authorization-header`, `json-response`, `quoted`, `double-bearer`
+    /// how a given token was wrapped: `bare`, `bearer`, `authorization-header`, `json-response`, `quoted`, `double-bearer`, `tool-output` (one field of a printout: an object listing, a Python dict, a command line)
     TOKEN_INPUT = "token.input";
     /// `valid`, `expired`, `not-yet-valid`, or why it could not be used: `not-a-certificate`, `unreadable`, `no-certificate`, `no-private-key`, `encrypted-pem-key`, `wrong-password`, `password-required`, `key-does-not-match`, `not-rsa`, `signing`
     TOKEN_CERTIFICATE = "token.certificate";
@@ -174,6 +174,10 @@ signals! {
     WORKSPACE_API_REACHABLE = "workspace_api.reachable";
     /// `no`: a `--workspace` id absent from a successful list
     WORKSPACE_API_TARGET_LISTED = "workspace_api.target_listed";
+
+    // explain: where a pasted error came from
+    /// the kind of endpoint outside the admin API a pasted error came from (`explain` only): `myorg`, `workspace`, `fabric`, `cluster` (wabi-…), `xmla` (powerbi://)
+    WORKSPACE_API_ROUTE = "workspace_api.route";
 }
 
 /// A probe of the Power BI API: each emits the same [`ProbeField`]s under its own prefix.
@@ -375,6 +379,17 @@ fn sentence(signal: &str, values: &[String]) -> Option<String> {
             )
         }),
         TOKEN_NETWORK => each(&|v| format!("The token request got no answer: {}.", network(v))),
+        WORKSPACE_API_ROUTE => each(&|v| {
+            match v {
+                "myorg" => "The pasted error came from a Power BI API outside any workspace.",
+                "workspace" => "The pasted error came from a workspace-scoped Power BI API.",
+                "fabric" => "The pasted error came from the Fabric REST API.",
+                "cluster" => "The pasted error came from a Power BI cluster (wabi) endpoint.",
+                "xmla" => "The pasted error came from an XMLA endpoint (powerbi://).",
+                _ => "The pasted error came from another Power BI endpoint.",
+            }
+            .to_owned()
+        }),
         TOKEN_INPUT => format!(
             "The token was given {}.",
             listed(&|v| {
@@ -681,6 +696,7 @@ fn absent_sentence(signal: &str) -> Option<&'static str> {
         TOKEN_SUBERROR => "Entra ID's answer carried no suberror.",
         TOKEN_BODY => "The answer to the token request was a token or an Entra ID error.",
         TOKEN_NETWORK => "The token request did not fail on the network.",
+        WORKSPACE_API_ROUTE => "The paste does not say which endpoint answered.",
         TOKEN_INPUT => "No token was given: pbi-doctor requested one.",
         TOKEN_CERTIFICATE => "No certificate was used.",
         TOKEN_ASSERTION => "No federated token was presented.",
@@ -933,6 +949,7 @@ mod tests {
             | ADMIN_API_NETWORK
             | WORKSPACE_API_NETWORK
             | WORKSPACE_API_TARGET_NETWORK => &["connect", "timeout", "dns", "tls", "other"],
+            WORKSPACE_API_ROUTE => &["myorg", "workspace", "fabric", "cluster", "xmla"],
             TOKEN_INPUT => &[
                 "bare",
                 "bearer",
@@ -940,6 +957,7 @@ mod tests {
                 "json-response",
                 "quoted",
                 "double-bearer",
+                "tool-output",
             ],
             TOKEN_CERTIFICATE => &[
                 "valid",

@@ -258,6 +258,9 @@ fn from_given_token(ctx: &Context<'_>, text: &str, source: &str) -> (Finding, Op
         let (label, value) = response_field(field, &ctx.redactor.clean(value), ctx.now);
         finding.evidence(label, value);
     }
+    if let Some(hint) = input.hint {
+        finding.evidence("instead of a token", hint);
+    }
     let token = TokenInHand::new(&input.token);
     (finding, Some(token))
 }

@@ -40,6 +40,7 @@ pub const SIGNALS: &[&str] = &[
     signal::WORKSPACE_API_TARGET_LISTED,
     signal::WORKSPACE_API_LISTED,
     signal::WORKSPACE_API_REACHABLE,
+    signal::WORKSPACE_API_ROUTE,
 ];
 
 /// How many workspace calls are in flight at once: enough that a hanging workspace costs the run

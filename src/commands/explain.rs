@@ -53,6 +53,10 @@ pub(crate) fn run(args: ExplainArgs, env: &Env, quiet: bool) -> Result<ExitStatu
             url: url.clone(),
             reason: e.to_string(),
         })?;
+        extracted.url_cloud = parsed
+            .host_str()
+            .and_then(crate::explain::hosts::powerbi_cloud)
+            .or(extracted.url_cloud);
         extracted.url = Some(parsed);
     }
     if extracted.is_empty() {
@@ -60,15 +64,16 @@ pub(crate) fn run(args: ExplainArgs, env: &Env, quiet: bool) -> Result<ExitStatu
     }
     let now = chrono::Utc::now().timestamp();
     let catalogue = Catalogue::embedded()?;
+    // A token in the text is judged against the cloud of the URL it was sent to, unless the
+    // user names one: a public token sent to a government host is the wrong cloud's.
+    let cloud = args
+        .cloud
+        .or(extracted.url_cloud)
+        .unwrap_or(crate::cloud::Cloud::Public);
     let (settings, token_findings) = match &extracted.jwt {
         Some(jwt) => {
-            let settings = offline_settings(
-                jwt.clone(),
-                "the pasted text".to_owned(),
-                None,
-                None,
-                args.cloud,
-            )?;
+            let settings =
+                offline_settings(jwt.clone(), "the pasted text".to_owned(), None, None, cloud)?;
             let redactor = redactor_for(&settings);
             let findings = offline_chain(&settings, now, &redactor)?.findings;
             (settings, Some(findings))
@@ -79,7 +84,7 @@ pub(crate) fn run(args: ExplainArgs, env: &Env, quiet: bool) -> Result<ExitStatu
                 "the pasted text".to_owned(),
                 None,
                 None,
-                args.cloud,
+                cloud,
             )?,
             None,
         ),

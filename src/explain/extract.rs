@@ -1,15 +1,22 @@
 //! Pulling evidence out of pasted text: an error as it arrives in the wild. A token-endpoint error
 //! JSON or just a line with `AADSTS<code>: …` (inside a stack trace, a PowerShell error record, an
-//! MSAL or azure-identity message); a Power BI or Fabric error body in any known shape; an HTTP
-//! response dump (`curl -i`, Postman, a raw `HTTP/1.1 401` block) with its headers; other tools'
-//! renderings (`Invoke-RestMethod`, Data Factory / Fabric pipeline errors, Terraform
-//! `Error Code: … Request ID: …` blocks, Python `HTTPError … for url:` lines). Nothing here
-//! decides what it means; it only finds what is there.
+//! MSAL or azure-identity message, a sign-in redirect's URL-encoded `error_description`, Entra's
+//! `/error?code=` page); a Power BI or Fabric error body in any known shape, also when a CSV export
+//! doubled its quotes, a log escaped them or the paste cut it short; an HTTP response dump
+//! (`curl -i`, Postman, a raw `HTTP/1.1 401` block, a PowerShell 7 response listing) with its
+//! headers; the status in any rendering ([`super::status`]); other tools' renderings
+//! (`Invoke-RestMethod`, Data Factory / Fabric pipeline errors, Terraform `Error Code: … Request
+//! ID: …` blocks, Python `HTTPError … for url:` lines); the URL called, its route and its cloud
+//! ([`super::hosts`]); who was calling, from the credential classes and cmdlets named; command
+//! lines ([`super::command`]). Nothing here decides what it means; it only finds what is there.
 
 use serde_json::Value;
 use url::Url;
 
+use super::command::{self, CommandEvidence};
+use super::hosts;
 use crate::api_error::{self, ApiError};
+use crate::cloud::Cloud;
 use crate::entra_error::{self, EntraError};
 
 /// Power BI and Fabric error codes recognised in free text (facts §4), longest first so that a
@@ -74,6 +81,17 @@ pub struct Extracted {
     pub body_shown_empty: bool,
     /// Words that say a service principal was calling (`ClientSecretCredential`, `-ServicePrincipal`…).
     pub application_hint: Option<String>,
+    /// Words that say a signed-in user was calling (`InteractiveBrowserCredential`, Power Query…).
+    pub delegated_hint: Option<String>,
+    /// What command lines in the paste say (route, authority, cloud, warnings).
+    pub command: CommandEvidence,
+    /// Hosts of different clouds in the paste, in words.
+    pub cloud_clash: Option<String>,
+    /// The Power BI cloud of the URL called, when its host names one.
+    pub url_cloud: Option<Cloud>,
+    /// A multi-tenant authority (`common`, `organizations`, `consumers`) in a token endpoint URL
+    /// of the paste, or the one a command line signs in on.
+    pub multi_tenant_authority: Option<String>,
 }
 
 impl Extracted {
@@ -85,13 +103,18 @@ impl Extracted {
             .map(|(_, v)| v.as_str())
     }
 
-    /// Whether anything recognisable was found.
+    /// Whether anything recognisable was found: a status, a code or message, a token, a known
+    /// header, the URL of a Power BI, Fabric or Entra endpoint, hosts of two clouds, a
+    /// multi-tenant authority. Who was calling alone is not enough.
     pub fn is_empty(&self) -> bool {
         self.status.is_none()
             && self.entra.is_none()
             && self.api.is_none()
             && self.jwt.is_none()
             && self.headers.is_empty()
+            && self.url.is_none()
+            && self.cloud_clash.is_none()
+            && self.multi_tenant_authority.is_none()
     }
 }
 
@@ -242,88 +265,125 @@ pub fn json_objects(text: &str) -> Vec<serde_json::Map<String, Value>> {
     found
 }
 
-/// The status stated in the text: a status line, `StatusCode: 401`, `(401)`, `401 Unauthorized`,
-/// `401 Client Error`, `status code 403`.
-fn find_status(text: &str) -> Option<u16> {
-    let lower = text.to_ascii_lowercase();
-    let number_after = |marker: &str| -> Option<u16> {
-        let pos = lower.find(marker)? + marker.len();
-        let digits: String = lower[pos..]
-            .trim_start_matches([' ', ':', '=', '"', '('])
-            .chars()
-            .take_while(char::is_ascii_digit)
-            .collect();
-        digits.parse().ok().filter(|s| (100..600).contains(s))
-    };
-    for marker in [
-        "http/1.1 ",
-        "http/1.0 ",
-        "http/2 ",
-        "http/2.0 ",
-        "does not indicate success:",
-        "statuscode",
-        "status code",
-        "\"status\"",
-        "status:",
-        "status ",
-    ] {
-        if let Some(status) = number_after(marker) {
-            return Some(status);
-        }
-    }
-    for (phrase, status) in [
-        ("401 unauthorized", 401),
-        ("(401)", 401),
-        ("401 client error", 401),
-        ("403 forbidden", 403),
-        ("(403)", 403),
-        ("403 client error", 403),
-        ("429 too many requests", 429),
-        ("(429)", 429),
-        ("404 not found", 404),
-        ("400 bad request", 400),
-        ("(unauthorized)", 401),
-        ("(forbidden)", 403),
-        ("'unauthorized'", 401),
-        ("'forbidden'", 403),
-    ] {
-        if lower.contains(phrase) {
-            return Some(status);
-        }
-    }
-    None
-}
+/// URLs kept from one paste, at most: enough for every host of a long log.
+const MAX_URLS: usize = 256;
 
-/// The first URL of a Microsoft endpoint in the text (an API call or a token endpoint). Linear:
-/// a candidate starts at `http://` or `https://` and runs to a delimiter; the next one is looked
-/// for after it, so a line of `https://https://…` is read once, not once per `http`.
-fn find_url(text: &str) -> Option<Url> {
-    let mut candidates = Vec::new();
+/// A URL is read this far at most.
+const MAX_URL_LEN: usize = 8192;
+
+/// Every URL of the text (`http`, `https`, `powerbi`), in order, at most [`MAX_URLS`]. Linear: a
+/// candidate starts at `://` and runs to a delimiter; the next one is looked for after it, so a
+/// line of `https://https://…` is read once, not once per `://`. A `<placeholder>` or
+/// `{placeholder}` people put where an id was is part of the URL; an XMLA endpoint's workspace
+/// name may hold spaces, so `powerbi://` runs to the end of its connection-string value.
+pub fn url_candidates(text: &str) -> Vec<Url> {
+    let bytes = text.as_bytes();
+    let mut urls = Vec::new();
     let mut next = 0;
-    for (i, _) in text.match_indices("http") {
-        let rest = &text[i..];
-        if i < next || !(rest.starts_with("http://") || rest.starts_with("https://")) {
+    for (i, _) in text.match_indices("://") {
+        if i < next || urls.len() >= MAX_URLS {
             continue;
         }
-        let end = rest
-            .find(|c: char| {
-                c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | ')' | ']' | '`' | ',')
-            })
-            .unwrap_or(rest.len());
-        next = i + end;
-        if let Ok(url) = Url::parse(rest[..end].trim_end_matches(['.', ';'])) {
-            candidates.push(url);
+        let scheme_start = text[..i]
+            .bytes()
+            .rev()
+            .take(8)
+            .take_while(u8::is_ascii_alphabetic)
+            .count();
+        let start = i - scheme_start;
+        let scheme = text[start..i].to_ascii_lowercase();
+        let xmla = scheme == "powerbi";
+        if !(scheme == "http" || scheme == "https" || xmla) {
+            continue;
+        }
+        let mut end = i + 3;
+        while end < bytes.len() && end - start < MAX_URL_LEN {
+            let b = bytes[end];
+            let stop = if xmla {
+                matches!(b, b';' | b'"' | b'\'' | b'\n' | b'\r' | b')' | b'`')
+            } else if b == b'<' {
+                // `<workspace-id>`: a placeholder, kept; `<` of markup ends the URL.
+                match text[end..].find('>') {
+                    Some(close)
+                        if close > 1
+                            && close <= 40
+                            && text[end + 1..end + close].bytes().all(|c| {
+                                c.is_ascii_alphanumeric() || matches!(c, b' ' | b'_' | b'-')
+                            }) =>
+                    {
+                        end += close + 1;
+                        continue;
+                    }
+                    _ => true,
+                }
+            } else {
+                b.is_ascii_whitespace()
+                    || matches!(b, b'"' | b'\'' | b'>' | b')' | b']' | b'`' | b',' | b'\\')
+            };
+            if stop {
+                break;
+            }
+            end += 1;
+        }
+        while end > i + 3 && !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        next = end;
+        let candidate = text[start..end].trim_end_matches(['.', ';', ':', ' ']);
+        if let Ok(url) = Url::parse(candidate) {
+            urls.push(url);
         }
     }
-    let interesting = |u: &Url| {
-        let path = u.path().to_ascii_lowercase();
-        path.contains("/v1.0/myorg") || path.starts_with("/v1/") || path.contains("/oauth2/")
-    };
-    candidates
+    urls
+}
+
+/// Whether a URL is a call to a Power BI, Fabric or Entra token endpoint (not a portal page, a
+/// resource URI or a documentation link).
+pub fn is_call(url: &Url) -> bool {
+    if url.scheme() == "powerbi" {
+        return true;
+    }
+    let path = url.path().to_ascii_lowercase();
+    if path.contains("/oauth2/") {
+        return true;
+    }
+    if path.starts_with("/powerbi/api") {
+        return false;
+    }
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    // On an API host, only API paths: `https://api.fabric.microsoft.com/.default` is a scope.
+    let api_path = ["/v1/", "/v1.0/", "/beta/"]
         .iter()
-        .find(|u| interesting(u))
-        .cloned()
-        .or_else(|| verbose_request_url(text).filter(interesting))
+        .any(|p| path.starts_with(p));
+    let api_host = api_path && host.starts_with("api.") && hosts::powerbi_cloud(&host).is_some();
+    let cluster = host.starts_with("wabi-") && hosts::powerbi_cloud(&host).is_some();
+    // `/v1.0/myorg` also behind a gateway or a proxy of the user's own.
+    api_host || cluster || path.contains("/v1.0/myorg")
+}
+
+/// The URL the failed call went to: a token endpoint when the paste holds Entra's answer, else
+/// the first other call; a `curl -v` request when no URL is written out.
+fn find_url(text: &str, urls: &[Url], token_endpoint_first: bool) -> Option<Url> {
+    let calls: Vec<&Url> = urls.iter().filter(|u| is_call(u)).collect();
+    let token_endpoint = |u: &&&Url| u.path().to_ascii_lowercase().contains("/oauth2/");
+    calls
+        .iter()
+        .find(|u| token_endpoint(u) == token_endpoint_first)
+        .or_else(|| calls.first())
+        .map(|u| (*u).clone())
+        .or_else(|| verbose_request_url(text).filter(is_call))
+}
+
+/// A multi-tenant authority in a token endpoint URL: `…/common/oauth2/…`.
+fn multi_tenant_authority(urls: &[Url]) -> Option<String> {
+    urls.iter().find_map(|u| {
+        let host = u.host_str()?;
+        crate::cloud::issuer_cloud(&format!("https://{host}/"))?;
+        let tenant = u.path_segments()?.next()?.to_ascii_lowercase();
+        let oauth = u.path().to_ascii_lowercase().contains("/oauth2/");
+        (oauth && matches!(tenant.as_str(), "common" | "organizations" | "consumers"))
+            .then(|| format!("the token endpoint {host}/{tenant} is a multi-tenant authority"))
+    })
 }
 
 /// The URL of a `curl -v` request: `> GET /v1/workspaces HTTP/1.1` and `> Host: …`.
@@ -387,7 +447,86 @@ fn find_headers(text: &str) -> Vec<(String, String)> {
             }
         }
     }
+    for name in HEADERS {
+        if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
+            && let Some(value) = inline_header(text, name)
+        {
+            headers.push(((*name).to_owned(), value));
+        }
+    }
     headers
+}
+
+/// A header written inside a line rather than opening one: a Python dict on one line
+/// (`{'RequestId': '0b2d', …}`), PowerShell's dictionary (`[Retry-After, 3392]`) or `Key Value`
+/// table (`Retry-After {3392}`, `Retry-After   3392`). The name must be a whole name (not the
+/// tail of `x-ms-request-id`) followed by a separator, so a header named as a value
+/// (`'Access-Control-Expose-Headers': 'RequestId'`) is not read as one.
+fn inline_header(text: &str, name: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let lower_name = name.to_ascii_lowercase();
+    let mut from = 0;
+    // Case-insensitive search without a lower-cased copy of the whole text.
+    while let Some(found) = find_ignore_case(&text[from..], &lower_name) {
+        let at = from + found;
+        from = at + name.len();
+        let before = at.checked_sub(1).map(|p| bytes[p]);
+        if before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+            continue;
+        }
+        let mut i = at + name.len();
+        if matches!(bytes.get(i), Some(b'"' | b'\'')) {
+            i += 1;
+        }
+        let rest = &text[i..];
+        let spaces = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        let after = &rest[spaces..];
+        let separated =
+            after.starts_with([':', '=']) || (after.starts_with(',') && before == Some(b'['));
+        let value_start = if separated {
+            &after[1..]
+        } else if after.starts_with('{') || (spaces >= 2 && !after.starts_with(['\r', '\n'])) {
+            after
+        } else {
+            continue;
+        };
+        let value = value_start.trim_start_matches([' ', '\t', '"', '\'', '{']);
+        let end = value
+            .find(['\r', '\n', '"', '\'', '}', ']', ','])
+            .unwrap_or(value.len())
+            .min(256);
+        let mut end = end.min(value.len());
+        while !value.is_char_boundary(end) {
+            end -= 1;
+        }
+        let value = value[..end].trim();
+        // `[Retry-After, System.String[]]`: PowerShell named the type, not the value.
+        if !value.is_empty() && !value.starts_with("System.") {
+            return Some(value.to_owned());
+        }
+    }
+    None
+}
+
+/// The first place `needle` (lower case ASCII) occurs in `hay`, ignoring ASCII case.
+fn find_ignore_case(hay: &str, needle: &str) -> Option<usize> {
+    let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
+    let first = needle.first()?;
+    let mut i = 0;
+    while i + needle.len() <= hay.len() {
+        let at = hay[i..]
+            .iter()
+            .position(|b| b.to_ascii_lowercase() == *first)?;
+        let start = i + at;
+        if start + needle.len() > hay.len() {
+            return None;
+        }
+        if hay[start..start + needle.len()].eq_ignore_ascii_case(needle) {
+            return Some(start);
+        }
+        i = start + 1;
+    }
+    None
 }
 
 /// The value after `label` on the same line, e.g. Terraform's `Request ID: …`.
@@ -395,7 +534,7 @@ fn labelled(text: &str, label: &str) -> Option<String> {
     let lower = text.to_ascii_lowercase();
     let pos = lower.find(&label.to_ascii_lowercase())? + label.len();
     let value: String = text[pos..]
-        .trim_start_matches([' ', ':', '=', '"'])
+        .trim_start_matches([' ', ':', '=', '"', '\''])
         .chars()
         .take_while(|c| !c.is_whitespace() && !matches!(c, '"' | '\'' | '\\' | ',' | ';' | ')'))
         .collect();
@@ -444,17 +583,25 @@ fn find_api_error(
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.clone())
     };
-    let code = KNOWN_API_CODES
-        .iter()
-        .find(|c| text.contains(**c))
-        .map(|c| (*c).to_owned())
+    let (broken_code, broken_message) = fields_of_broken_json(text);
+    let code = broken_code
+        .or_else(|| fabric_cli_code(text))
+        .or_else(|| {
+            KNOWN_API_CODES
+                .iter()
+                .find(|c| text.contains(**c))
+                .map(|c| (*c).to_owned())
+        })
         .or_else(|| {
             labelled(text, "Error Code:").filter(|c| c.chars().all(|ch| ch.is_ascii_alphanumeric()))
         })
         .or_else(|| header("x-ms-public-api-error-code"))
         .or_else(|| header("x-ms-error-code"));
-    // Known messages (checks/messages.toml), in their canonical wording.
-    let message = super::messages::api_message(text).map(|e| e.text.clone());
+    // Known messages (checks/messages.toml), in their canonical wording; else a message cut
+    // out of JSON too broken to parse.
+    let message = super::messages::api_message(text)
+        .map(|e| e.text.clone())
+        .or(broken_message);
     (code.is_some() || message.is_some()).then(|| ApiError {
         code,
         message,
@@ -471,22 +618,165 @@ fn find_jwt(text: &str) -> Option<String> {
     (token.matches('.').count() >= 2).then_some(token)
 }
 
+/// Words that name an application caller: credential classes, flows and parameters of the
+/// libraries, and Power BI's own words for one (facts §4.1, §4.2).
+const APPLICATION_WORDS: &[&str] = &[
+    "ClientSecretCredential",
+    "ClientCertificateCredential",
+    "ClientAssertionCredential",
+    "client_credentials",
+    "-ServicePrincipal",
+    "--service-principal",
+    "ServicePrincipalCredential",
+    "WorkloadIdentityCredential",
+    "ManagedIdentityCredential",
+    "AcquireTokenForClient",
+    "acquire_token_for_client",
+    "acquireTokenByClientCredential",
+    // An XMLA connection string signing in as an app: `User ID=app:<app id>@<tenant>`.
+    "User ID=app:",
+    "ServicePrincipalIsNotAllowedByTenantAdminSwitch",
+    "API is not accessible for application",
+];
+
+/// Words that name a signed-in user: interactive, device code and password flows; Power Query
+/// (`Web.Contents` signs in with an organizational account); semantic link in a notebook (runs
+/// as the notebook's user).
+const DELEGATED_WORDS: &[&str] = &[
+    "InteractiveBrowserCredential",
+    "DeviceCodeCredential",
+    "UsernamePasswordCredential",
+    "AcquireTokenInteractive",
+    "AcquireTokenByUsernamePassword",
+    "AcquireTokenWithDeviceCode",
+    "AcquireTokenByIntegratedWindowsAuth",
+    "acquire_token_interactive",
+    "acquire_token_by_username_password",
+    "acquire_token_by_device_flow",
+    "acquireTokenByDeviceCode",
+    "grant_type=password",
+    "Web.Contents",
+    "Expression.Error",
+];
+
+/// The first of `words` in the text, without case (people retype `web.contents`).
+fn first_word_in(text: &str, words: &[&str]) -> Option<String> {
+    words
+        .iter()
+        .find(|word| find_ignore_case(text, &word.to_ascii_lowercase()).is_some())
+        .map(|word| (*word).to_owned())
+}
+
 fn application_hint(text: &str) -> Option<String> {
-    [
-        "ClientSecretCredential",
-        "ClientCertificateCredential",
-        "client_credentials",
-        "-ServicePrincipal",
-        "ServicePrincipalCredential",
-        "WorkloadIdentityCredential",
-        "ManagedIdentityCredential",
-        // Power BI's own words for an application caller (facts §4.1, §4.2).
-        "ServicePrincipalIsNotAllowedByTenantAdminSwitch",
-        "API is not accessible for application",
-    ]
-    .into_iter()
-    .find(|hint| text.contains(hint))
-    .map(str::to_owned)
+    first_word_in(text, APPLICATION_WORDS)
+}
+
+fn delegated_hint(text: &str, command: &CommandEvidence) -> Option<String> {
+    first_word_in(text, DELEGATED_WORDS).or_else(|| {
+        (command.service_principal == Some(false))
+            .then(|| "Connect-PowerBIServiceAccount without -ServicePrincipal".to_owned())
+    })
+}
+
+/// `"code": "…"` and `"message": "…"` of an error body that does not parse: cut short by the
+/// paste, or a Python dict (`{'errorCode': '…'}`). Numeric codes are a pipeline activity's own,
+/// not the service's.
+fn fields_of_broken_json(text: &str) -> (Option<String>, Option<String>) {
+    let value_after = |key: &str, max: usize, allow: fn(char) -> bool| -> Option<String> {
+        let mut from = 0;
+        while let Some(found) = text[from..].find(key) {
+            let at = from + found;
+            from = at + key.len();
+            let rest = &text[from..];
+            let Some(rest) = rest.strip_prefix(['"', '\'']) else {
+                continue;
+            };
+            let rest = rest.trim_start();
+            let Some(rest) = rest.strip_prefix(':') else {
+                continue;
+            };
+            let rest = rest.trim_start();
+            let Some(quote) = rest.chars().next().filter(|c| matches!(c, '"' | '\'')) else {
+                continue;
+            };
+            let body = &rest[1..];
+            let Some(end) = body.find(quote).filter(|e| *e <= max) else {
+                continue;
+            };
+            let value = &body[..end];
+            if !value.is_empty()
+                && value.chars().all(allow)
+                && !value.chars().all(|c| c.is_ascii_digit())
+            {
+                return Some(value.to_owned());
+            }
+        }
+        None
+    };
+    let code_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ' ' | '-');
+    let code = ["\"errorCode", "'errorCode", "\"code", "'code"]
+        .iter()
+        .find_map(|key| value_after(key, 80, code_char));
+    let message = ["\"message", "'message", "\"Message", "'Message"]
+        .iter()
+        .find_map(|key| value_after(key, 400, |c| c != '\n'));
+    (code, message)
+}
+
+/// The code of a Fabric CLI error line: `x <command>: [<errorCode>] <message>` (`fab` prints the
+/// API's `errorCode` in brackets, then `∟ Request Id: …`).
+fn fabric_cli_code(text: &str) -> Option<String> {
+    text.lines().find_map(|line| {
+        let rest = line.trim_start().strip_prefix("x ")?;
+        let (command, rest) = rest.split_once(": [")?;
+        if command.is_empty() || command.len() > 40 || command.contains(char::is_whitespace) {
+            return None;
+        }
+        let (code, _) = rest.split_once(']')?;
+        (!code.is_empty()
+            && code.len() <= 80
+            && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !code.chars().all(|c| c.is_ascii_digit()))
+        .then(|| code.to_owned())
+    })
+}
+
+/// What a CSV export, a log or a redirect did to the error, undone: `""` doubled quotes and
+/// `\"` escaped ones made plain, and the `error`, `error_description` of a sign-in redirect URL
+/// (and the code of Entra's `/error?code=` page) decoded. Appended to the text as extra lines,
+/// so every reader sees them; `None` when there is nothing to undo.
+fn undone_layers(text: &str, urls: &[Url]) -> Option<String> {
+    let mut extra = String::new();
+    if text.contains("{\"\"") || text.contains("\"\":") {
+        extra.push_str(&text.replace("\"\"", "\""));
+        extra.push('\n');
+    }
+    if text.contains("{\\\"") || text.contains("\\\":") {
+        extra.push_str(&text.replace("\\\"", "\""));
+        extra.push('\n');
+    }
+    for url in urls {
+        let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+        let login = crate::cloud::issuer_cloud(&format!("https://{host}/")).is_some();
+        for (key, value) in url.query_pairs() {
+            match key.as_ref() {
+                "error" | "error_description" | "error_codes" | "error_subcode" => {
+                    extra.push_str(&format!("{key}: {value}\n"));
+                }
+                "code"
+                    if login
+                        && url.path().trim_end_matches('/').ends_with("/error")
+                        && value.chars().all(|c| c.is_ascii_digit()) =>
+                {
+                    extra.push_str(&format!(
+                        "AADSTS{value}: (the code of Entra's error page)\n"
+                    ));
+                }
+                _ => {}
+            }
+        }
+    }
+    (!extra.is_empty()).then_some(extra)
 }
 
 /// Whether `text` shows an HTTP response (a status line and headers) whose body is empty.
@@ -503,7 +793,17 @@ fn shows_empty_body(text: &str) -> bool {
 }
 
 /// Finds everything recognisable in `text`.
-pub fn extract(text: &str) -> Extracted {
+pub fn extract(original: &str) -> Extracted {
+    let urls = url_candidates(original);
+    let layers = undone_layers(original, &urls);
+    let joined;
+    let text = match &layers {
+        Some(extra) => {
+            joined = format!("{original}\n{extra}");
+            joined.as_str()
+        }
+        None => original,
+    };
     let objects = json_objects(text);
     let headers = find_headers(text);
     let entra = objects
@@ -564,19 +864,32 @@ pub fn extract(text: &str) -> Extracted {
     } else {
         find_api_error(text, &objects, &headers)
     };
+    let command = command::read(text);
+    let url = find_url(text, &urls, entra.is_some()).or_else(|| command.url.clone());
+    let url_cloud = url
+        .as_ref()
+        .and_then(|u| u.host_str())
+        .and_then(hosts::powerbi_cloud)
+        .or(command.cloud);
     Extracted {
-        body_shown_empty: shows_empty_body(text),
-        status: find_status(text).or_else(|| {
+        body_shown_empty: shows_empty_body(original),
+        status: super::status::find(text).or_else(|| {
             api.as_ref()
                 .and_then(|a| a.code.as_deref())
                 .and_then(implied_status)
         }),
-        url: find_url(text),
+        url,
         headers,
         entra,
         api,
         jwt: find_jwt(text),
         application_hint: application_hint(text),
+        delegated_hint: delegated_hint(text, &command),
+        cloud_clash: hosts::clash(&urls),
+        url_cloud,
+        multi_tenant_authority: multi_tenant_authority(&urls)
+            .or_else(|| command.multi_tenant_authority.clone()),
+        command,
     }
 }
 
@@ -714,6 +1027,250 @@ mod tests {
         assert_eq!(
             api.request_id.as_deref(),
             Some("7c9e6679-7425-40de-944b-e07fc1f90ae7")
+        );
+    }
+
+    #[test]
+    fn reads_a_powershell_7_response_dump_with_its_retry_after() {
+        // `$_.Exception.Response` and `$_.Exception.Response.Headers` as PowerShell 7 prints them.
+        let dump = "Invoke-RestMethod: Response status code does not indicate success: 429 (Too Many Requests).\n\nPS> $_.Exception.Response\n\nVersion             : 1.1\nContent             : System.Net.Http.HttpConnectionResponseContent\nStatusCode          : TooManyRequests\nReasonPhrase        : Too Many Requests\nHeaders             : {[Retry-After, System.String[]], [RequestId, System.String[]]}\n\nPS> $_.Exception.Response.Headers\n\nKey                        Value\n---                        -----\nRetry-After                {3392}\nRequestId                  {5b0e6a13-8f2c-4d7e-a1b9-3c6f0d2e84a7}\n";
+        let e = extract(dump);
+        assert_eq!(e.status, Some(429));
+        assert_eq!(e.header("Retry-After"), Some("3392"));
+        assert_eq!(
+            e.header("RequestId"),
+            Some("5b0e6a13-8f2c-4d7e-a1b9-3c6f0d2e84a7")
+        );
+        // The word alone, as `StatusCode : TooManyRequests` without the exception line.
+        assert_eq!(
+            extract("StatusCode          : TooManyRequests").status,
+            Some(429)
+        );
+    }
+
+    #[test]
+    fn reads_headers_inside_a_one_line_python_dict() {
+        let e = extract(
+            "Headers: {'Content-Length': '0', 'Access-Control-Expose-Headers': 'RequestId', 'RequestId': 'a5f0c3e8-6b21-4d97-9e4c-1f8d2a7b6c30', 'x-ms-public-api-error-code': 'InsufficientScopes'}",
+        );
+        assert_eq!(
+            e.header("RequestId"),
+            Some("a5f0c3e8-6b21-4d97-9e4c-1f8d2a7b6c30")
+        );
+        assert_eq!(
+            e.header("x-ms-public-api-error-code"),
+            Some("InsufficientScopes")
+        );
+        // `request-id` is not the tail of `x-ms-request-id`.
+        let only_ms = extract("{'x-ms-request-id': 'abc'}");
+        assert_eq!(only_ms.header("request-id"), None);
+        assert_eq!(only_ms.header("x-ms-request-id"), Some("abc"));
+    }
+
+    #[test]
+    fn reads_every_url_family_and_its_route() {
+        use super::super::Route;
+        let route = |text: &str| extract(text).url.as_ref().map(Route::of);
+        for (text, expected) in [
+            (
+                "GET https://api.powerbi.com/v1.0/myorg/admin/groups?$top=1 401",
+                Route::Admin,
+            ),
+            (
+                "POST https://api.powerbi.com/v1.0/myorg/groups/<workspace-id>/users",
+                Route::Workspace,
+            ),
+            (
+                "GET https://api.powerbi.com/v1.0/myorg/groups/{groupId}/reports",
+                Route::Workspace,
+            ),
+            (
+                "GET https://api.powerbi.com/v1.0/myorg/datasets/{datasetId}/datasources",
+                Route::MyOrg,
+            ),
+            (
+                "GET https://api.powerbi.com/v1.0/myorg/groups?$filter=name eq 'x'",
+                Route::MyOrg,
+            ),
+            (
+                "calling POST on 'https://api.powerbi.com/v1/workspaces/xxxx/items'",
+                Route::Workspace,
+            ),
+            (
+                "calling GET on 'https://api.fabric.microsoft.com/v1/workspaces'",
+                Route::Fabric,
+            ),
+            (
+                "https://api.fabric.microsoft.com/v1/capacities",
+                Route::Fabric,
+            ),
+            (
+                "https://api.fabric.microsoft.com/v1/admin/tenantsettings",
+                Route::Admin,
+            ),
+            (
+                "POST https://api.fabric.microsoft.com/v1/mcp/powerbi 401",
+                Route::Fabric,
+            ),
+            (
+                "403 Error - https://wabi-us-north-central-redirect.analysis.windows.net/metadata/cluster",
+                Route::Cluster,
+            ),
+            (
+                "Data Source=powerbi://api.powerbi.com/v1.0/myorg/Sales Analytics;User ID=app:x@y",
+                Route::Xmla,
+            ),
+            (
+                "https://api.high.powerbigov.us/v1.0/myorg/groups/f089354e-8366-4e18-aea3-4cb4a3a50b48/datasets",
+                Route::Workspace,
+            ),
+        ] {
+            assert_eq!(route(text), Some(expected), "{text}");
+        }
+        // A Fabric URL is never the `/myorg/` words.
+        assert_ne!(
+            route("https://api.fabric.microsoft.com/v1/connections"),
+            Some(Route::MyOrg)
+        );
+        // Portal pages, resources and docs are not calls.
+        assert_eq!(
+            route(
+                "see https://app.powerbi.com/groups/me/list and https://learn.microsoft.com/rest/api/power-bi/"
+            ),
+            None
+        );
+        assert_eq!(
+            route("scope https://analysis.windows.net/powerbi/api/.default"),
+            None
+        );
+        // The cloud of the URL called.
+        assert_eq!(
+            extract("GET https://api.mil.powerbigov.us/v1.0/myorg/groups 401").url_cloud,
+            Some(Cloud::Usdod)
+        );
+        // The XMLA connection string names an application.
+        assert_eq!(
+            extract("Data Source=powerbi://api.powerbi.com/v1.0/myorg/Sales;User ID=app:8a1d5c3e@contoso.com;Password=x").application_hint.as_deref(),
+            Some("User ID=app:")
+        );
+    }
+
+    #[test]
+    fn hosts_of_two_clouds_and_multi_tenant_authorities_are_evidence() {
+        let e = extract(
+            "INFO Initializing with authority: https://login.microsoftonline.us/72f988bf-0000-4000-8000-000000000001\nWARNING 403 Client Error: Forbidden for url: https://api.powerbi.com/v1.0/myorg/admin/groups",
+        );
+        assert!(e.cloud_clash.is_some());
+        assert!(!e.is_empty());
+        let common = extract(
+            "POST https://login.microsoftonline.com/common/oauth2/v2.0/token\nHTTP/1.1 400 Bad Request",
+        );
+        assert!(common.multi_tenant_authority.is_some());
+        assert_eq!(
+            extract("POST https://login.microsoftonline.com/contoso.com/oauth2/v2.0/token")
+                .multi_tenant_authority,
+            None
+        );
+    }
+
+    #[test]
+    fn undoes_csv_quotes_log_escapes_and_url_encoding() {
+        // A CSV export doubles the quotes of the JSON in a cell.
+        let csv = extract(
+            "Timestamp,Status,Body\n2026-11-20T09:14:03Z,401,\"{\"\"error\"\":{\"\"code\"\":\"\"PowerBINotAuthorizedException\"\",\"\"pbi.error\"\":{\"\"code\"\":\"\"PowerBINotAuthorizedException\"\",\"\"parameters\"\":{},\"\"details\"\":[]}}}\"\n",
+        );
+        assert_eq!(
+            csv.api.unwrap().code.as_deref(),
+            Some("PowerBINotAuthorizedException")
+        );
+        // A log escapes it inside a string.
+        let escaped = extract(
+            r#"level=error msg="request failed" body="{\"requestId\":\"r-1\",\"errorCode\":\"InsufficientScopes\",\"message\":\"The caller does not have sufficient scopes to perform this operation\"}""#,
+        );
+        assert_eq!(
+            escaped.api.unwrap().code.as_deref(),
+            Some("InsufficientScopes")
+        );
+        // A paste cut inside the body, and a Python dict.
+        let cut = extract(
+            "{\n  \"error\": {\n    \"code\": \"DMTS_OAuthTokenRefreshFailedError\",\n    \"pbi.error\": {",
+        );
+        assert_eq!(
+            cut.api.unwrap().code.as_deref(),
+            Some("DMTS_OAuthTokenRefreshFailedError")
+        );
+        let dict = extract(
+            "[{'errorCode': 'ItemDisplayNameAlreadyInUse', 'message': \"Item name 'x' is already in use.\"}]",
+        );
+        assert_eq!(
+            dict.api.unwrap().code.as_deref(),
+            Some("ItemDisplayNameAlreadyInUse")
+        );
+        // A sign-in redirect with the error URL-encoded, and Entra's error page.
+        let redirect = extract(
+            "http://localhost:5000/signin-oidc?error=invalid_client&error_description=AADSTS7000215%3a+Invalid+client+secret+provided.+Trace+ID%3a+t-1+Correlation+ID%3a+c-1&state=x",
+        );
+        let entra = redirect.entra.unwrap();
+        assert_eq!(entra.codes, vec![7000215]);
+        assert_eq!(entra.error.as_deref(), Some("invalid_client"));
+        let page = extract("https://login.microsoftonline.com/error?code=7000222");
+        assert_eq!(page.entra.unwrap().codes, vec![7000222]);
+    }
+
+    #[test]
+    fn names_who_was_calling_from_the_tools_words() {
+        assert_eq!(
+            extract("Expression.Error: Access to the resource is forbidden.")
+                .delegated_hint
+                .as_deref(),
+            Some("Expression.Error")
+        );
+        assert_eq!(
+            extract("web.contents failed to get contents from 'https://api.powerbi.com/v1.0/myorg/groups' (403): Forbidden").delegated_hint.as_deref(),
+            Some("Web.Contents")
+        );
+        assert_eq!(
+            extract("msal PublicClientApplication.acquire_token_interactive(scopes) -> 401")
+                .delegated_hint
+                .as_deref(),
+            Some("acquire_token_interactive")
+        );
+        assert_eq!(
+            extract("result = app.acquire_token_for_client(scopes=[...])\n401 Client Error")
+                .application_hint
+                .as_deref(),
+            Some("acquire_token_for_client")
+        );
+    }
+
+    #[test]
+    fn a_text_without_any_signal_is_empty() {
+        for text in [
+            "",
+            "It does not work, please help",
+            "Get-PowerBIReport",
+            "See https://learn.microsoft.com/power-bi/developer/embedded/embed-service-principal",
+            "At line:401 char:1",
+        ] {
+            assert!(extract(text).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn reads_the_fabric_cli_error_line() {
+        let e = extract(
+            "PS> fab ls \"/Finance.Workspace\"\nx ls: [WorkspaceNotFound] The requested workspace was not found\n∟ Request Id: 2f7c1a90-6b3e-4d85-9e12-c04a8b5d73f6\n",
+        );
+        let api = e.api.unwrap();
+        assert_eq!(api.code.as_deref(), Some("WorkspaceNotFound"));
+        assert_eq!(
+            api.request_id.as_deref(),
+            Some("2f7c1a90-6b3e-4d85-9e12-c04a8b5d73f6")
+        );
+        let unknown = extract("x get: [UnknownItemType] something");
+        assert_eq!(
+            unknown.api.unwrap().code.as_deref(),
+            Some("UnknownItemType")
         );
     }
 }

@@ -5,8 +5,11 @@
 //! explains them. Where the text leaves the route or the caller open, every reading is diagnosed
 //! and causes that fit only some carry the condition under which they do.
 
+pub mod command;
 pub mod extract;
+pub mod hosts;
 pub mod messages;
+pub mod status;
 
 use crate::catalogue::{Catalogue, Confidence};
 use crate::check::identity_kind::Kind;
@@ -22,10 +25,19 @@ pub enum Route {
     TokenEndpoint,
     /// An admin API (`/admin/`).
     Admin,
-    /// A call scoped to one workspace (`/groups/{id}/…`, `/workspaces/{id}`).
+    /// A call scoped to one workspace (`/groups/{id}/…`, `/workspaces/{id}/…`, an id or a
+    /// placeholder where the id goes).
     Workspace,
     /// Another `/myorg/` call without a workspace.
     MyOrg,
+    /// A Fabric API (`/v1/…`) outside any workspace: capacities, connections, the workspace list,
+    /// the remote MCP endpoint.
+    Fabric,
+    /// A Power BI cluster host (`wabi-…-redirect.analysis.windows.net`), which embedding and
+    /// Power BI's own clients call.
+    Cluster,
+    /// A workspace's XMLA endpoint (`powerbi://…/v1.0/myorg/<workspace>`).
+    Xmla,
 }
 
 impl Route {
@@ -33,15 +45,24 @@ impl Route {
     pub fn of(url: &url::Url) -> Route {
         let path = url.path().to_ascii_lowercase();
         let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+        // `groups/{id}`, `workspaces/<workspace-id>`, `groups/$groupId`: any segment after the
+        // collection names one workspace (the collection alone is the list).
         let scoped = segments
             .windows(2)
-            .any(|w| matches!(w[0], "groups" | "workspaces") && crate::shape::is_guid(w[1]));
-        if path.contains("/oauth2/") {
+            .any(|w| matches!(w[0], "groups" | "workspaces") && !w[1].starts_with('?'));
+        if url.scheme() == "powerbi" {
+            Route::Xmla
+        } else if path.contains("/oauth2/") {
             Route::TokenEndpoint
         } else if segments.contains(&"admin") {
             Route::Admin
         } else if scoped {
             Route::Workspace
+        } else if host.starts_with("wabi-") {
+            Route::Cluster
+        } else if segments.first() == Some(&"v1") {
+            Route::Fabric
         } else {
             Route::MyOrg
         }
@@ -51,15 +72,31 @@ impl Route {
         match self {
             Route::TokenEndpoint => CheckId::TokenAcquisition,
             Route::Admin => CheckId::AdminApi,
-            Route::Workspace | Route::MyOrg => CheckId::WorkspaceApi,
+            Route::Workspace | Route::MyOrg | Route::Fabric | Route::Cluster | Route::Xmla => {
+                CheckId::WorkspaceApi
+            }
         }
     }
 
     fn probe(self) -> Probe {
         match self {
             Route::Admin => Probe::Admin,
-            Route::Workspace => Probe::WorkspaceTarget,
-            Route::MyOrg | Route::TokenEndpoint => Probe::WorkspaceList,
+            Route::Workspace | Route::Xmla => Probe::WorkspaceTarget,
+            Route::MyOrg | Route::Fabric | Route::Cluster | Route::TokenEndpoint => {
+                Probe::WorkspaceList
+            }
+        }
+    }
+
+    /// The `workspace_api.route` value, for the routes the workspace-api finding carries.
+    fn signal(self) -> Option<&'static str> {
+        match self {
+            Route::TokenEndpoint | Route::Admin => None,
+            Route::Workspace => Some("workspace"),
+            Route::MyOrg => Some("myorg"),
+            Route::Fabric => Some("fabric"),
+            Route::Cluster => Some("cluster"),
+            Route::Xmla => Some("xmla"),
         }
     }
 
@@ -69,6 +106,9 @@ impl Route {
             Route::Admin => "an admin API",
             Route::Workspace => "a workspace-scoped API",
             Route::MyOrg => "a /myorg/ API outside any workspace",
+            Route::Fabric => "a Fabric API outside any workspace",
+            Route::Cluster => "a Power BI cluster endpoint (wabi-…)",
+            Route::Xmla => "a workspace's XMLA endpoint",
         }
     }
 }
@@ -111,25 +151,41 @@ pub fn known_not_auth(code: &str) -> Option<&'static str> {
     })
 }
 
-/// A reading of the paste: which route, which caller.
+/// A reading of the paste: which route, which caller, which status.
 #[derive(Clone, Copy, Debug)]
 struct Hypothesis {
     route: Option<Route>,
     identity: Option<Kind>,
+    status: Option<u16>,
+}
+
+/// What the paste settles, so that a condition names only what it leaves open.
+#[derive(Clone, Copy, Debug)]
+struct Known {
+    route: bool,
+    identity: bool,
+    status: bool,
 }
 
 impl Hypothesis {
-    fn words(&self, route_known: bool, identity_known: bool) -> Vec<String> {
+    fn words(&self, known: Known) -> Vec<String> {
         let mut words = Vec::new();
-        if !identity_known {
+        if !known.identity {
             match self.identity {
                 Some(Kind::Application) => words.push("a service principal was calling".to_owned()),
                 Some(Kind::Delegated) => words.push("a signed-in user was calling".to_owned()),
                 _ => {}
             }
         }
-        if !route_known && let Some(route) = self.route {
+        if !known.route
+            && let Some(route) = self.route
+        {
             words.push(format!("the call went to {}", route.words()));
+        }
+        if !known.status
+            && let Some(status) = self.status
+        {
+            words.push(format!("the answer was HTTP {status}"));
         }
         words
     }
@@ -168,19 +224,22 @@ fn token_finding(entra: &crate::entra_error::EntraError, status: Option<u16>) ->
     f
 }
 
-fn api_finding(x: &Extracted, route: Route) -> Finding {
+fn api_finding(x: &Extracted, route: Route, status: Option<u16>) -> Finding {
     let mut f = Finding::new(route.check(), Outcome::Fail, "");
     let api = x.api.clone().unwrap_or_default();
     let body = (x.api.is_none() && x.body_shown_empty).then_some(crate::api_error::BodyKind::Empty);
     crate::api_error::signal_into(
         &mut f,
         route.probe(),
-        x.status,
+        status,
         &api,
         |name| x.header(name).map(str::to_owned),
         body,
     );
-    if let Some(status) = x.status {
+    if let Some(route) = route.signal() {
+        f.signal(signal::WORKSPACE_API_ROUTE, route);
+    }
+    if let Some(status) = status {
         f.evidence("status", status.to_string());
     }
     if let Some(code) = &api.code {
@@ -208,26 +267,28 @@ fn api_finding(x: &Extracted, route: Route) -> Finding {
         .map(str::to_owned)
         .or(api.code.clone())
         .or(api.message.clone());
-    let success = x.status.is_some_and(|s| (200..300).contains(&s)) && api.code.is_none();
+    let success = status.is_some_and(|s| (200..300).contains(&s)) && api.code.is_none();
     f.outcome = if success {
         Outcome::Pass
     } else {
         Outcome::Fail
     };
-    f.summary = match (x.status, detail) {
+    f.summary = match (status, detail) {
         (Some(s), Some(d)) => format!("{} answered HTTP {s} {d}", route.words()),
         (Some(s), None) => format!("{} answered HTTP {s}", route.words()),
-        (None, Some(d)) => format!("{} answered with the error {d}", route.words()),
-        (None, None) => format!("{} answered with an error", route.words()),
+        (None, Some(d)) => format!(
+            "{} answered with the error {d} (the status is not in the text)",
+            route.words()
+        ),
+        (None, None) => format!(
+            "{} answered with an error (the status is not in the text)",
+            route.words()
+        ),
     };
     f
 }
 
-fn merge<'c>(
-    readings: Vec<(Hypothesis, Diagnoses<'c>)>,
-    route_known: bool,
-    identity_known: bool,
-) -> Vec<Diagnosis<'c>> {
+fn merge<'c>(readings: Vec<(Hypothesis, Diagnoses<'c>)>, known: Known) -> Vec<Diagnosis<'c>> {
     let total = readings.len();
     let mut merged: Vec<(Diagnosis<'c>, Vec<Hypothesis>)> = Vec::new();
     for (hypothesis, diagnoses) in readings {
@@ -247,10 +308,7 @@ fn merge<'c>(
         .map(|(mut d, hs)| {
             if hs.len() < total {
                 // Describe what the matching readings share.
-                let words: Vec<Vec<String>> = hs
-                    .iter()
-                    .map(|h| h.words(route_known, identity_known))
-                    .collect();
+                let words: Vec<Vec<String>> = hs.iter().map(|h| h.words(known)).collect();
                 let common: Vec<String> = words[0]
                     .iter()
                     .filter(|w| words.iter().all(|ws| ws.contains(w)))
@@ -276,6 +334,55 @@ fn merge<'c>(
     out
 }
 
+/// The token-acquisition finding of the paste, with what the hosts and authorities in it add: a
+/// finding from the chain on a JWT or from Entra's answer gets the signals; without either, one
+/// is made when there is something to say (hosts of two clouds, a multi-tenant authority, a
+/// token endpoint's status).
+fn with_token_evidence(token_part: &mut Vec<Finding>, x: &Extracted, route: Option<Route>) {
+    let codes_given = x.entra.as_ref().is_some_and(|e| !e.codes.is_empty());
+    let authority = x.multi_tenant_authority.as_ref().filter(|_| !codes_given);
+    let token_status = x
+        .status
+        .filter(|_| x.entra.is_none() && route == Some(Route::TokenEndpoint));
+    if x.cloud_clash.is_none() && authority.is_none() && token_status.is_none() {
+        return;
+    }
+    let index = match token_part
+        .iter()
+        .position(|f| f.check == CheckId::TokenAcquisition)
+    {
+        Some(i) => i,
+        None => {
+            token_part.insert(
+                0,
+                Finding::new(
+                    CheckId::TokenAcquisition,
+                    Outcome::Fail,
+                    "the text shows how the token was asked for",
+                ),
+            );
+            0
+        }
+    };
+    let f = &mut token_part[index];
+    if let Some(status) = token_status {
+        f.signal(signal::TOKEN_STATUS, status.to_string());
+        f.evidence("token endpoint status", status.to_string());
+        f.summary = format!("the token endpoint answered HTTP {status}");
+    }
+    if let Some(words) = authority {
+        f.signal(signal::TOKEN_TENANT_SHAPE, "common-endpoint");
+        f.evidence("authority", words.clone());
+        f.summary = format!("{words}: client credentials need the tenant's own");
+    }
+    if let Some(words) = &x.cloud_clash {
+        f.signal(signal::TOKEN_CLOUD, "mismatch");
+        f.evidence("clouds", words.clone());
+        f.outcome = Outcome::Fail;
+        f.summary = format!("the text mixes clouds: {words}");
+    }
+}
+
 /// Explains what was extracted. `token_findings` are the findings of the offline chain on a JWT
 /// found in the paste (token, scope, claims, identity), if there was one.
 pub fn explain<'c>(
@@ -283,11 +390,16 @@ pub fn explain<'c>(
     token_findings: Option<Vec<Finding>>,
     catalogue: &'c Catalogue,
 ) -> Explanation<'c> {
-    let mut findings: Vec<Finding> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
-    let route = x.url.as_ref().map(Route::of);
+    // The route: from the URL called, else from a command line's parameters.
+    let route = x.url.as_ref().map(Route::of).or_else(|| {
+        x.command.route.as_ref().map(|(route, why)| {
+            notes.push(format!("read as a call to {}: {why}", route.words()));
+            *route
+        })
+    });
 
-    let token_part: Vec<Finding> = match (&x.entra, token_findings) {
+    let mut token_part: Vec<Finding> = match (&x.entra, token_findings) {
         (Some(entra), _) => vec![token_finding(entra, x.status)],
         (None, Some(found)) => found
             .into_iter()
@@ -295,78 +407,104 @@ pub fn explain<'c>(
             .collect(),
         (None, None) => Vec::new(),
     };
+    with_token_evidence(&mut token_part, x, route);
     let identity_from_token = token_part
         .iter()
         .find(|f| f.check == CheckId::IdentityKind)
         .and_then(|f| f.signals.get(signal::IDENTITY_KIND).first().cloned());
-    let identity_known = identity_from_token.is_some() || x.application_hint.is_some();
-    if let Some(hint) = &x.application_hint
-        && identity_from_token.is_none()
-    {
-        notes.push(format!(
+    // Who was calling, from the words of the paste when no token says it.
+    let hinted: Option<(Kind, &String)> = if identity_from_token.is_some() {
+        None
+    } else if let Some(hint) = &x.application_hint {
+        Some((Kind::Application, hint))
+    } else {
+        x.delegated_hint
+            .as_ref()
+            .map(|hint| (Kind::Delegated, hint))
+    };
+    match hinted {
+        Some((Kind::Application, hint)) => notes.push(format!(
             "read as a service principal's call: the text names {hint}"
-        ));
+        )),
+        Some((_, hint)) => notes.push(format!(
+            "read as a signed-in user's call: the text names {hint}"
+        )),
+        None => {}
     }
+    let identity_known = identity_from_token.is_some() || hinted.is_some();
 
     let api_error = x.entra.is_none()
-        && (x.api.is_some() || x.status.is_some() || !x.headers.is_empty())
-        && route != Some(Route::TokenEndpoint);
+        && route != Some(Route::TokenEndpoint)
+        && (x.api.is_some() || x.status.is_some() || !x.headers.is_empty() || route.is_some());
     let routes: Vec<Option<Route>> = match (api_error, route) {
         (false, _) => vec![None],
         (true, Some(r)) => vec![Some(r)],
         (true, None) => vec![Some(Route::Admin), Some(Route::Workspace)],
     };
-    let route_known = routes.len() == 1;
     let identities: Vec<Option<Kind>> = if identity_known || !api_error {
         vec![None]
     } else {
         vec![Some(Kind::Application), Some(Kind::Delegated)]
     };
+    // With no status, code or header, what answered is open too: the two refusals.
+    let status_open = api_error && x.status.is_none() && x.api.is_none() && x.headers.is_empty();
+    let statuses: Vec<Option<u16>> = if status_open {
+        vec![Some(401), Some(403)]
+    } else {
+        vec![x.status]
+    };
+    let known = Known {
+        route: routes.len() == 1,
+        identity: identities.len() == 1,
+        status: statuses.len() == 1,
+    };
 
     let mut readings = Vec::new();
     for r in &routes {
         for i in &identities {
-            let hypothesis = Hypothesis {
-                route: *r,
-                identity: *i,
-            };
-            let mut hyp_findings: Vec<Finding> = token_part.clone();
-            if let Some(r) = r {
-                hyp_findings.push(api_finding(x, *r));
+            for status in &statuses {
+                let hypothesis = Hypothesis {
+                    route: *r,
+                    identity: *i,
+                    status: *status,
+                };
+                let mut hyp_findings: Vec<Finding> = token_part.clone();
+                if let Some(r) = r {
+                    hyp_findings.push(api_finding(x, *r, *status));
+                }
+                let mut signals = Signals::default();
+                for f in &hyp_findings {
+                    signals.extend(&f.signals);
+                }
+                let kind = i
+                    .or(hinted.map(|(kind, _)| kind))
+                    .map(|k| k.signal().to_owned());
+                if let Some(kind) = kind
+                    && !signals.0.contains_key(signal::IDENTITY_KIND)
+                {
+                    // Read from the hypothesis or a hint, not a token: roles, scopes and
+                    // directory roles are unknown, not absent.
+                    signals
+                        .0
+                        .insert(signal::IDENTITY_KIND.to_owned(), vec![kind]);
+                    signals.0.insert(
+                        signal::IDENTITY_SOURCE.to_owned(),
+                        vec!["assumed".to_owned()],
+                    );
+                }
+                readings.push((
+                    hypothesis,
+                    diagnose_signals(&hyp_findings, &signals, catalogue),
+                ));
             }
-            let mut signals = Signals::default();
-            for f in &hyp_findings {
-                signals.extend(&f.signals);
-            }
-            let kind = i.map(|k| k.signal().to_owned()).or_else(|| {
-                x.application_hint
-                    .as_ref()
-                    .filter(|_| identity_from_token.is_none())
-                    .map(|_| "application".to_owned())
-            });
-            if let Some(kind) = kind
-                && !signals.0.contains_key(signal::IDENTITY_KIND)
-            {
-                // Read from the hypothesis or a hint, not a token: roles, scopes and
-                // directory roles are unknown, not absent.
-                signals
-                    .0
-                    .insert(signal::IDENTITY_KIND.to_owned(), vec![kind]);
-                signals.0.insert(
-                    signal::IDENTITY_SOURCE.to_owned(),
-                    vec!["assumed".to_owned()],
-                );
-            }
-            if findings.is_empty() {
-                findings = hyp_findings.clone();
-            }
-            readings.push((
-                hypothesis,
-                diagnose_signals(&hyp_findings, &signals, catalogue),
-            ));
         }
     }
 
+    // What is shown: what the paste says, nothing a reading assumed.
+    let mut findings = token_part.clone();
+    if let Some(Some(r)) = routes.first() {
+        findings.push(api_finding(x, *r, x.status));
+    }
     // One finding per check, in chain order; what the paste did not show is skipped.
     let mut ordered = Vec::new();
     for check in CheckId::ALL {
@@ -375,14 +513,13 @@ pub fn explain<'c>(
             None => ordered.push(Finding::skipped(check, Skip::NotInPaste)),
         }
     }
-    if !route_known
-        && api_error
+    if !known.route
         && let Some(f) = ordered.iter_mut().find(|f| f.check == CheckId::AdminApi)
     {
         f.summary.push_str(" (the text has no URL: read as an admin API call; causes that need another reading say so)");
     }
 
-    let causes = merge(readings, route_known, identity_known);
+    let causes = merge(readings, known);
     let unexplained = unexplained(&ordered, &causes);
 
     for code in x
@@ -395,15 +532,26 @@ pub fn explain<'c>(
             notes.push(note.to_owned());
         }
     }
-    if !identity_known && api_error {
+    if let Some(words) = &x.multi_tenant_authority
+        && x.entra.as_ref().is_some_and(|e| !e.codes.is_empty())
+    {
+        notes.push(format!(
+            "{words}: a service principal needs its tenant's own authority (`-Tenant <tenant id>`, `https://login.microsoftonline.com/<tenant id>`)"
+        ));
+    }
+    notes.extend(x.command.warnings.iter().cloned());
+    if !known.identity {
         notes.push(
             "who was calling is not in the text: a service principal and a signed-in user fail for different reasons. \
              `pbi-doctor token` on the token that was sent, or a `pbi-doctor check` run, settles it"
                 .to_owned(),
         );
     }
-    if !route_known && api_error {
+    if !known.route {
         notes.push("which endpoint was called is not in the text: add `--url <the URL called>` to narrow the causes".to_owned());
+    }
+    if !known.status {
+        notes.push("the HTTP status is not in the text: add `--status <code>` (401 and 403 point to different causes)".to_owned());
     }
     let mut ids = Vec::new();
     if let Some(e) = &x.entra {
@@ -438,10 +586,16 @@ pub fn explain<'c>(
             .map(|s| s.map(str::to_owned).collect())
             .unwrap_or_default();
         segs.windows(2)
-            .find(|w| w[0] == "groups" && crate::shape::is_guid(&w[1]))
+            .find(|w| {
+                matches!(w[0].as_str(), "groups" | "workspaces") && crate::shape::is_guid(&w[1])
+            })
             .map(|w| w[1].clone())
     });
-    if api_error || x.entra.is_some() {
+    if api_error
+        || x.entra.is_some()
+        || x.cloud_clash.is_some()
+        || x.multi_tenant_authority.is_some()
+    {
         notes.push(format!(
             "to confirm against the tenant: `pbi-doctor check --tenant <tenant> --client-id <app id>{}` (secret in AZURE_CLIENT_SECRET), or `--token-file` with the token that was sent",
             workspace.map(|w| format!(" --workspace {w}")).unwrap_or_default()
@@ -491,6 +645,120 @@ mod tests {
         assert_eq!(
             r("https://login.microsoftonline.com/contoso.com/oauth2/v2.0/token"),
             Route::TokenEndpoint
+        );
+    }
+
+    fn explained(text: &str) -> (Vec<String>, Vec<String>) {
+        let catalogue = Catalogue::embedded().unwrap();
+        let e = explain(&extract::extract(text), None, catalogue);
+        (
+            e.diagnoses
+                .causes
+                .iter()
+                .map(|d| d.cause.id.clone())
+                .collect(),
+            e.notes,
+        )
+    }
+
+    #[test]
+    fn routes_of_fabric_cluster_and_xmla_hosts() {
+        let r = |u: &str| Route::of(&url::Url::parse(u).unwrap());
+        assert_eq!(
+            r("https://api.fabric.microsoft.com/v1/workspaces"),
+            Route::Fabric
+        );
+        assert_eq!(
+            r("https://api.fabric.microsoft.com/v1/mcp/powerbi"),
+            Route::Fabric
+        );
+        assert_eq!(
+            r("https://api.powerbi.com/v1/workspaces/xxxx/items"),
+            Route::Workspace
+        );
+        assert_eq!(
+            r("https://api.fabric.microsoft.com/v1.0/myorg/groups?$filter=x"),
+            Route::MyOrg
+        );
+        assert_eq!(
+            r("https://wabi-west-europe-d-primary-redirect.analysis.windows.net/metadata/cluster"),
+            Route::Cluster
+        );
+        assert_eq!(r("powerbi://api.powerbi.com/v1.0/myorg/Sales"), Route::Xmla);
+    }
+
+    #[test]
+    fn a_command_line_gives_the_route() {
+        let (causes, notes) = explained(
+            "PS> Get-PowerBIDataset -Scope Organization\nget-powerbidataset : Operation returned an invalid status code 'Unauthorized'",
+        );
+        assert!(
+            notes.iter().any(|n| n.contains("-Scope Organization")),
+            "{notes:?}"
+        );
+        assert!(!notes.iter().any(|n| n.contains("--url")), "{notes:?}");
+        assert!(
+            causes.contains(&"delegated-user-not-admin".to_owned()),
+            "{causes:?}"
+        );
+        assert!(
+            !causes.contains(&"sp-not-in-workspace".to_owned()),
+            "{causes:?}"
+        );
+    }
+
+    #[test]
+    fn a_text_with_a_url_but_no_status_reads_both_refusals_and_says_what_is_missing() {
+        let (causes, notes) = explained(
+            "Unhandled error occurred calling GET on 'https://api.powerbi.com/v1.0/myorg/admin/groups?$top=100'. Message: An error occurred.",
+        );
+        assert!(!causes.is_empty());
+        assert!(notes.iter().any(|n| n.contains("--status")), "{notes:?}");
+    }
+
+    #[test]
+    fn two_clouds_in_the_paste_are_the_wrong_cloud() {
+        let (causes, _) = explained(
+            "Initializing with Entra authority: https://login.microsoftonline.us/72f988bf-0000-4000-8000-000000000001\nAccess token generated\nERROR 403 Client Error: Forbidden for url: https://api.powerbi.com/v1.0/myorg/admin/groups?$top=1",
+        );
+        assert_eq!(causes.first().map(String::as_str), Some("wrong-cloud"));
+    }
+
+    #[test]
+    fn a_service_principal_signed_in_without_tenant_needs_one() {
+        let (causes, _) = explained(
+            "PS> Connect-PowerBIServiceAccount -ServicePrincipal -Credential $credential\nConnect-PowerBIServiceAccount : One or more errors occurred.",
+        );
+        assert_eq!(
+            causes.first().map(String::as_str),
+            Some("tenant-specific-authority-required")
+        );
+        // With Entra's own code, the code explains; the authority is a note.
+        let (causes, notes) = explained(
+            "PS> Connect-PowerBIServiceAccount -ServicePrincipal -Credential $credential\nAADSTS7000215: Invalid client secret provided.",
+        );
+        assert_eq!(
+            causes.first().map(String::as_str),
+            Some("invalid-client-secret")
+        );
+        assert!(
+            notes.iter().any(|n| n.contains("organizations")),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn warns_of_a_secret_read_from_a_client_id_variable() {
+        let (causes, notes) = explained(
+            "$secret = ConvertTo-SecureString $env:AZURE_CLIENT_ID -AsPlainText -Force\nAADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID",
+        );
+        assert_eq!(
+            causes.first().map(String::as_str),
+            Some("invalid-client-secret")
+        );
+        assert!(
+            notes.iter().any(|n| n.contains("$env:AZURE_CLIENT_ID")),
+            "{notes:?}"
         );
     }
 }

@@ -11,6 +11,7 @@ mod examples;
 mod faults;
 mod fuzz;
 mod harness;
+mod inputs;
 mod layout;
 mod leaks;
 #[cfg(unix)]
