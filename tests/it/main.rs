@@ -10,6 +10,7 @@ mod examples;
 mod faults;
 mod fuzz;
 mod harness;
+mod install;
 mod layout;
 mod leaks;
 #[cfg(unix)]
