@@ -11,6 +11,7 @@ mod faults;
 mod fuzz;
 mod harness;
 mod install;
+mod junit_schema;
 mod layout;
 mod leaks;
 #[cfg(unix)]
