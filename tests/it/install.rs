@@ -280,3 +280,268 @@ fn the_commands_table_in_the_readme_lists_every_subcommand() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The GitHub Action (action.yml): its inputs, and its scripts run by bash as the runner would,
+// with stand-ins for pbi-doctor and Python that record what they were given.
+
+fn action() -> yaml_rust2::Yaml {
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("action.yml")).unwrap();
+    let mut docs = yaml_rust2::YamlLoader::load_from_str(&text).expect("action.yml is YAML");
+    assert_eq!(docs.len(), 1);
+    docs.remove(0)
+}
+
+/// The step of the action with this name.
+fn step(action: &yaml_rust2::Yaml, name: &str) -> yaml_rust2::Yaml {
+    action["runs"]["steps"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"].as_str() == Some(name))
+        .unwrap_or_else(|| panic!("no step {name:?} in action.yml"))
+        .clone()
+}
+
+/// What a run of one of the action's bash steps left: its exit status, stderr, what it wrote
+/// to GITHUB_OUTPUT and GITHUB_PATH, and each line the stand-ins recorded.
+pub(crate) struct StepRun {
+    pub(crate) status: Option<i32>,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
+    pub(crate) outputs: String,
+    pub(crate) path: String,
+    pub(crate) recorded: Vec<String>,
+}
+
+/// Runs a bash step of action.yml with these inputs (the others at their defaults), its `env:`
+/// expressions filled in as the runner fills them. `pbi-doctor` and `python3` on PATH are
+/// stand-ins that write their arguments, one a line, to a file and exit with `exit`.
+pub(crate) fn run_action_step(name: &str, inputs: &[(&str, &str)], exit: i32) -> StepRun {
+    let action = action();
+    let step = step(&action, name);
+    assert_eq!(step["shell"].as_str(), Some("bash"), "{name}");
+    let dir = crate::harness::tempdir();
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let record = dir.join("recorded.txt");
+    let recorder = format!(
+        "#!/bin/sh\nif [ \"$1\" = -m ] && [ \"$2\" = venv ]; then mkdir -p \"$3/bin\" && cp \"$0\" \"$3/bin/python\"; exit 0; fi\n\
+         printf '%s\\n' \"$@\" >> '{}'\nexit {exit}\n",
+        record.display()
+    );
+    for program in ["pbi-doctor", "python3"] {
+        let path = bin.join(program);
+        std::fs::write(&path, &recorder).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+    }
+    let input = |key: &str| -> String {
+        inputs
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| (*v).to_owned())
+            .or_else(|| action["inputs"][key]["default"].as_str().map(str::to_owned))
+            .unwrap_or_else(|| panic!("the action has no input {key}"))
+    };
+    let temp = dir.join("runner-temp");
+    let expression = regex::Regex::new(r"\$\{\{\s*([^}]*?)\s*\}\}").unwrap();
+    let fill = |value: &str| -> String {
+        expression
+            .replace_all(value, |c: &regex::Captures<'_>| match &c[1] {
+                e if e.starts_with("inputs.") => input(&e["inputs.".len()..]),
+                "runner.temp" => temp.display().to_string(),
+                "github.action_path" => env!("CARGO_MANIFEST_DIR").to_owned(),
+                "github.action_repository" => "OWNER/pbi-doctor".to_owned(),
+                other => panic!("an expression the test does not know: {other}"),
+            })
+            .into_owned()
+    };
+    let outputs = dir.join("github-output");
+    let github_path = dir.join("github-path");
+    let mut command = std::process::Command::new("bash");
+    command
+        .arg("-c")
+        .arg(step["run"].as_str().expect("a run script"))
+        .env_clear()
+        .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+        .env("GITHUB_OUTPUT", &outputs)
+        .env("GITHUB_PATH", &github_path)
+        .env("RUNNER_OS", "Linux")
+        .env("RUNNER_ARCH", "X64");
+    if let Some(env) = step["env"].as_hash() {
+        for (key, value) in env {
+            command.env(key.as_str().unwrap(), fill(value.as_str().unwrap()));
+        }
+    }
+    let out = command.output().unwrap();
+    let read = |p: &Path| std::fs::read_to_string(p).unwrap_or_default();
+    let run = StepRun {
+        status: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        outputs: read(&outputs),
+        path: read(&github_path),
+        recorded: read(&record).lines().map(str::to_owned).collect(),
+    };
+    let _ = std::fs::remove_dir_all(dir);
+    run
+}
+
+#[test]
+fn the_action_has_the_documented_inputs_and_runs_composite() {
+    let action = action();
+    assert_eq!(action["runs"]["using"].as_str(), Some("composite"));
+    let inputs: Vec<&str> = action["inputs"]
+        .as_hash()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    for name in [
+        "tenant",
+        "client-id",
+        "auth",
+        "expect",
+        "workspace",
+        "args",
+        "version",
+        "install",
+    ] {
+        assert!(inputs.contains(&name), "no input {name}: {inputs:?}");
+    }
+    for (name, default) in [("auth", "github-oidc"), ("install", "pip"), ("version", "")] {
+        assert_eq!(
+            action["inputs"][name]["default"].as_str(),
+            Some(default),
+            "{name}"
+        );
+    }
+    // Every input and output is described, for the Marketplace page.
+    for (name, spec) in action["inputs"].as_hash().unwrap() {
+        assert!(
+            spec["description"].as_str().is_some_and(|d| !d.is_empty()),
+            "{name:?}"
+        );
+    }
+    let upload = step(&action, "Upload the JUnit report");
+    assert_eq!(upload["uses"].as_str(), Some("actions/upload-artifact@v4"));
+    assert!(upload["if"].as_str().unwrap().starts_with("always()"));
+    // Inputs are handed over in the environment, never pasted into a script.
+    for name in [
+        "Install pbi-doctor",
+        "Check Power BI access",
+        "Fail when pbi-doctor did",
+    ] {
+        let script = step(&action, name)["run"].as_str().unwrap().to_owned();
+        assert!(
+            !script.contains("${{"),
+            "{name}: an expression in the script"
+        );
+    }
+}
+
+#[test]
+fn the_action_builds_a_check_the_cli_accepts_from_its_inputs() {
+    let run = run_action_step(
+        "Check Power BI access",
+        &[
+            ("tenant", "72f988bf-0000-4000-8000-000000000001"),
+            ("client-id", "8a1d5c3e-0b7f-4e2a-9c61-2f4d8e7b1a90"),
+            (
+                "expect",
+                "admin-api\n  workspaces>=1  \n\nrole!=Tenant.Read.All\n",
+            ),
+            ("workspace", "f089354e-8366-4e18-aea3-4cb4a3a50b48\n"),
+            (
+                "args",
+                " --cloud usgov   --skip-admin $(touch /tmp/pwned) *",
+            ),
+        ],
+        1,
+    );
+    assert_eq!(run.status, Some(0), "{}", run.stderr);
+    let mut argv = vec!["pbi-doctor".to_owned()];
+    argv.extend(run.recorded.iter().cloned());
+    use clap::Parser as _;
+    // `$(touch …)` and `*` reach pbi-doctor as words, unexpanded and unglobbed: the CLI refuses
+    // the first as an unexpected argument.
+    let refused = Cli::try_parse_from(&argv).expect_err("$(touch is no argument of check");
+    assert!(refused.to_string().contains("$(touch"), "{refused}");
+    let expected: Vec<&str> = vec![
+        "check",
+        "--auth",
+        "github-oidc",
+        "--format",
+        "github",
+        "--output",
+    ];
+    assert_eq!(&argv[1..7], expected.as_slice());
+    assert!(argv[7].starts_with("junit=") && argv[7].ends_with("/pbi-doctor/pbi-doctor.xml"));
+    let rest = argv[8..].join(" ");
+    assert_eq!(
+        rest,
+        "--tenant 72f988bf-0000-4000-8000-000000000001 --client-id 8a1d5c3e-0b7f-4e2a-9c61-2f4d8e7b1a90 \
+         --expect admin-api --expect workspaces>=1 --expect role!=Tenant.Read.All \
+         --workspace f089354e-8366-4e18-aea3-4cb4a3a50b48 --cloud usgov --skip-admin $(touch /tmp/pwned) *"
+    );
+    // Without the unexpanded words, clap accepts the whole command.
+    let clean: Vec<String> = argv
+        .iter()
+        .filter(|a| !a.starts_with("$(") && *a != "/tmp/pwned)" && *a != "*")
+        .cloned()
+        .collect();
+    Cli::try_parse_from(&clean).expect("the CLI accepts what the action builds");
+    // pbi-doctor's exit status is the step's output, for the last step to fail with.
+    assert!(run.outputs.contains("exit-code=1\n"), "{}", run.outputs);
+    assert!(run.outputs.contains("junit="), "{}", run.outputs);
+
+    // With nothing but the defaults: the variables AZURE_TENANT_ID and AZURE_CLIENT_ID decide.
+    let bare = run_action_step("Check Power BI access", &[], 0);
+    assert_eq!(
+        bare.recorded[..5],
+        ["check", "--auth", "github-oidc", "--format", "github"]
+    );
+    assert_eq!(bare.recorded.len(), 7, "{:?}", bare.recorded);
+    assert!(bare.outputs.contains("exit-code=0\n"));
+}
+
+#[test]
+fn the_action_installs_the_wheel_of_its_own_version_with_pip() {
+    let run = run_action_step("Install pbi-doctor", &[], 0);
+    assert_eq!(run.status, Some(0), "{}", run.stderr);
+    assert_eq!(
+        run.recorded,
+        [
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            "-q",
+            &format!("pbi-doctor=={}", env!("CARGO_PKG_VERSION")),
+        ]
+    );
+    assert!(
+        run.path.trim_end().ends_with("/pbi-doctor/venv/bin"),
+        "{}",
+        run.path
+    );
+    let pinned = run_action_step("Install pbi-doctor", &[("version", "0.0.9")], 0);
+    assert_eq!(
+        pinned.recorded.last().map(String::as_str),
+        Some("pbi-doctor==0.0.9")
+    );
+    let bogus = run_action_step("Install pbi-doctor", &[("install", "brew")], 0);
+    assert_eq!(bogus.status, Some(1));
+    assert!(
+        bogus
+            .stdout
+            .contains("::error::install: 'brew' is not pip, release or source"),
+        "{}",
+        bogus.stdout
+    );
+}
