@@ -21,3 +21,4 @@ mod renderers;
 mod scenarios;
 mod token;
 mod validation;
+mod windows;
