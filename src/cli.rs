@@ -36,7 +36,27 @@ pub enum Command {
     Explain(ExplainArgs),
     /// List the causes the doctor knows, with their stable ids.
     Causes(CausesArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish) for your profile.
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), for packagers: `pbi-doctor man > pbi-doctor.1`.
+    #[command(hide = true)]
+    Man(ManArgs),
 }
+
+/// `completions --help`'s examples: where each shell looks for them.
+const COMPLETIONS_EXAMPLES: &str = "\
+Examples (bash):
+  pbi-doctor completions bash > ~/.local/share/bash-completion/completions/pbi-doctor
+
+Examples (zsh, with ~/.zfunc in fpath):
+  pbi-doctor completions zsh > ~/.zfunc/_pbi-doctor
+
+Examples (fish):
+  pbi-doctor completions fish > ~/.config/fish/completions/pbi-doctor.fish
+
+Examples (PowerShell, in $PROFILE):
+  pbi-doctor completions powershell | Out-String | Invoke-Expression";
 
 /// `check --help`'s examples, for both shells people run it from.
 const CHECK_EXAMPLES: &str = "\
@@ -202,7 +222,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
     /// The profiles file [default: PBI_DOCTOR_PROFILES, else
-    /// $XDG_CONFIG_HOME/pbi-doctor/profiles.toml].
+    /// $XDG_CONFIG_HOME/pbi-doctor/profiles.toml, else %APPDATA%\pbi-doctor\profiles.toml on
+    /// Windows, else ~/.config/pbi-doctor/profiles.toml].
     #[arg(long, value_name = "PATH")]
     pub profiles: Option<PathBuf>,
     /// Refused: a secret on the command line ends up in shell history and `ps`.
@@ -325,6 +346,22 @@ pub struct ExplainArgs {
     /// Output options.
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// Arguments of `pbi-doctor completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// Arguments of `pbi-doctor man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The page of one command (`check` gives pbi-doctor-check.1) instead of the main page.
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
 }
 
 /// Flags of `pbi-doctor causes`.

@@ -75,6 +75,8 @@ pub fn run(args: impl IntoIterator<Item = impl Into<OsString> + Clone>, env: &En
         Command::Token(args) => commands::token::run(args, env, cli.quiet),
         Command::Explain(args) => commands::explain::run(args, env, cli.quiet),
         Command::Causes(args) => commands::causes::run(args, env),
+        Command::Completions(args) => commands::completions::completions(&args),
+        Command::Man(args) => commands::completions::man(&args),
     };
     result.unwrap_or_else(|error| {
         let mut stderr = anstream::stderr();

@@ -38,6 +38,16 @@ pub(crate) fn print(text: &str) -> Result<(), DoctorError> {
     }
 }
 
+/// Writes bytes to stdout as they are, never through the colour filter: completion scripts and
+/// man pages. A closed pipe is not an error, as for [`print`].
+pub(crate) fn print_plain(bytes: &[u8]) -> Result<(), DoctorError> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(DoctorError::WriteStdout(e)),
+        _ => Ok(()),
+    }
+}
+
 /// The format on stdout: the one asked for, or the CI platform's.
 pub(crate) fn stdout_format(output: &OutputArgs, env: &Env) -> Format {
     output.format.unwrap_or_else(|| Format::detect(env))

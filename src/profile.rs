@@ -29,6 +29,7 @@ use serde::Deserialize;
 
 use crate::cloud::Cloud;
 use crate::credential::CredentialKind;
+use crate::env_vars::{self, Platform};
 
 /// The variable naming the profiles file, ahead of the usual places.
 pub(crate) const PROFILES_VARIABLE: &str = "PBI_DOCTOR_PROFILES";
@@ -230,23 +231,48 @@ struct RawProfile {
 /// `%APPDATA%\pbi-doctor\profiles.toml`, else `$HOME/.config/pbi-doctor/profiles.toml`. `None`
 /// when none of these variables is set. The file may not exist.
 pub(crate) fn default_path(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
-    path_for(env, cfg!(windows))
+    path_for(env, Platform::CURRENT)
 }
 
-fn path_for(env: &dyn Fn(&str) -> Option<String>, windows: bool) -> Option<PathBuf> {
-    let var = |name: &str| env(name).filter(|v| !v.trim().is_empty());
-    if let Some(path) = var(PROFILES_VARIABLE) {
+/// [`default_path`] with the platform given: the same environment gives `%APPDATA%` only on
+/// Windows.
+pub(crate) fn path_for(
+    env: &dyn Fn(&str) -> Option<String>,
+    platform: Platform,
+) -> Option<PathBuf> {
+    if let Some(path) = env(PROFILES_VARIABLE).filter(|v| !v.trim().is_empty()) {
         return Some(PathBuf::from(path));
     }
-    let in_folder = |base: String| PathBuf::from(base).join("pbi-doctor").join("profiles.toml");
+    config_folder(env, platform).map(|folder| platform.join(&folder, &["profiles.toml"]))
+}
+
+/// The folder of the profiles file, where the admin-probe cache is kept too: the folder of
+/// `PBI_DOCTOR_PROFILES` when it is set, else the configuration folder.
+pub(crate) fn folder_for(
+    env: &dyn Fn(&str) -> Option<String>,
+    platform: Platform,
+) -> Option<PathBuf> {
+    if let Some(path) = env(PROFILES_VARIABLE).filter(|v| !v.trim().is_empty()) {
+        return Path::new(&path).parent().map(Path::to_path_buf);
+    }
+    config_folder(env, platform).map(PathBuf::from)
+}
+
+/// pbi-doctor's configuration folder: `$XDG_CONFIG_HOME/pbi-doctor` (when absolute), else on
+/// Windows `%APPDATA%\pbi-doctor`, else `$HOME/.config/pbi-doctor`.
+fn config_folder(env: &dyn Fn(&str) -> Option<String>, platform: Platform) -> Option<String> {
+    let var = |name: &str| env(name).filter(|v| !v.trim().is_empty());
+    let folder = |base: &str, parts: &[&str]| platform.join(base, parts).display().to_string();
     // The XDG spec says to ignore a relative XDG_CONFIG_HOME.
-    if let Some(xdg) = var("XDG_CONFIG_HOME").filter(|v| Path::new(v).is_absolute()) {
-        return Some(in_folder(xdg));
+    if let Some(xdg) = var(env_vars::XDG_CONFIG_HOME).filter(|v| platform.is_absolute(v)) {
+        return Some(folder(&xdg, &["pbi-doctor"]));
     }
-    if windows && let Some(appdata) = var("APPDATA") {
-        return Some(in_folder(appdata));
+    if platform == Platform::Windows
+        && let Some(appdata) = var(env_vars::APPDATA)
+    {
+        return Some(folder(&appdata, &["pbi-doctor"]));
     }
-    var("HOME").map(|home| in_folder(PathBuf::from(home).join(".config").display().to_string()))
+    var(env_vars::HOME).map(|home| folder(&home, &[".config", "pbi-doctor"]))
 }
 
 /// The 1-based line and column of a byte offset.
@@ -725,12 +751,12 @@ powerbi_api = "https://api.fabric.microsoft.com"
         ];
         let env = env_of(&all);
         assert_eq!(
-            path_for(&env, false),
+            path_for(&env, Platform::Unix),
             Some(PathBuf::from("/etc/pbi/profiles.toml"))
         );
         let env = env_of(&all[1..]);
         assert_eq!(
-            path_for(&env, false),
+            path_for(&env, Platform::Unix),
             Some(PathBuf::from("/home/ada/.xdg/pbi-doctor/profiles.toml"))
         );
         // A relative XDG_CONFIG_HOME is ignored, as the XDG spec asks; an empty variable too.
@@ -740,23 +766,44 @@ powerbi_api = "https://api.fabric.microsoft.com"
             ("HOME", "/home/ada"),
         ]);
         assert_eq!(
-            path_for(&env, false),
+            path_for(&env, Platform::Unix),
             Some(PathBuf::from("/home/ada/.config/pbi-doctor/profiles.toml"))
         );
         let env = env_of(&all[2..]);
         assert_eq!(
-            path_for(&env, false),
+            path_for(&env, Platform::Unix),
             Some(PathBuf::from("/home/ada/.config/pbi-doctor/profiles.toml"))
         );
+        // Windows: %APPDATA%, with Windows' separators whatever the host running the test.
         assert_eq!(
-            path_for(&env, true),
-            Some(
-                PathBuf::from("C:\\Users\\ada\\AppData\\Roaming")
-                    .join("pbi-doctor")
-                    .join("profiles.toml")
-            )
+            path_for(&env, Platform::Windows),
+            Some(PathBuf::from(
+                "C:\\Users\\ada\\AppData\\Roaming\\pbi-doctor\\profiles.toml"
+            ))
         );
-        assert_eq!(path_for(&env_of(&[]), false), None);
+        // A Unix-style XDG_CONFIG_HOME is not absolute on Windows; a drive path is.
+        let env = env_of(&all[1..]);
+        assert_eq!(
+            path_for(&env, Platform::Windows),
+            Some(PathBuf::from(
+                "C:\\Users\\ada\\AppData\\Roaming\\pbi-doctor\\profiles.toml"
+            ))
+        );
+        let env = env_of(&[("XDG_CONFIG_HOME", "D:/xdg/"), ("APPDATA", "C:\\AppData")]);
+        assert_eq!(
+            path_for(&env, Platform::Windows),
+            Some(PathBuf::from("D:/xdg\\pbi-doctor\\profiles.toml"))
+        );
+        // Without APPDATA (a service account's bare environment), HOME as on Unix.
+        let env = env_of(&[("HOME", "C:\\Users\\ada")]);
+        assert_eq!(
+            path_for(&env, Platform::Windows),
+            Some(PathBuf::from(
+                "C:\\Users\\ada\\.config\\pbi-doctor\\profiles.toml"
+            ))
+        );
+        assert_eq!(path_for(&env_of(&[]), Platform::Unix), None);
+        assert_eq!(path_for(&env_of(&[]), Platform::Windows), None);
         assert_eq!(
             default_path(&env_of(&all)),
             Some(PathBuf::from("/etc/pbi/profiles.toml"))

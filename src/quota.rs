@@ -142,11 +142,6 @@ fn in_window(instant: i64, now: i64) -> bool {
     instant > now.saturating_sub(WINDOW_SECONDS) && instant <= now
 }
 
-/// The cache file in a folder (the profiles file's).
-pub(crate) fn cache_file(folder: &Path) -> PathBuf {
-    folder.join(FILE_NAME)
-}
-
 /// Reads the cache at `path`. A missing file is an empty cache.
 pub(crate) fn load(path: &Path) -> Result<Cache, QuotaError> {
     let corrupt = |reason: String| QuotaError::Corrupt {
@@ -231,7 +226,7 @@ mod tests {
         }
 
         fn cache(&self) -> PathBuf {
-            cache_file(&self.0)
+            self.0.join(FILE_NAME)
         }
     }
 
@@ -366,7 +361,7 @@ mod tests {
     #[test]
     fn creates_the_folder() {
         let folder = Folder::new();
-        let path = cache_file(&folder.0.join("nested").join("deeper"));
+        let path = folder.0.join("nested").join("deeper").join(FILE_NAME);
         record(&path, TENANT, NOW).unwrap();
         assert_eq!(load(&path).unwrap().recent(TENANT, NOW), [NOW]);
     }

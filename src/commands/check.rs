@@ -9,7 +9,7 @@ use super::{redactor_for, rfc3339, run_checks, target};
 use crate::catalogue::Catalogue;
 use crate::check::{CheckId, Finding, Outcome, Probes, Skip, signal};
 use crate::cli::CheckArgs;
-use crate::env_vars::Env;
+use crate::env_vars::{Env, Platform};
 use crate::error::DoctorError;
 use crate::exit::ExitStatus;
 use crate::output::{apply_color, emit};
@@ -53,7 +53,13 @@ pub(crate) const DEVICE_CODE_DEADLINE: u64 = 1200;
 
 /// Where the admin-probe budget is remembered: next to the profiles file.
 pub(crate) fn quota_path(env: &Env) -> Option<std::path::PathBuf> {
-    profile::default_path(env).and_then(|p| p.parent().map(quota::cache_file))
+    quota_path_for(env, Platform::CURRENT)
+}
+
+/// [`quota_path`] with the platform given.
+fn quota_path_for(env: &Env, platform: Platform) -> Option<std::path::PathBuf> {
+    let folder = profile::folder_for(env, platform)?;
+    Some(platform.join(&folder.display().to_string(), &[quota::FILE_NAME]))
 }
 
 /// Runs `check`: settings, the admin-probe decision, the chain live, expectations, session, report.
@@ -189,4 +195,55 @@ pub(crate) fn write_session(
             source,
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+
+    fn env_of(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    #[test]
+    fn the_admin_probe_cache_lives_beside_the_profiles() {
+        let windows = env_of(&[
+            ("APPDATA", "C:\\Users\\ada\\AppData\\Roaming"),
+            ("HOME", "/home/ada"),
+        ]);
+        assert_eq!(
+            quota_path_for(&windows, Platform::Windows),
+            Some(PathBuf::from(
+                "C:\\Users\\ada\\AppData\\Roaming\\pbi-doctor\\admin-probe-cache.json"
+            ))
+        );
+        assert_eq!(
+            quota_path_for(&windows, Platform::Unix),
+            Some(PathBuf::from(
+                "/home/ada/.config/pbi-doctor/admin-probe-cache.json"
+            ))
+        );
+        let given = env_of(&[
+            ("PBI_DOCTOR_PROFILES", "/etc/pbi/profiles.toml"),
+            ("APPDATA", "C:\\AppData"),
+        ]);
+        assert_eq!(
+            quota_path_for(&given, Platform::Unix),
+            Some(PathBuf::from("/etc/pbi/admin-probe-cache.json"))
+        );
+        // A profiles file named without a folder: the cache is in the current folder too.
+        let bare = env_of(&[("PBI_DOCTOR_PROFILES", "profiles.toml")]);
+        assert_eq!(
+            quota_path_for(&bare, Platform::Unix),
+            Some(PathBuf::from("admin-probe-cache.json"))
+        );
+        assert_eq!(quota_path_for(&env_of(&[]), Platform::Windows), None);
+    }
 }

@@ -1,8 +1,10 @@
-//! One module per command (`check`, `replay`, `token`, `explain`, `causes`), and what they share:
+//! One module per command (`check`, `replay`, `token`, `explain`, `causes`, `completions` and
+//! `man`), and what they share:
 //! the runtime, the chain run with a report, the report's target line, and reading an input.
 
 pub(crate) mod causes;
 pub(crate) mod check;
+pub(crate) mod completions;
 pub(crate) mod explain;
 pub(crate) mod replay;
 pub(crate) mod token;

@@ -8,15 +8,18 @@
 //! as evidence and as the command they should have run themselves (with `--resource`: without it
 //! `az` hands out an Azure Resource Manager token, which Power BI refuses).
 //!
-//! The program is started directly, never through a shell on Unix; on Windows `az` is `az.cmd`,
-//! so plain `az` is started as `cmd /C az …` from the system folder (a stray `az.cmd` in the
-//! current folder is not picked up). Every run has a timeout, after which the child is killed.
+//! The program is found on PATH by [`find_on_path`], as the platform's shell would find it but
+//! never in the current folder: on Windows that is `az.cmd` through PATHEXT (the Azure CLI's
+//! `wbin` folder also holds an extensionless `az`, a bash script Windows cannot start), which the
+//! standard library runs through `cmd.exe` with its arguments escaped for it. It is started
+//! directly, never through a shell of ours. Every run has a timeout, after which the child is
+//! killed.
 //!
 //! The token only ever lives in [`CliToken::token`], a [`Secret`]; error details are stderr cut
 //! short with JWT signatures removed, and never the output that carries the token.
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -24,6 +27,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::entra_error::aadsts_codes_in;
+use crate::env_vars::Platform;
 use crate::secret::{Secret, redact_jwt_signatures};
 
 /// How many characters of stderr an error keeps.
@@ -190,16 +194,53 @@ struct Output {
     stderr: String,
 }
 
-fn command(program: &Path, args: &[String]) -> Command {
-    #[cfg(windows)]
-    if program == Path::new("az") {
-        let mut command = Command::new("cmd");
-        command.arg("/C").arg("az").args(args);
-        if let Some(root) = std::env::var_os("SYSTEMROOT") {
-            command.current_dir(root);
+/// What Windows tries a bare program name with when PATHEXT is not set.
+const DEFAULT_PATHEXT: &str = ".COM;.EXE;.BAT;.CMD";
+
+/// Where `program` is on `path` (the value of PATH), by the platform's rules: `:`-separated
+/// folders on Unix; on Windows `;`-separated folders (quotes around one are dropped) and, for a
+/// name without one of PATHEXT's extensions, each extension in PATHEXT's order (`az` is found as
+/// `az.cmd`, never as the extensionless `az` beside it). Empty and relative entries are skipped:
+/// a program in the current folder is never picked up. `is_file` says whether a candidate
+/// exists; the first that does wins.
+pub(crate) fn find_on_path(
+    program: &str,
+    path: &str,
+    pathext: Option<&str>,
+    platform: Platform,
+    is_file: &dyn Fn(&Path) -> bool,
+) -> Option<PathBuf> {
+    let (separator, extensions): (char, Vec<&str>) = match platform {
+        Platform::Unix => (':', vec![""]),
+        Platform::Windows => {
+            let listed: Vec<&str> = pathext
+                .filter(|v| !v.trim().is_empty())
+                .unwrap_or(DEFAULT_PATHEXT)
+                .split(';')
+                .map(str::trim)
+                .filter(|e| e.starts_with('.') && e.len() > 1)
+                .collect();
+            // Windows' file names ignore case: `.CMD` finds az.cmd, and reads better as `.cmd`.
+            let lower = program.to_ascii_lowercase();
+            let has_one = listed
+                .iter()
+                .any(|e| lower.ends_with(&e.to_ascii_lowercase()));
+            (';', if has_one { vec![""] } else { listed })
         }
-        return command;
-    }
+    };
+    path.split(separator)
+        .map(|dir| dir.trim().trim_matches('"'))
+        .filter(|dir| platform.is_absolute(dir))
+        .flat_map(|dir| {
+            extensions.iter().map(move |ext| {
+                let ext = ext.to_ascii_lowercase();
+                platform.join(dir, &[&format!("{program}{ext}")])
+            })
+        })
+        .find(|candidate| is_file(candidate))
+}
+
+fn command(program: &Path, args: &[String]) -> Command {
     let mut command = Command::new(program);
     command.args(args);
     command
@@ -387,6 +428,104 @@ fn parse_token(stdout: &str) -> Result<CliToken, CliError> {
         subscription: string(&map, "subscription"),
         token_type: string(&map, "tokenType"),
     })
+}
+
+/// Finding `az` by each platform's rules, on any host: the file system is a list of files.
+#[cfg(test)]
+mod lookup_tests {
+    use super::*;
+
+    const WBIN: &str = r"C:\Program Files\Microsoft SDKs\Azure\CLI2\wbin";
+
+    fn files(list: &'static [&'static str]) -> impl Fn(&Path) -> bool {
+        move |p: &Path| list.iter().any(|f| Path::new(f) == p)
+    }
+
+    #[test]
+    fn windows_finds_az_cmd_through_pathext_not_the_bash_script_beside_it() {
+        // What the Azure CLI's installer leaves: az.cmd for Windows, az for Git Bash.
+        let installed = files(&[
+            r"C:\Program Files\Microsoft SDKs\Azure\CLI2\wbin\az",
+            r"C:\Program Files\Microsoft SDKs\Azure\CLI2\wbin\az.cmd",
+        ]);
+        let path = format!(r"C:\Windows\system32;C:\Windows;{WBIN};C:\Users\ada\bin");
+        let found = find_on_path(
+            "az",
+            &path,
+            Some(".COM;.EXE;.BAT;.CMD;.VBS;.JS"),
+            Platform::Windows,
+            &installed,
+        );
+        assert_eq!(found, Some(PathBuf::from(format!(r"{WBIN}\az.cmd"))));
+        // Without PATHEXT, Windows' default list; a quoted entry and a trailing separator too.
+        let quoted = format!("\"{WBIN}\\\";C:\\Windows");
+        assert_eq!(
+            find_on_path("az", &quoted, None, Platform::Windows, &installed),
+            Some(PathBuf::from(format!(r"{WBIN}\az.cmd")))
+        );
+        // PATHEXT's order decides: an az.exe before az.cmd in the same folder wins.
+        let both = files(&[r"C:\tools\az.exe", r"C:\tools\az.cmd"]);
+        assert_eq!(
+            find_on_path(
+                "az",
+                r"C:\tools",
+                Some(".COM;.EXE;.BAT;.CMD"),
+                Platform::Windows,
+                &both
+            ),
+            Some(PathBuf::from(r"C:\tools\az.exe"))
+        );
+        // A name that already has an extension is looked up as it is.
+        assert_eq!(
+            find_on_path("az.cmd", WBIN, None, Platform::Windows, &installed),
+            Some(PathBuf::from(format!(r"{WBIN}\az.cmd")))
+        );
+    }
+
+    #[test]
+    fn the_current_folder_and_relative_entries_are_never_searched() {
+        let anywhere = |_: &Path| true;
+        for path in ["", ";;", r".;bin;tools\az", r"\no-drive"] {
+            assert_eq!(
+                find_on_path("az", path, None, Platform::Windows, &anywhere),
+                None,
+                "{path:?}"
+            );
+        }
+        for path in ["", "::", ".:bin"] {
+            assert_eq!(
+                find_on_path("az", path, None, Platform::Unix, &anywhere),
+                None,
+                "{path:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn unix_takes_the_name_as_it_is_in_colon_separated_folders() {
+        let installed = files(&["/usr/bin/az", "/opt/az/bin/az.cmd"]);
+        assert_eq!(
+            find_on_path(
+                "az",
+                "/usr/local/bin:/usr/bin",
+                Some(".CMD"),
+                Platform::Unix,
+                &installed
+            ),
+            Some(PathBuf::from("/usr/bin/az"))
+        );
+        // `;` is no separator on Unix, and PATHEXT means nothing there.
+        assert_eq!(
+            find_on_path(
+                "az",
+                "/opt/az/bin;/usr/bin",
+                Some(".CMD"),
+                Platform::Unix,
+                &installed
+            ),
+            None
+        );
+    }
 }
 
 #[cfg(all(test, unix))]

@@ -368,6 +368,20 @@ pub fn load(
     password: Option<&Secret>,
 ) -> Result<Certificate, CertificateError> {
     let path = path_hint.to_owned();
+    // Text saved by Windows PowerShell starts with a byte-order mark (UTF-8 from `Set-Content
+    // -Encoding UTF8`) or is UTF-16 (`>`, `Out-File`): decoded first, or the PEM reader misses
+    // the first BEGIN line. DER starts with 0x30, never with a mark.
+    let decoded;
+    let bytes = if [&[0xEF, 0xBB, 0xBF][..], &[0xFF, 0xFE], &[0xFE, 0xFF]]
+        .iter()
+        .any(|mark| bytes.starts_with(mark))
+    {
+        decoded = crate::fsio::decode(bytes.to_vec(), crate::fsio::Decoding::Strict)
+            .map_err(|_| CertificateError::NotACertificate { path: path.clone() })?;
+        decoded.as_bytes()
+    } else {
+        bytes
+    };
     let contents = if contains(bytes, b"-----BEGIN ") {
         read_pem(bytes, &path)?
     } else if let Some(der) = der_or_base64_der(bytes) {

@@ -221,12 +221,15 @@ pub(crate) fn choose_credential(
     })
 }
 
-/// The program on PATH, if there is one.
+/// The program on PATH, if there is one, found by this platform's rules (`az.cmd` on Windows).
 pub(crate) fn which(program: &str, env: &Env) -> Option<std::path::PathBuf> {
-    let path = env(crate::env_vars::PATH)?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(program))
-        .find(|candidate| candidate.is_file())
+    crate::credential::azure_cli::find_on_path(
+        program,
+        &env(crate::env_vars::PATH)?,
+        env(crate::env_vars::PATHEXT).as_deref(),
+        crate::env_vars::Platform::CURRENT,
+        &|candidate| candidate.is_file(),
+    )
 }
 
 /// The first value given, with its source; blank counts as not given, and a blank flag still

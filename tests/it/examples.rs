@@ -1,5 +1,7 @@
 //! The CI examples in `examples/`: every file is YAML, and every `pbi-doctor …` command line in a
-//! `run:` / `script:` step is one the command line accepts, so a copied example works.
+//! `run:` / `script:` step is one the command line accepts, so a copied example works. A step
+//! that uses the pbi-doctor GitHub Action (`uses: ./` or `…/pbi-doctor@…`) is checked through the
+//! command the action builds from its `with:` inputs (`install.rs` runs the action's script).
 //!
 //! Commands are extracted from the step's script: `\`-continued lines are joined, GitHub and Azure
 //! Pipelines expressions (`${{ … }}`, `$(…)`) and shell variables become a placeholder (a GUID, so
@@ -284,6 +286,57 @@ fn scripts(yaml: &Yaml, out: &mut Vec<String>) {
     }
 }
 
+/// The steps that use the pbi-doctor action, at any depth, with their `with:` inputs (expressions
+/// replaced by the placeholder).
+fn action_uses(yaml: &Yaml, out: &mut Vec<Vec<(String, String)>>) {
+    match yaml {
+        Yaml::Hash(map) => {
+            if let Some(uses) = map
+                .get(&Yaml::String("uses".to_owned()))
+                .and_then(Yaml::as_str)
+                && (uses == "./" || uses.contains("/pbi-doctor@"))
+            {
+                let inputs = map
+                    .get(&Yaml::String("with".to_owned()))
+                    .and_then(Yaml::as_hash)
+                    .map(|with| {
+                        with.iter()
+                            .map(|(k, v)| {
+                                let value = match v {
+                                    Yaml::String(s) => s.clone(),
+                                    Yaml::Integer(i) => i.to_string(),
+                                    Yaml::Boolean(b) => b.to_string(),
+                                    other => panic!("input {k:?}: {other:?}"),
+                                };
+                                (k.as_str().unwrap().to_owned(), substitute(&value))
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                out.push(inputs);
+            }
+            for value in map.values() {
+                action_uses(value, out);
+            }
+        }
+        Yaml::Array(items) => items.iter().for_each(|item| action_uses(item, out)),
+        _ => {}
+    }
+}
+
+/// The command the action runs for these inputs, program name first.
+fn action_command(inputs: &[(String, String)]) -> Vec<String> {
+    let inputs: Vec<(&str, &str)> = inputs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let run = crate::install::run_action_step("Check Power BI access", &inputs, 0);
+    assert_eq!(run.status, Some(0), "{}", run.stderr);
+    let mut command = vec!["pbi-doctor".to_owned()];
+    command.extend(run.recorded);
+    command
+}
+
 fn examples() -> Vec<PathBuf> {
     let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
@@ -315,6 +368,9 @@ fn example(name: &str) -> (String, Yaml, Vec<Vec<String>>) {
     for script in &texts {
         found.extend(commands(script).unwrap());
     }
+    let mut uses = Vec::new();
+    action_uses(&yaml, &mut uses);
+    found.extend(uses.iter().map(|inputs| action_command(inputs)));
     (text, yaml, found)
 }
 
@@ -344,12 +400,17 @@ fn every_example_is_yaml_and_its_commands_are_valid() {
         let mut texts = Vec::new();
         scripts(&yaml, &mut texts);
         let mut count = 0;
+        let mut found = Vec::new();
         for script in &texts {
-            for command in commands(script).unwrap_or_else(|e| panic!("{}: {e}", path.display())) {
-                count += 1;
-                if let Err(e) = validate(&command) {
-                    panic!("{}: {command:?} is refused: {e}", path.display());
-                }
+            found.extend(commands(script).unwrap_or_else(|e| panic!("{}: {e}", path.display())));
+        }
+        let mut uses = Vec::new();
+        action_uses(&yaml, &mut uses);
+        found.extend(uses.iter().map(|inputs| action_command(inputs)));
+        for command in found {
+            count += 1;
+            if let Err(e) = validate(&command) {
+                panic!("{}: {command:?} is refused: {e}", path.display());
             }
         }
         assert!(count > 0, "{}: no pbi-doctor command found", path.display());
@@ -371,9 +432,20 @@ fn github_oidc_example_needs_no_stored_secret() {
     assert!(has(check, "--auth", "github-oidc"));
     assert!(has(check, "--tenant", PLACEHOLDER) && has(check, "--client-id", PLACEHOLDER));
     assert!(has(check, "--expect", "admin-api") && has(check, "--expect", "workspaces>=1"));
-    assert!(has(check, "--format", "github") && has(check, "--output", "junit=pbi-doctor.xml"));
-    assert!(text.contains("actions/upload-artifact@v4") && text.contains("path: pbi-doctor.xml"));
-    assert!(text.contains("cargo install --locked --path ."));
+    // The action writes annotations and the job summary, and a JUnit report it uploads.
+    assert!(has(check, "--format", "github"));
+    assert!(
+        check
+            .iter()
+            .any(|a| a.starts_with("junit=") && a.ends_with("/pbi-doctor.xml"))
+    );
+    let steps = yaml["jobs"]["pbi-doctor"]["steps"].as_vec().unwrap();
+    assert!(steps.iter().any(|s| s["uses"].as_str() == Some("./")));
+    assert!(
+        text.contains("uses: OWNER/pbi-doctor@v1"),
+        "the line for other repositories"
+    );
+    assert!(!text.contains("cargo install"), "no Rust toolchain needed");
 }
 
 #[test]
@@ -416,7 +488,15 @@ fn azure_devops_example_maps_the_secret_and_publishes_junit() {
             .iter()
             .any(|a| a.contains("secret") && a != "client-secret")
     );
-    assert!(text.contains("cargo install --locked --path ."));
+    // The pip line of the README and the action, pinned to this version; no Rust toolchain.
+    assert!(
+        text.contains(&format!(
+            "python -m pip install pbi-doctor=={}",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "the pinned pip line"
+    );
+    assert!(!text.contains("cargo install"));
 }
 
 #[test]

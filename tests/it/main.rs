@@ -12,6 +12,8 @@ mod faults;
 mod fuzz;
 mod harness;
 mod inputs;
+mod install;
+mod junit_schema;
 mod layout;
 mod leaks;
 #[cfg(unix)]
@@ -21,3 +23,4 @@ mod renderers;
 mod scenarios;
 mod token;
 mod validation;
+mod windows;

@@ -435,3 +435,41 @@ async fn a_live_device_code_sign_in_always_shows_its_instructions() {
         assert_eq!(live.output.status.code(), Some(0), "{extra:?}: {stderr}");
     }
 }
+
+/// Colour on a terminal, decided per stream: the report on a terminal is coloured where the
+/// terminal can show it (not TERM=dumb, not with NO_COLOR), and the same run with stdout piped is
+/// not. On Windows the same decision is anstream's, with the console asked to process escape
+/// codes (or console calls used where it cannot); what a pipe gets is tested in `windows.rs`.
+#[test]
+fn the_report_is_coloured_on_a_terminal_that_shows_colour() {
+    let on_terminal = |env: &[(&str, &str)]| -> String {
+        let Pty { master, slave } = pty();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_pbi-doctor"));
+        cmd.env_clear()
+            .envs(env.iter().copied())
+            .args(["replay", "--scenario", "healthy-service-principal"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::from(slave))
+            .stderr(Stdio::piped());
+        let child = cmd.spawn().unwrap();
+        drop(cmd);
+        let seen = drain(master);
+        finish(child);
+        seen.join().unwrap()
+    };
+    let coloured = on_terminal(&[("TERM", "xterm-256color")]);
+    assert!(coloured.contains("Healthy"), "{coloured}");
+    assert!(
+        coloured.contains("\u{1b}["),
+        "no colour on a colour terminal"
+    );
+    for env in [
+        &[("TERM", "dumb")][..],
+        &[("TERM", "xterm-256color"), ("NO_COLOR", "1")][..],
+        &[("TERM", "xterm-256color"), ("PBI_DOCTOR_COLOR", "never")][..],
+    ] {
+        let plain = on_terminal(env);
+        assert!(plain.contains("Healthy"), "{plain}");
+        assert!(!plain.contains('\u{1b}'), "colour codes with {env:?}");
+    }
+}

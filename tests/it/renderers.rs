@@ -20,7 +20,7 @@ use pbi_doctor::report::{
 use pbi_doctor::token_profile::{Line, Profile};
 
 /// Reports reach the renderers only sealed by a redactor, as in the binary.
-fn seal(report: Report<'static>) -> pbi_doctor::report::SealedReport<'static> {
+pub(crate) fn seal(report: Report<'static>) -> pbi_doctor::report::SealedReport<'static> {
     pbi_doctor::secret::Redactor::default().seal(report)
 }
 
@@ -117,7 +117,7 @@ fn findings() -> Vec<Finding> {
     vec![token, scope, claims, identity, admin, workspace]
 }
 
-fn report() -> Report<'static> {
+pub(crate) fn report() -> Report<'static> {
     let catalogue = Catalogue::embedded().expect("the embedded catalogue parses");
     let findings = findings();
     let diagnoses = diagnose(&findings, catalogue);
@@ -244,11 +244,11 @@ fn every_format_renders_the_same_report_twice_the_same() {
 
 /// An element of the parsed document: attributes and text already unescaped and normalised.
 #[derive(Debug, Default)]
-struct Element {
-    name: String,
-    attributes: BTreeMap<String, String>,
-    children: Vec<Element>,
-    text: String,
+pub(crate) struct Element {
+    pub(crate) name: String,
+    pub(crate) attributes: BTreeMap<String, String>,
+    pub(crate) children: Vec<Element>,
+    pub(crate) text: String,
 }
 
 impl Element {
@@ -291,7 +291,7 @@ fn start(reader: &Reader<&[u8]>, tag: &BytesStart<'_>) -> Element {
 }
 
 /// Parses a whole document into its root element, checking it is well-formed on the way.
-fn parse(xml: &str) -> Element {
+pub(crate) fn parse(xml: &str) -> Element {
     let mut reader = Reader::from_str(xml);
     let mut stack = vec![Element::default()];
     loop {
@@ -346,36 +346,40 @@ fn count(value: &str) -> usize {
     value.parse().expect("a count")
 }
 
-/// The shape Jenkins' `junit-10.xsd` (xunit-plugin) and Ant's schema describe, with the one
-/// liberty the module documents: `<properties>` inside a warning's `<testcase>`.
+/// What CI servers read of the document: the shape both schemas allow (checked rule by rule in
+/// `junit_schema.rs`), the counts, a test case per check and expectation, and the cause, fix and
+/// evidence where test tabs show them: the failure's message and text.
 #[test]
 fn junit_has_the_structure_ci_servers_consume() {
     let report = report();
     let root = parse(&junit::render(&seal(report.clone())));
     assert_eq!(root.name, "testsuites");
+    assert!(root.attributes.is_empty(), "JUnit.xsd allows none");
     let suite = root.child("testsuite");
     assert_eq!(root.children.len(), 1);
     assert_eq!(suite.attribute("name"), "pbi-doctor");
-    assert_eq!(
-        suite.attribute("timestamp"),
-        "2026-11-20T09:14:03.000+00:00"
-    );
+    assert_eq!(suite.attribute("timestamp"), "2026-11-20T09:14:03");
+    assert_eq!(suite.attribute("hostname"), "localhost");
 
-    for element in &suite.children {
-        assert!(
-            ["properties", "testcase", "system-out", "system-err"].contains(&element.name.as_str()),
-            "unexpected <{}> in <testsuite>",
-            element.name
-        );
-    }
+    let order: Vec<&str> = suite.children.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(order.first(), Some(&"properties"));
+    assert_eq!(&order[order.len() - 2..], ["system-out", "system-err"]);
     let properties = suite.child("properties");
-    let verdict: Vec<&str> = properties
-        .children("property")
-        .into_iter()
-        .filter(|p| p.attribute("name") == "verdict")
-        .map(|p| p.attribute("value"))
-        .collect();
-    assert_eq!(verdict, ["problems"]);
+    let property = |name: &str| -> Vec<&str> {
+        properties
+            .children("property")
+            .into_iter()
+            .filter(|p| p.attribute("name") == name)
+            .map(|p| p.attribute("value"))
+            .collect()
+    };
+    assert_eq!(property("verdict"), ["problems"]);
+    assert_eq!(property("evaluated-at"), ["2026-11-20T09:14:03Z"]);
+    // The warning, which no test case can carry, is the suite's.
+    assert_eq!(
+        property("warning"),
+        [format!("identity-kind: {}", report.findings[3].summary).as_str()]
+    );
 
     let cases = suite.children("testcase");
     assert_eq!(cases.len(), 6 + 2, "one per check and one per expectation");
@@ -389,26 +393,21 @@ fn junit_has_the_structure_ci_servers_consume() {
     assert_eq!(count(suite.attribute("failures")), with("failure"));
     assert_eq!(count(suite.attribute("errors")), with("error"));
     assert_eq!(count(suite.attribute("skipped")), with("skipped"));
-    assert_eq!(count(root.attribute("tests")), cases.len());
-    assert_eq!(count(root.attribute("failures")), with("failure"));
-    assert_eq!(count(root.attribute("errors")), with("error"));
     assert_eq!((with("failure"), with("error"), with("skipped")), (2, 1, 1));
 
     let mut by_name = BTreeMap::new();
     for case in &cases {
+        assert!(
+            case.children.len() <= 1,
+            "at most one outcome, nothing else"
+        );
         for element in &case.children {
             assert!(
-                ["failure", "error", "skipped", "system-out", "properties"]
-                    .contains(&element.name.as_str()),
+                ["failure", "error", "skipped"].contains(&element.name.as_str()),
                 "unexpected <{}> in <testcase>",
                 element.name
             );
         }
-        let outcomes = ["failure", "error", "skipped"]
-            .iter()
-            .map(|n| case.children(n).len())
-            .sum::<usize>();
-        assert!(outcomes <= 1, "at most one outcome per test case");
         for outcome in ["failure", "error"] {
             for element in case.children(outcome) {
                 assert!(!element.attribute("message").is_empty());
@@ -433,7 +432,8 @@ fn junit_has_the_structure_ci_servers_consume() {
         ]
     );
 
-    // A failed check names its cause, with the fix steps and the docs in the text.
+    // A failed check names its cause, with the fix steps, the docs and then the evidence in the
+    // text.
     let admin = by_name[&("pbi-doctor.check", "admin-api")];
     let failure = admin.child("failure");
     let top = report.diagnoses.causes[0].cause;
@@ -454,14 +454,18 @@ fn junit_has_the_structure_ci_servers_consume() {
     }
     // The evidence round-trips: < & " ' and non-ASCII come back exactly, CR LF as LF (what
     // every XML parser makes of a line end).
-    let out = &admin.child("system-out").text;
-    assert!(out.starts_with("the read-only admin API refused the call"));
+    let evidence = failure
+        .text
+        .split_once("Evidence:\n")
+        .expect("the evidence after the cause")
+        .1;
+    assert!(evidence.starts_with("the read-only admin API refused the call"));
     assert!(
-        out.contains(&format!(
+        evidence.contains(&format!(
             "X-PowerBI-Error-Info: {}\n",
             AWKWARD.replace("\r\n", "\n")
         )),
-        "{out:?}"
+        "{evidence:?}"
     );
 
     // A check without a verdict is an error; nothing explains this one, and the run's cause
@@ -475,31 +479,36 @@ fn junit_has_the_structure_ci_servers_consume() {
             .starts_with("No cause in the catalogue fits this check")
     );
     assert!(!error.text.contains(top.fix[0].trim()));
-    let workspace = by_name[&("pbi-doctor.check", "workspace-api")];
     assert!(
-        workspace
-            .child("system-out")
+        error
             .text
-            .starts_with(ERROR_SUMMARY)
+            .contains(&format!("Evidence:\n{ERROR_SUMMARY}\n"))
     );
 
-    // A skipped check says why; a warning passes with its severity as a property.
+    // A skipped check says why; a warning and the passes have no child at all.
     let claims = by_name[&("pbi-doctor.check", "claims")];
     assert_eq!(
         claims.child("skipped").attribute("message"),
         "skipped: needs a usable result from the Scope check"
     );
-    let identity = by_name[&("pbi-doctor.check", "identity-kind")];
-    assert!(identity.children("failure").is_empty());
-    let property = identity.child("properties").child("property");
-    assert_eq!(
-        (property.attribute("name"), property.attribute("value")),
-        ("severity", "warning")
-    );
-    for name in ["token-acquisition", "scope"] {
+    for name in ["identity-kind", "token-acquisition", "scope"] {
         let case = by_name[&("pbi-doctor.check", name)];
-        assert_eq!(case.children.len(), 1, "a pass holds only its system-out");
+        assert!(case.children.is_empty(), "{name} passes");
     }
+
+    // Every check's evidence, passing ones included, is in the suite's system-out, and so is
+    // what belongs to the run.
+    let out = &suite.child("system-out").text;
+    for finding in &report.findings {
+        assert!(out.contains(&format!("{} (", finding.check.id())), "{out}");
+    }
+    assert!(
+        out.contains("  aud: https://analysis.windows.net/powerbi/api\n"),
+        "{out}"
+    );
+    assert!(out.contains("identity-kind (passed with a warning):\n  warning: application token"));
+    assert!(out.contains("Caller: service principal of app 8a1d5c3e-… <Zürich ✓ | ops>"));
+    assert!(out.contains("Notes:\n  - for a Microsoft support request"));
 
     // Expectations: the failed one carries its detail (on one line) and its cause.
     let failed = by_name[&("pbi-doctor.expect", "role=Tenant.Read.All:absent")].child("failure");
