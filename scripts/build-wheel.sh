@@ -6,7 +6,7 @@
 #   bash scripts/build-wheel.sh            # prints the wheel's path on stdout
 #   OUT=/tmp/x bash scripts/build-wheel.sh
 #
-# On this project's 2-core machine it is one release build of the crate (README, "Install").
+# On this project's 2-core machine, shared, cold: 9 minutes; after a change: 2 (README, "Releases").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -11,7 +11,7 @@
 #   SKIP_WINE=1 bash scripts/release.sh  # without running the .exe under Wine
 #
 # Publishing (PyPI, a GitHub release, the v1 tag for the Action) is not done here. Each build's
-# wall time is printed at the end; on this project's 2-core machine see README, "Install".
+# wall time is printed at the end; times on this project's 2-core machine: README, "Releases".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

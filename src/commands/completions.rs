@@ -99,11 +99,12 @@ pub(crate) fn man(args: &ManArgs) -> Result<ExitStatus, DoctorError> {
             // Titled pbi-doctor-check, as `man` finds it; the synopsis names the whole command
             // line, `pbi-doctor check`.
             let title = format!("{BIN}-{}", sub.get_name());
+            let source = format!("{BIN} {}", root.get_version().unwrap_or_default());
             let command = sub
                 .clone()
                 .display_name(title.clone())
                 .bin_name(format!("{BIN} {}", sub.get_name()));
-            clap_mangen::Man::new(command).title(title)
+            clap_mangen::Man::new(command).title(title).source(source)
         }
     };
     let mut roff = Vec::new();

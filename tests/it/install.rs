@@ -90,9 +90,8 @@ fn missing_in(shell: &str, script: &str, sub: &str, flags: &[String]) -> Vec<Str
                 }
                 "fish" => part.lines().any(|line| {
                     line.contains(&format!("__fish_pbi_doctor_using_subcommand {sub}\""))
-                        && line.contains(&format!(" -l {flag} "))
-                        || line.ends_with(&format!(" -l {flag}"))
-                            && line.contains(&format!("using_subcommand {sub}\""))
+                        && (line.contains(&format!(" -l {flag} "))
+                            || line.ends_with(&format!(" -l {flag}")))
                 }),
                 "powershell" => part.contains(&format!("[CompletionResult]::new('--{flag}',")),
                 "elvish" => part.contains(&format!("cand --{flag} '")),
@@ -247,7 +246,10 @@ fn the_man_page_names_every_subcommand_and_each_page_every_flag() {
         );
         let page = stdout_of(&["man", sub]);
         assert!(
-            page.contains(&format!(".TH pbi-doctor-{sub} 1")),
+            page.contains(&format!(
+                ".TH pbi-doctor-{sub} 1  \"pbi-doctor {}\"",
+                env!("CARGO_PKG_VERSION")
+            )),
             "{sub}: {}",
             &page[..page.len().min(300)]
         );

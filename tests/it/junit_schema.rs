@@ -83,7 +83,7 @@ fn is_nonempty_token(v: &str) -> bool {
     !v.trim().is_empty()
 }
 
-/// An attribute and the check its value must pass.
+/// An attribute's name and the test its value must pass.
 type Typed<'a> = (&'a str, fn(&str) -> bool);
 
 /// Problems with one element's attributes: `required` missing, anything outside `required` and
@@ -93,7 +93,7 @@ fn attributes(
     element: &Element,
     required: &[&str],
     optional: &[&str],
-    typed: &[Typed],
+    typed: &[Typed<'_>],
 ) {
     for name in required {
         if !element.attributes.contains_key(*name) {
