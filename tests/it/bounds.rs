@@ -3,18 +3,12 @@
 //! a report that cannot be written is exit 2 while a closed pipe is not an error.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use pbi_doctor::jwt::encode_unsigned;
 use serde_json::json;
 
-use crate::harness::{run, tempdir};
-
-fn binary() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pbi-doctor"));
-    cmd.env_clear().env("NO_COLOR", "1");
-    cmd
-}
+use crate::harness::{binary, run, tempdir};
 
 fn powerbi_token() -> String {
     encode_unsigned(

@@ -413,6 +413,14 @@ pub fn run(args: &[&str], stdin: Option<&str>) -> Output {
     cmd.output().unwrap()
 }
 
+/// The binary as a plain process, for tests that drive its pipes or time it: no environment but
+/// `NO_COLOR`.
+pub fn binary() -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_pbi-doctor"));
+    cmd.env_clear().env("NO_COLOR", "1");
+    cmd
+}
+
 /// The JSON report of an output, or a panic naming the scenario.
 pub fn json_report(name: &str, output: &Output) -> Value {
     serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {

@@ -5,18 +5,12 @@
 //! curl, PowerShell, browsers, Postman), which `token -` must read as the valid token it is.
 
 use std::io::Write as _;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use pbi_doctor::jwt::encode_unsigned;
 use serde_json::{Value, json};
 
-use crate::harness::tempdir;
-
-fn binary() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pbi-doctor"));
-    cmd.env_clear().env("NO_COLOR", "1");
-    cmd
-}
+use crate::harness::{binary, tempdir};
 
 /// A valid app-only Power BI token, far from expiry (synthetic ids).
 fn powerbi_token() -> String {
