@@ -8,6 +8,7 @@
 use url::Url;
 
 use super::Route;
+use super::extract::Lowered;
 use crate::cloud::Cloud;
 
 /// What the command lines of a paste say.
@@ -52,11 +53,30 @@ fn occurrences<'a>(lower: &'a str, name: &'a str) -> impl Iterator<Item = usize>
         })
 }
 
-/// The line of `text` around byte `at`.
-fn line_at(text: &str, at: usize) -> &str {
-    let start = text[..at].rfind('\n').map_or(0, |p| p + 1);
-    let end = text[at..].find('\n').map_or(text.len(), |p| at + p);
-    &text[start..end]
+/// [`occurrences`] in the whole paste, not searched for when a byte of `name` is missing.
+fn found<'a>(lower: &'a Lowered, name: &'a str) -> impl Iterator<Item = usize> + 'a {
+    lower
+        .may_hold(name)
+        .then(|| occurrences(lower, name))
+        .into_iter()
+        .flatten()
+}
+
+/// How far a command line is read from its cmdlet name: enough for any parameters, and a text of
+/// one endless line stays linear.
+const LINE_REACH: usize = 4096;
+
+/// Occurrences of one cmdlet looked at, at most.
+const MAX_OCCURRENCES: usize = 64;
+
+/// `text` from `at` to the end of its line, at most [`LINE_REACH`] bytes.
+fn rest_of_line(text: &str, at: usize) -> &str {
+    let mut limit = (at + LINE_REACH).min(text.len());
+    while !text.is_char_boundary(limit) {
+        limit -= 1;
+    }
+    let rest = &text[at..limit];
+    rest.split('\n').next().unwrap_or_default()
 }
 
 /// The value after a parameter: spaces, `:` and quotes skipped, up to a quote or a space.
@@ -81,7 +101,11 @@ fn environment(value: &str) -> Option<Cloud> {
 
 /// Reads the command lines of `text`.
 pub fn read(text: &str) -> CommandEvidence {
-    let lower = text.to_ascii_lowercase();
+    read_in(text, &Lowered::new(text))
+}
+
+/// [`read`] with `text` already lower-cased.
+pub fn read_in(text: &str, lower: &Lowered) -> CommandEvidence {
     let mut evidence = CommandEvidence::default();
 
     // Sign-in: a command line names the cmdlet followed by parameters (or nothing); an error
@@ -90,9 +114,8 @@ pub fn read(text: &str) -> CommandEvidence {
     let mut tenant_given = false;
     let mut complete_line = false;
     for name in CONNECT {
-        for at in occurrences(&lower, name) {
-            let rest = &lower[at + name.len()..];
-            let rest_of_line = rest.split('\n').next().unwrap_or_default().trim_end();
+        for at in found(lower, name).take(MAX_OCCURRENCES) {
+            let rest_of_line = rest_of_line(lower, at + name.len()).trim_end();
             if !(rest_of_line.is_empty() || rest_of_line.trim_start().starts_with('-')) {
                 continue;
             }
@@ -118,8 +141,8 @@ pub fn read(text: &str) -> CommandEvidence {
     }
 
     // Invoke-PowerBIRestMethod -Url: relative to the cloud's `/v1.0/myorg/`.
-    for at in occurrences(&lower, "invoke-powerbirestmethod") {
-        let line = line_at(text, at);
+    for at in found(lower, "invoke-powerbirestmethod").take(MAX_OCCURRENCES) {
+        let line = rest_of_line(text, at);
         let line_lower = line.to_ascii_lowercase();
         let Some(p) = occurrences(&line_lower, "-url").next() else {
             continue;
@@ -145,14 +168,17 @@ pub fn read(text: &str) -> CommandEvidence {
     }
 
     // The route a cmdlet's parameters imply.
-    if occurrences(&lower, "-scope").any(|at| parameter_value(&lower[at + 6..]) == "organization") {
+    if found(lower, "-scope")
+        .take(MAX_OCCURRENCES)
+        .any(|at| parameter_value(rest_of_line(lower, at + 6)) == "organization")
+    {
         evidence.route = Some((
             Route::Admin,
             "`-Scope Organization`: the cmdlet calls the admin API".to_owned(),
         ));
     } else if let Some((name, _)) = WORKSPACE_PARAMETERS
         .iter()
-        .filter_map(|p| occurrences(&lower, p).next().map(|at| (p, at)))
+        .filter_map(|p| found(lower, p).next().map(|at| (p, at)))
         .min_by_key(|(_, at)| *at)
     {
         evidence.route = Some((
@@ -161,9 +187,7 @@ pub fn read(text: &str) -> CommandEvidence {
         ));
     }
 
-    evidence
-        .warnings
-        .extend(secret_from_client_id(text, &lower));
+    evidence.warnings.extend(secret_from_client_id(text, lower));
     evidence
 }
 
@@ -178,14 +202,15 @@ const SECRET_NAMES: &[&str] = &[
 
 /// A secret read from a variable or setting named like the application id
 /// (`-ClientSecret $appId`, `client_secret=os.environ["CLIENT_ID"]`).
-fn secret_from_client_id(text: &str, lower: &str) -> Option<String> {
-    for name in SECRET_NAMES {
+fn secret_from_client_id(text: &str, lower: &Lowered) -> Option<String> {
+    for name in SECRET_NAMES.iter().filter(|n| lower.may_hold(n)) {
         for at in lower.match_indices(name).map(|(at, _)| at).take(64) {
             let mut rest =
                 lower[at + name.len()..].trim_start_matches([' ', '\t', ':', '=', '"', '\'', '(']);
             if let Some(r) = rest.strip_prefix("-string") {
                 rest = r.trim_start();
             }
+            let rest = rest_of_line(rest, 0);
             let end = rest
                 .find(|c: char| c.is_whitespace() || matches!(c, ',' | ')' | ';'))
                 .unwrap_or(rest.len());
