@@ -185,10 +185,49 @@ pub fn read_in(text: &str, lower: &Lowered) -> CommandEvidence {
             Route::Workspace,
             format!("`{name}`: the command calls a workspace-scoped API"),
         ));
+    } else if let Some(cmdlet) = individual_cmdlet(text, lower) {
+        evidence.route = Some((
+            Route::MyOrg,
+            format!(
+                "`{cmdlet}` without `-Scope Organization` or a workspace: the cmdlet's default scope, Individual, calls the caller's own /myorg/ API"
+            ),
+        ));
     }
 
     evidence.warnings.extend(secret_from_client_id(text, lower));
     evidence
+}
+
+/// MicrosoftPowerBIMgmt cmdlets whose `-Scope` is `Individual` unless told `Organization`: run
+/// without a workspace, they call `/v1.0/myorg/…` as the signed-in caller. Lower case.
+const SCOPED_CMDLETS: &[&str] = &[
+    "get-powerbiworkspace",
+    "get-powerbireport",
+    "get-powerbidataset",
+    "get-powerbidashboard",
+    "get-powerbidatasource",
+    "get-powerbidataflow",
+    "get-powerbiimport",
+    "get-powerbitile",
+    "get-powerbicapacity",
+];
+
+/// The first scoped cmdlet run as a command (followed by parameters or nothing, not the `Cmdlet :
+/// message` of an error record), as the paste writes it.
+fn individual_cmdlet<'t>(text: &'t str, lower: &Lowered) -> Option<&'t str> {
+    SCOPED_CMDLETS
+        .iter()
+        .filter_map(|name| {
+            found(lower, name)
+                .take(MAX_OCCURRENCES)
+                .find(|at| {
+                    let rest = rest_of_line(lower, at + name.len()).trim();
+                    rest.is_empty() || rest.starts_with('-')
+                })
+                .map(|at| (at, name.len()))
+        })
+        .min()
+        .map(|(at, len)| &text[at..at + len])
 }
 
 /// Names under which a secret is passed, lower case.
@@ -250,7 +289,16 @@ mod tests {
             "Import-FabricItem -workspaceId $rptworkspaceId -path $pbipReportPath\nImport-FabricItem updateDefinition : 401 (Unauthorized).",
         );
         assert_eq!(workspace.route.map(|r| r.0), Some(Route::Workspace));
-        assert_eq!(read("Get-PowerBIReport").route, None);
+        let individual = read(
+            "PS> Get-PowerBIReport\nGet-PowerBIReport : Operation returned an invalid status code 'Unauthorized'",
+        );
+        assert_eq!(individual.route.map(|r| r.0), Some(Route::MyOrg));
+        // The error record alone names the cmdlet, not how it was run.
+        assert_eq!(
+            read("Get-PowerBIReport : Operation returned an invalid status code 'Unauthorized'")
+                .route,
+            None
+        );
     }
 
     #[test]

@@ -413,10 +413,13 @@ pub fn is_call(url: &Url) -> bool {
         return false;
     }
     let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
-    // On an API host, only API paths: `https://api.fabric.microsoft.com/.default` is a scope.
-    let api_path = ["/v1/", "/v1.0/", "/beta/"]
-        .iter()
-        .any(|p| path.starts_with(p));
+    // On an API host, API paths (`//v1/…` as some tools join it) or the bare host, which names
+    // the API but not the route; `https://api.fabric.microsoft.com/.default` is a scope.
+    let trimmed = path.trim_start_matches('/');
+    let api_path = trimmed.is_empty()
+        || ["v1/", "v1.0/", "beta/"]
+            .iter()
+            .any(|p| trimmed.starts_with(p));
     let api_host = api_path && host.starts_with("api.") && hosts::powerbi_cloud(&host).is_some();
     let cluster = host.starts_with("wabi-") && hosts::powerbi_cloud(&host).is_some();
     // `/v1.0/myorg` also behind a gateway or a proxy of the user's own.
@@ -426,7 +429,9 @@ pub fn is_call(url: &Url) -> bool {
 /// The URL the failed call went to: a token endpoint when the paste holds Entra's answer, else
 /// the first other call; a `curl -v` request when no URL is written out.
 fn find_url(text: &str, urls: &[Url], token_endpoint_first: bool) -> Option<Url> {
-    let calls: Vec<&Url> = urls.iter().filter(|u| is_call(u)).collect();
+    let mut calls: Vec<&Url> = urls.iter().filter(|u| is_call(u)).collect();
+    // A URL with a path says more than a bare API host.
+    calls.sort_by_key(|u| u.path().trim_matches('/').is_empty());
     let token_endpoint = |u: &&&Url| u.path().to_ascii_lowercase().contains("/oauth2/");
     calls
         .iter()
@@ -852,6 +857,33 @@ fn undone_layers(text: &str, urls: &[Url]) -> Option<String> {
             .filter(|l| markers.iter().any(|m| l.contains(m)))
         {
             extra.push_str(&line.replace(from, to));
+            extra.push('\n');
+        }
+    }
+    // Access Control Service, Entra's predecessor, numbered its errors as Entra does
+    // (ACS90014 is AADSTS90014, same text): old samples and ADAL still print them.
+    let bytes = text.as_bytes();
+    for (at, _) in text.match_indices("ACS").take(1024) {
+        if at
+            .checked_sub(1)
+            .is_some_and(|p| bytes[p].is_ascii_alphanumeric())
+        {
+            continue;
+        }
+        let digits = bytes[at + 3..]
+            .iter()
+            .take(9)
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        if digits >= 5 {
+            // The same line with today's prefix: the description reads as Entra's.
+            let line_end = text[at..].find('\n').map_or(text.len(), |e| at + e);
+            let mut end = line_end.min(at + 1024);
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            extra.push_str("AADSTS");
+            extra.push_str(text[at + 3..end].trim_end());
             extra.push('\n');
         }
     }
@@ -1315,6 +1347,11 @@ mod tests {
         assert_eq!(entra.error.as_deref(), Some("invalid_client"));
         let page = extract("https://login.microsoftonline.com/error?code=7000222");
         assert_eq!(page.entra.unwrap().codes, vec![7000222]);
+        // The legacy Access Control Service numbering.
+        let acs = extract(
+            "ACS90014: The request body must contain the following parameter: 'client_secret or client_assertion'",
+        );
+        assert_eq!(acs.entra.unwrap().codes, vec![90014]);
     }
 
     #[test]
