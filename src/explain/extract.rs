@@ -1309,12 +1309,12 @@ mod tests {
     fn undoes_csv_quotes_log_escapes_and_url_encoding() {
         // A CSV export doubles the quotes of the JSON in a cell.
         let csv = extract(
-            "Timestamp,Status,Body\n2026-11-20T09:14:03Z,401,\"{\"\"error\"\":{\"\"code\"\":\"\"PowerBINotAuthorizedException\"\",\"\"pbi.error\"\":{\"\"code\"\":\"\"PowerBINotAuthorizedException\"\",\"\"parameters\"\":{},\"\"details\"\":[]}}}\"\n",
+            "Timestamp,Status,Body\n2026-11-20T09:14:03Z,401,\"{\"\"requestId\"\":\"\"r-1\"\",\"\"errorCode\"\":\"\"InsufficientScopes\"\",\"\"message\"\":\"\"The caller does not have sufficient scopes\"\"}\"\n",
         );
-        assert_eq!(
-            csv.api.unwrap().code.as_deref(),
-            Some("PowerBINotAuthorizedException")
-        );
+        let api = csv.api.unwrap();
+        assert_eq!(api.code.as_deref(), Some("InsufficientScopes"));
+        // Only the parsed body gives Fabric's request id.
+        assert_eq!(api.request_id.as_deref(), Some("r-1"));
         // A log escapes it inside a string.
         let escaped = extract(
             r#"level=error msg="request failed" body="{\"requestId\":\"r-1\",\"errorCode\":\"InsufficientScopes\",\"message\":\"The caller does not have sufficient scopes to perform this operation\"}""#,
@@ -1345,6 +1345,8 @@ mod tests {
         let entra = redirect.entra.unwrap();
         assert_eq!(entra.codes, vec![7000215]);
         assert_eq!(entra.error.as_deref(), Some("invalid_client"));
+        assert_eq!(entra.trace_id.as_deref(), Some("t-1"));
+        assert_eq!(entra.correlation_id.as_deref(), Some("c-1"));
         let page = extract("https://login.microsoftonline.com/error?code=7000222");
         assert_eq!(page.entra.unwrap().codes, vec![7000222]);
         // The legacy Access Control Service numbering.
