@@ -200,6 +200,27 @@ fn ci_log(bytes: usize) -> String {
     log
 }
 
+/// The PowerShell 7 `Invoke-RestMethod` 429 with its response dump (~1.6 KB).
+const PWSH_429: &str =
+    include_str!("../fixtures/explain-powershell7-response-retry-after/paste.txt");
+
+/// A PowerShell transcript of `bytes` bytes around `middle`: `Start-Transcript` noise (commands,
+/// object listings, progress), the interesting part in the middle, more noise. What people attach
+/// when they attach the whole session.
+fn transcript(bytes: usize, middle: &str) -> String {
+    let noise = "PS C:\\deploy> Get-ChildItem .\\reports | Select-Object Name, Length\r\nName           : Sales.pbix\r\nLength         : 1048576\r\nLastWriteTime  : 11/20/2026 9:14:03 AM\r\n\r\n";
+    let half = bytes.saturating_sub(middle.len()) / 2;
+    let mut text = noise.repeat(half / noise.len() + 1);
+    text.truncate(half);
+    text.push_str("\r\n");
+    text.push_str(middle);
+    while text.len() < bytes {
+        text.push_str(noise);
+    }
+    text.truncate(bytes);
+    text
+}
+
 /// Inputs that made the old parsers quadratic (each `{` scanned to the end, each quote layer
 /// copied the rest, each `http` rescanned the line).
 fn pathological() -> Vec<(&'static str, String)> {
@@ -216,6 +237,23 @@ fn pathological() -> Vec<(&'static str, String)> {
             "Error Code: Request ID: status 40 x ".repeat(MB / 35),
         ),
         ("16 MiB of `{` (the input cap)", "{".repeat(16 * MB)),
+        // The readers of issue 15.
+        ("1 MB of `401 `", "401 ".repeat(MB / 4)),
+        ("1 MB of `'RequestId', `", "'RequestId', ".repeat(MB / 13)),
+        (
+            "1 MB of `https://a<`",
+            format!("https://a{}", "<".repeat(MB)),
+        ),
+        ("1 MB of `{\"\"`", "{\"\"".repeat(MB / 3)),
+        (
+            "1 MB of one command line",
+            "Connect-PowerBIServiceAccount -ServicePrincipal -Scope ".repeat(MB / 55),
+        ),
+        (
+            "1 MB of misspellings",
+            "unauthorizes forbidens ".repeat(MB / 23),
+        ),
+        ("16 MiB of `401 ` (the input cap)", "401 ".repeat(4 * MB)),
     ]
 }
 
@@ -351,6 +389,43 @@ fn main() {
             },
         );
     }
+    for (label, bytes) in [
+        ("10 KB", 10_000),
+        ("1 MB", 1_000_000),
+        ("10 MB", 10_000_000),
+    ] {
+        let text = transcript(bytes, PWSH_429);
+        run(
+            &format!(
+                "extract + explain: PowerShell transcript around a 429 response dump, {label}"
+            ),
+            &mut rows,
+            &mut || {
+                let x = explain::extract::extract(black_box(&text));
+                black_box(explain::explain(&x, None, catalogue));
+            },
+        );
+    }
+    let listing = format!(
+        "PS C:\\deploy> Get-AzAccessToken -ResourceUrl https://analysis.windows.net/powerbi/api\r\n\r\nToken     : {token}\r\nExpiresOn : 11/20/2026 10:14:03 +00:00\r\nType      : Bearer\r\nTenantId  : 72f988bf-0000-4000-8000-000000000001\r\n\r\n"
+    );
+    for (label, bytes) in [
+        ("10 KB", 10_000),
+        ("1 MB", 1_000_000),
+        ("10 MB", 10_000_000),
+    ] {
+        let text = transcript(bytes, &listing);
+        run(
+            &format!(
+                "token: normalize + jwt::decode, transcript around a Get-AzAccessToken listing, {label}"
+            ),
+            &mut rows,
+            &mut || {
+                let t = token_input::normalize(black_box(&text));
+                black_box(jwt::decode(&t.token).ok());
+            },
+        );
+    }
     for (label, input) in pathological() {
         run(
             &format!("extract + explain: {label}"),
@@ -365,6 +440,15 @@ fn main() {
         ("800 KB of `\"`", "\"".repeat(800 * 1024)),
         ("1 MB of `Bearer `", "Bearer ".repeat(1024 * 1024 / 7)),
         ("1 MB of `eyJ`", "eyJ".repeat(1024 * 1024 / 3)),
+        ("1 MB of `token: `", "token: ".repeat(1024 * 1024 / 7)),
+        (
+            "1 MB of `Authorization: Bearer `",
+            "Authorization: Bearer ".repeat(1024 * 1024 / 22),
+        ),
+        (
+            "16 MiB of `Token : ` (the input cap)",
+            "Token : ".repeat(2 * 1024 * 1024),
+        ),
     ] {
         run(
             &format!("normalize + jwt::decode: {label}"),

@@ -338,10 +338,19 @@ fn in_printout(text: &str) -> Option<TokenInput> {
         // A key is a whole word: not the tail of a longer name (`$token`, `id_token` are words of
         // their own; `-Token` is a parameter, read like a key).
         let word = &text[start..i];
-        if word.len() > 24 {
+        // The keys looked for are 4 to 13 letters (without `_`): most words are not looked at.
+        if !(4..=16).contains(&word.len()) {
             continue;
         }
-        let key = key_form(word);
+        let mut buffer = [0u8; 16];
+        let mut len = 0;
+        for b in word.bytes().filter(|b| *b != b'_') {
+            buffer[len] = b.to_ascii_lowercase();
+            len += 1;
+        }
+        let Ok(key) = std::str::from_utf8(&buffer[..len]) else {
+            continue;
+        };
         if key == "authorization" {
             if best[0].is_some() {
                 continue;
@@ -380,7 +389,7 @@ fn in_printout(text: &str) -> Option<TokenInput> {
             if token.len() >= 16 && !secure_string && (separated || token.starts_with("eyJ")) {
                 best[rank + 1] = Some((at, at + token.len(), bearer));
             }
-        } else if FIELD_KEYS.contains(&key.as_str())
+        } else if FIELD_KEYS.contains(&key)
             // `Content-Type: …` is a header, not a field of the printout.
             && !matches!(start.checked_sub(1).map(|p| bytes[p]), Some(b'-' | b'.'))
             && fields.len() < FIELD_KEYS.len()

@@ -8,6 +8,7 @@
 use url::Url;
 
 use super::Route;
+use super::extract::Lowered;
 use crate::cloud::Cloud;
 
 /// What the command lines of a paste say.
@@ -52,11 +53,30 @@ fn occurrences<'a>(lower: &'a str, name: &'a str) -> impl Iterator<Item = usize>
         })
 }
 
-/// The line of `text` around byte `at`.
-fn line_at(text: &str, at: usize) -> &str {
-    let start = text[..at].rfind('\n').map_or(0, |p| p + 1);
-    let end = text[at..].find('\n').map_or(text.len(), |p| at + p);
-    &text[start..end]
+/// [`occurrences`] in the whole paste, not searched for when a byte of `name` is missing.
+fn found<'a>(lower: &'a Lowered, name: &'a str) -> impl Iterator<Item = usize> + 'a {
+    lower
+        .may_hold(name)
+        .then(|| occurrences(lower, name))
+        .into_iter()
+        .flatten()
+}
+
+/// How far a command line is read from its cmdlet name: enough for any parameters, and a text of
+/// one endless line stays linear.
+const LINE_REACH: usize = 4096;
+
+/// Occurrences of one cmdlet looked at, at most.
+const MAX_OCCURRENCES: usize = 64;
+
+/// `text` from `at` to the end of its line, at most [`LINE_REACH`] bytes.
+fn rest_of_line(text: &str, at: usize) -> &str {
+    let mut limit = (at + LINE_REACH).min(text.len());
+    while !text.is_char_boundary(limit) {
+        limit -= 1;
+    }
+    let rest = &text[at..limit];
+    rest.split('\n').next().unwrap_or_default()
 }
 
 /// The value after a parameter: spaces, `:` and quotes skipped, up to a quote or a space.
@@ -81,7 +101,11 @@ fn environment(value: &str) -> Option<Cloud> {
 
 /// Reads the command lines of `text`.
 pub fn read(text: &str) -> CommandEvidence {
-    let lower = text.to_ascii_lowercase();
+    read_in(text, &Lowered::new(text))
+}
+
+/// [`read`] with `text` already lower-cased.
+pub fn read_in(text: &str, lower: &Lowered) -> CommandEvidence {
     let mut evidence = CommandEvidence::default();
 
     // Sign-in: a command line names the cmdlet followed by parameters (or nothing); an error
@@ -90,9 +114,8 @@ pub fn read(text: &str) -> CommandEvidence {
     let mut tenant_given = false;
     let mut complete_line = false;
     for name in CONNECT {
-        for at in occurrences(&lower, name) {
-            let rest = &lower[at + name.len()..];
-            let rest_of_line = rest.split('\n').next().unwrap_or_default().trim_end();
+        for at in found(lower, name).take(MAX_OCCURRENCES) {
+            let rest_of_line = rest_of_line(lower, at + name.len()).trim_end();
             if !(rest_of_line.is_empty() || rest_of_line.trim_start().starts_with('-')) {
                 continue;
             }
@@ -118,8 +141,8 @@ pub fn read(text: &str) -> CommandEvidence {
     }
 
     // Invoke-PowerBIRestMethod -Url: relative to the cloud's `/v1.0/myorg/`.
-    for at in occurrences(&lower, "invoke-powerbirestmethod") {
-        let line = line_at(text, at);
+    for at in found(lower, "invoke-powerbirestmethod").take(MAX_OCCURRENCES) {
+        let line = rest_of_line(text, at);
         let line_lower = line.to_ascii_lowercase();
         let Some(p) = occurrences(&line_lower, "-url").next() else {
             continue;
@@ -145,26 +168,66 @@ pub fn read(text: &str) -> CommandEvidence {
     }
 
     // The route a cmdlet's parameters imply.
-    if occurrences(&lower, "-scope").any(|at| parameter_value(&lower[at + 6..]) == "organization") {
+    if found(lower, "-scope")
+        .take(MAX_OCCURRENCES)
+        .any(|at| parameter_value(rest_of_line(lower, at + 6)) == "organization")
+    {
         evidence.route = Some((
             Route::Admin,
             "`-Scope Organization`: the cmdlet calls the admin API".to_owned(),
         ));
     } else if let Some((name, _)) = WORKSPACE_PARAMETERS
         .iter()
-        .filter_map(|p| occurrences(&lower, p).next().map(|at| (p, at)))
+        .filter_map(|p| found(lower, p).next().map(|at| (p, at)))
         .min_by_key(|(_, at)| *at)
     {
         evidence.route = Some((
             Route::Workspace,
             format!("`{name}`: the command calls a workspace-scoped API"),
         ));
+    } else if let Some(cmdlet) = individual_cmdlet(text, lower) {
+        evidence.route = Some((
+            Route::MyOrg,
+            format!(
+                "`{cmdlet}` without `-Scope Organization` or a workspace: the cmdlet's default scope, Individual, calls the caller's own /myorg/ API"
+            ),
+        ));
     }
 
+    evidence.warnings.extend(secret_from_client_id(text, lower));
     evidence
-        .warnings
-        .extend(secret_from_client_id(text, &lower));
-    evidence
+}
+
+/// MicrosoftPowerBIMgmt cmdlets whose `-Scope` is `Individual` unless told `Organization`: run
+/// without a workspace, they call `/v1.0/myorg/…` as the signed-in caller. Lower case.
+const SCOPED_CMDLETS: &[&str] = &[
+    "get-powerbiworkspace",
+    "get-powerbireport",
+    "get-powerbidataset",
+    "get-powerbidashboard",
+    "get-powerbidatasource",
+    "get-powerbidataflow",
+    "get-powerbiimport",
+    "get-powerbitile",
+    "get-powerbicapacity",
+];
+
+/// The first scoped cmdlet run as a command (followed by parameters or nothing, not the `Cmdlet :
+/// message` of an error record), as the paste writes it.
+fn individual_cmdlet<'t>(text: &'t str, lower: &Lowered) -> Option<&'t str> {
+    SCOPED_CMDLETS
+        .iter()
+        .filter_map(|name| {
+            found(lower, name)
+                .take(MAX_OCCURRENCES)
+                .find(|at| {
+                    let rest = rest_of_line(lower, at + name.len()).trim();
+                    rest.is_empty() || rest.starts_with('-')
+                })
+                .map(|at| (at, name.len()))
+        })
+        .min()
+        .map(|(at, len)| &text[at..at + len])
 }
 
 /// Names under which a secret is passed, lower case.
@@ -178,14 +241,15 @@ const SECRET_NAMES: &[&str] = &[
 
 /// A secret read from a variable or setting named like the application id
 /// (`-ClientSecret $appId`, `client_secret=os.environ["CLIENT_ID"]`).
-fn secret_from_client_id(text: &str, lower: &str) -> Option<String> {
-    for name in SECRET_NAMES {
+fn secret_from_client_id(text: &str, lower: &Lowered) -> Option<String> {
+    for name in SECRET_NAMES.iter().filter(|n| lower.may_hold(n)) {
         for at in lower.match_indices(name).map(|(at, _)| at).take(64) {
             let mut rest =
                 lower[at + name.len()..].trim_start_matches([' ', '\t', ':', '=', '"', '\'', '(']);
             if let Some(r) = rest.strip_prefix("-string") {
                 rest = r.trim_start();
             }
+            let rest = rest_of_line(rest, 0);
             let end = rest
                 .find(|c: char| c.is_whitespace() || matches!(c, ',' | ')' | ';'))
                 .unwrap_or(rest.len());
@@ -225,7 +289,16 @@ mod tests {
             "Import-FabricItem -workspaceId $rptworkspaceId -path $pbipReportPath\nImport-FabricItem updateDefinition : 401 (Unauthorized).",
         );
         assert_eq!(workspace.route.map(|r| r.0), Some(Route::Workspace));
-        assert_eq!(read("Get-PowerBIReport").route, None);
+        let individual = read(
+            "PS> Get-PowerBIReport\nGet-PowerBIReport : Operation returned an invalid status code 'Unauthorized'",
+        );
+        assert_eq!(individual.route.map(|r| r.0), Some(Route::MyOrg));
+        // The error record alone names the cmdlet, not how it was run.
+        assert_eq!(
+            read("Get-PowerBIReport : Operation returned an invalid status code 'Unauthorized'")
+                .route,
+            None
+        );
     }
 
     #[test]

@@ -118,6 +118,56 @@ impl Extracted {
     }
 }
 
+/// The paste lower-cased (ASCII: the same bytes at the same places) for every case-insensitive
+/// search, with the set of bytes it holds: a needle with a byte the text lacks is not searched
+/// for, so a paste of one repeated character is not scanned once per needle.
+pub struct Lowered {
+    text: String,
+    present: [bool; 256],
+}
+
+impl Lowered {
+    /// Lower-cases `text` and notes its bytes.
+    pub fn new(text: &str) -> Self {
+        let text = text.to_ascii_lowercase();
+        let mut present = [false; 256];
+        for b in text.bytes() {
+            present[usize::from(b)] = true;
+        }
+        Lowered { text, present }
+    }
+
+    /// Whether every byte of `needle`, lower-cased, occurs somewhere in the text: `false` means
+    /// the needle cannot occur, in either case.
+    pub fn may_hold(&self, needle: &str) -> bool {
+        needle
+            .bytes()
+            .all(|b| self.present[usize::from(b.to_ascii_lowercase())])
+    }
+
+    /// Whether the text holds `needle` (lower case).
+    pub fn holds(&self, needle: &str) -> bool {
+        self.may_hold(needle) && self.text.contains(needle)
+    }
+
+    /// Where the text holds `needle` (lower case).
+    pub fn positions<'a>(&'a self, needle: &'a str) -> impl Iterator<Item = usize> + 'a {
+        // Not searched at all when a byte is missing.
+        self.may_hold(needle)
+            .then(|| self.text.match_indices(needle).map(|(at, _)| at))
+            .into_iter()
+            .flatten()
+    }
+}
+
+impl std::ops::Deref for Lowered {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.text
+    }
+}
+
 /// Bytes handed to the JSON parser, at most, per byte of text (plus [`PARSE_BUDGET_MIN`]): every
 /// candidate is parsed once, and one that fails is followed by the candidates inside it, so
 /// nested objects that all fail would otherwise cost their depth times their length.
@@ -303,7 +353,9 @@ pub fn url_candidates(text: &str) -> Vec<Url> {
                 matches!(b, b';' | b'"' | b'\'' | b'\n' | b'\r' | b')' | b'`')
             } else if b == b'<' {
                 // `<workspace-id>`: a placeholder, kept; `<` of markup ends the URL.
-                match text[end..].find('>') {
+                // Looked for within the placeholder's length only: a line of `<` stays linear.
+                let window = &bytes[end..(end + 42).min(bytes.len())];
+                match window.iter().position(|c| *c == b'>') {
                     Some(close)
                         if close > 1
                             && close <= 40
@@ -351,10 +403,13 @@ pub fn is_call(url: &Url) -> bool {
         return false;
     }
     let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
-    // On an API host, only API paths: `https://api.fabric.microsoft.com/.default` is a scope.
-    let api_path = ["/v1/", "/v1.0/", "/beta/"]
-        .iter()
-        .any(|p| path.starts_with(p));
+    // On an API host, API paths (`//v1/…` as some tools join it) or the bare host, which names
+    // the API but not the route; `https://api.fabric.microsoft.com/.default` is a scope.
+    let trimmed = path.trim_start_matches('/');
+    let api_path = trimmed.is_empty()
+        || ["v1/", "v1.0/", "beta/"]
+            .iter()
+            .any(|p| trimmed.starts_with(p));
     let api_host = api_path && host.starts_with("api.") && hosts::powerbi_cloud(&host).is_some();
     let cluster = host.starts_with("wabi-") && hosts::powerbi_cloud(&host).is_some();
     // `/v1.0/myorg` also behind a gateway or a proxy of the user's own.
@@ -364,7 +419,9 @@ pub fn is_call(url: &Url) -> bool {
 /// The URL the failed call went to: a token endpoint when the paste holds Entra's answer, else
 /// the first other call; a `curl -v` request when no URL is written out.
 fn find_url(text: &str, urls: &[Url], token_endpoint_first: bool) -> Option<Url> {
-    let calls: Vec<&Url> = urls.iter().filter(|u| is_call(u)).collect();
+    let mut calls: Vec<&Url> = urls.iter().filter(|u| is_call(u)).collect();
+    // A URL with a path says more than a bare API host.
+    calls.sort_by_key(|u| u.path().trim_matches('/').is_empty());
     let token_endpoint = |u: &&&Url| u.path().to_ascii_lowercase().contains("/oauth2/");
     calls
         .iter()
@@ -420,41 +477,58 @@ fn implied_status(code: &str) -> Option<u16> {
     }
 }
 
-fn find_headers(text: &str) -> Vec<(String, String)> {
-    let mut headers = Vec::new();
-    for line in text.lines() {
-        let line = line
-            .trim()
-            .trim_start_matches(['<', '>', ' ', '-', '*'])
-            .trim();
-        // `Name: value`, a JSON or Python dict entry, or a `Name<TAB>value` table row (Postman).
-        let Some((name, value)) = line
-            .split_once('\t')
-            .filter(|(n, _)| HEADERS.iter().any(|h| h.eq_ignore_ascii_case(n.trim())))
-            .or_else(|| line.split_once(':'))
-        else {
-            continue;
-        };
-        let name = name.trim().trim_matches(['"', '\'']);
-        if let Some(canonical) = HEADERS.iter().find(|h| h.eq_ignore_ascii_case(name)) {
-            let value = value.trim().trim_matches([',', '"', '\'']).trim();
-            if !value.is_empty()
-                && !headers
-                    .iter()
-                    .any(|(n, _): &(String, String)| n.eq_ignore_ascii_case(canonical))
-            {
-                headers.push(((*canonical).to_owned(), value.to_owned()));
-            }
-        }
-    }
+fn find_headers(text: &str, lower: &Lowered) -> Vec<(String, String)> {
+    // Each header is looked for where its name occurs (not line by line through a long log);
+    // the first occurrence that reads as the header wins, and they are kept in text order.
+    let mut found: Vec<(usize, String, String)> = Vec::new();
     for name in HEADERS {
-        if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
-            && let Some(value) = inline_header(text, name)
-        {
-            headers.push(((*name).to_owned(), value));
+        let lower_name = name.to_ascii_lowercase();
+        if let Some((at, value)) = lower.positions(&lower_name).find_map(|at| {
+            header_line_at(text, at, name)
+                .or_else(|| inline_header_at(text, at, name))
+                .map(|value| (at, value))
+        }) {
+            found.push((at, (*name).to_owned(), value));
         }
     }
-    headers
+    found.sort_by_key(|(at, _, _)| *at);
+    found
+        .into_iter()
+        .map(|(_, name, value)| (name, value))
+        .collect()
+}
+
+/// How far back the start of a header line is looked for, and how far its value is read.
+const HEADER_REACH: usize = 4096;
+
+/// A header line whose name starts at `at`: `Name: value`, `< Name: value` (curl), `"Name":
+/// "value",` (JSON, a Python dict), or a `Name<TAB>value` table row (Postman).
+fn header_line_at(text: &str, at: usize, name: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    // Only prefix characters between the start of the line and the name.
+    let mut i = at;
+    while i > 0 && at - i < 64 {
+        match bytes[i - 1] {
+            b'\n' => break,
+            b'<' | b'>' | b' ' | b'-' | b'*' | b'\t' | b'"' | b'\'' | b'\r' => i -= 1,
+            _ => return None,
+        }
+    }
+    if i > 0 && bytes[i - 1] != b'\n' {
+        return None;
+    }
+    let mut end = (at + HEADER_REACH).min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let line = text[at..end].split('\n').next().unwrap_or_default();
+    let after = line[name.len()..].trim_start_matches(['"', '\'']);
+    let value = match after.strip_prefix('\t') {
+        Some(value) => value,
+        None => after.trim_start().strip_prefix(':')?,
+    };
+    let value = value.trim().trim_matches([',', '"', '\'']).trim();
+    (!value.is_empty()).then(|| value.to_owned())
 }
 
 /// A header written inside a line rather than opening one: a Python dict on one line
@@ -462,77 +536,48 @@ fn find_headers(text: &str) -> Vec<(String, String)> {
 /// table (`Retry-After {3392}`, `Retry-After   3392`). The name must be a whole name (not the
 /// tail of `x-ms-request-id`) followed by a separator, so a header named as a value
 /// (`'Access-Control-Expose-Headers': 'RequestId'`) is not read as one.
-fn inline_header(text: &str, name: &str) -> Option<String> {
+fn inline_header_at(text: &str, at: usize, name: &str) -> Option<String> {
     let bytes = text.as_bytes();
-    let lower_name = name.to_ascii_lowercase();
-    let mut from = 0;
-    // Case-insensitive search without a lower-cased copy of the whole text.
-    while let Some(found) = find_ignore_case(&text[from..], &lower_name) {
-        let at = from + found;
-        from = at + name.len();
-        let before = at.checked_sub(1).map(|p| bytes[p]);
-        if before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
-            continue;
-        }
-        let mut i = at + name.len();
-        if matches!(bytes.get(i), Some(b'"' | b'\'')) {
-            i += 1;
-        }
-        let rest = &text[i..];
-        let spaces = rest.len() - rest.trim_start_matches([' ', '\t']).len();
-        let after = &rest[spaces..];
-        let separated =
-            after.starts_with([':', '=']) || (after.starts_with(',') && before == Some(b'['));
-        let value_start = if separated {
-            &after[1..]
-        } else if after.starts_with('{') || (spaces >= 2 && !after.starts_with(['\r', '\n'])) {
-            after
-        } else {
-            continue;
-        };
-        let value = value_start.trim_start_matches([' ', '\t', '"', '\'', '{']);
-        let end = value
-            .find(['\r', '\n', '"', '\'', '}', ']', ','])
-            .unwrap_or(value.len())
-            .min(256);
-        let mut end = end.min(value.len());
-        while !value.is_char_boundary(end) {
-            end -= 1;
-        }
-        let value = value[..end].trim();
-        // `[Retry-After, System.String[]]`: PowerShell named the type, not the value.
-        if !value.is_empty() && !value.starts_with("System.") {
-            return Some(value.to_owned());
-        }
+    let before = at.checked_sub(1).map(|p| bytes[p]);
+    if before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        return None;
     }
-    None
+    let mut i = at + name.len();
+    if matches!(bytes.get(i), Some(b'"' | b'\'')) {
+        i += 1;
+    }
+    let rest = &text[i..];
+    let spaces = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+    let after = &rest[spaces..];
+    let separated =
+        after.starts_with([':', '=']) || (after.starts_with(',') && before == Some(b'['));
+    let value_start = if separated {
+        &after[1..]
+    } else if after.starts_with('{') || (spaces >= 2 && !after.starts_with(['\r', '\n'])) {
+        after
+    } else {
+        return None;
+    };
+    let value = value_start.trim_start_matches([' ', '\t', '"', '\'', '{']);
+    // A header value is short: looked at within 256 bytes.
+    let mut window = value.len().min(256);
+    while !value.is_char_boundary(window) {
+        window -= 1;
+    }
+    let value = &value[..window];
+    let end = value
+        .find(['\r', '\n', '"', '\'', '}', ']', ','])
+        .unwrap_or(value.len());
+    let value = value[..end].trim();
+    // `[Retry-After, System.String[]]`: PowerShell named the type, not the value.
+    (!value.is_empty() && !value.starts_with("System.")).then(|| value.to_owned())
 }
 
-/// The first place `needle` (lower case ASCII) occurs in `hay`, ignoring ASCII case.
-fn find_ignore_case(hay: &str, needle: &str) -> Option<usize> {
-    let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
-    let first = needle.first()?;
-    let mut i = 0;
-    while i + needle.len() <= hay.len() {
-        let at = hay[i..]
-            .iter()
-            .position(|b| b.to_ascii_lowercase() == *first)?;
-        let start = i + at;
-        if start + needle.len() > hay.len() {
-            return None;
-        }
-        if hay[start..start + needle.len()].eq_ignore_ascii_case(needle) {
-            return Some(start);
-        }
-        i = start + 1;
-    }
-    None
-}
-
-/// The value after `label` on the same line, e.g. Terraform's `Request ID: …`.
-fn labelled(text: &str, label: &str) -> Option<String> {
-    let lower = text.to_ascii_lowercase();
-    let pos = lower.find(&label.to_ascii_lowercase())? + label.len();
+/// The value after `label` on the same line, e.g. Terraform's `Request ID: …`. `lower` is `text`
+/// lower-cased (ASCII): the same bytes at the same places.
+fn labelled(text: &str, lower: &Lowered, label: &str) -> Option<String> {
+    let label_lower = label.to_ascii_lowercase();
+    let pos = lower.positions(&label_lower).next()? + label.len();
     let value: String = text[pos..]
         .trim_start_matches([' ', ':', '=', '"', '\''])
         .chars()
@@ -571,6 +616,7 @@ fn api_error_in_objects(objects: &[serde_json::Map<String, Value>]) -> Option<Ap
 
 fn find_api_error(
     text: &str,
+    lower: &Lowered,
     objects: &[serde_json::Map<String, Value>],
     headers: &[(String, String)],
 ) -> Option<ApiError> {
@@ -583,17 +629,18 @@ fn find_api_error(
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.clone())
     };
-    let (broken_code, broken_message) = fields_of_broken_json(text);
+    let (broken_code, broken_message) = fields_of_broken_json(text, lower);
     let code = broken_code
         .or_else(|| fabric_cli_code(text))
         .or_else(|| {
             KNOWN_API_CODES
                 .iter()
-                .find(|c| text.contains(**c))
+                .find(|c| lower.may_hold(c) && text.contains(**c))
                 .map(|c| (*c).to_owned())
         })
         .or_else(|| {
-            labelled(text, "Error Code:").filter(|c| c.chars().all(|ch| ch.is_ascii_alphanumeric()))
+            labelled(text, lower, "Error Code:")
+                .filter(|c| c.chars().all(|ch| ch.is_ascii_alphanumeric()))
         })
         .or_else(|| header("x-ms-public-api-error-code"))
         .or_else(|| header("x-ms-error-code"));
@@ -605,7 +652,7 @@ fn find_api_error(
     (code.is_some() || message.is_some()).then(|| ApiError {
         code,
         message,
-        request_id: labelled(text, "Request ID:"),
+        request_id: labelled(text, lower, "Request ID:"),
     })
 }
 
@@ -659,20 +706,20 @@ const DELEGATED_WORDS: &[&str] = &[
     "Expression.Error",
 ];
 
-/// The first of `words` in the text, without case (people retype `web.contents`).
-fn first_word_in(text: &str, words: &[&str]) -> Option<String> {
+/// The first of `words` in the lower-cased text, without case (people retype `web.contents`).
+fn first_word_in(lower: &Lowered, words: &[&str]) -> Option<String> {
     words
         .iter()
-        .find(|word| find_ignore_case(text, &word.to_ascii_lowercase()).is_some())
+        .find(|word| lower.holds(&word.to_ascii_lowercase()))
         .map(|word| (*word).to_owned())
 }
 
-fn application_hint(text: &str) -> Option<String> {
-    first_word_in(text, APPLICATION_WORDS)
+fn application_hint(lower: &Lowered) -> Option<String> {
+    first_word_in(lower, APPLICATION_WORDS)
 }
 
-fn delegated_hint(text: &str, command: &CommandEvidence) -> Option<String> {
-    first_word_in(text, DELEGATED_WORDS).or_else(|| {
+fn delegated_hint(lower: &Lowered, command: &CommandEvidence) -> Option<String> {
+    first_word_in(lower, DELEGATED_WORDS).or_else(|| {
         (command.service_principal == Some(false))
             .then(|| "Connect-PowerBIServiceAccount without -ServicePrincipal".to_owned())
     })
@@ -681,8 +728,11 @@ fn delegated_hint(text: &str, command: &CommandEvidence) -> Option<String> {
 /// `"code": "…"` and `"message": "…"` of an error body that does not parse: cut short by the
 /// paste, or a Python dict (`{'errorCode': '…'}`). Numeric codes are a pipeline activity's own,
 /// not the service's.
-fn fields_of_broken_json(text: &str) -> (Option<String>, Option<String>) {
+fn fields_of_broken_json(text: &str, lower: &Lowered) -> (Option<String>, Option<String>) {
     let value_after = |key: &str, max: usize, allow: fn(char) -> bool| -> Option<String> {
+        if !lower.may_hold(key) {
+            return None;
+        }
         let mut from = 0;
         while let Some(found) = text[from..].find(key) {
             let at = from + found;
@@ -747,13 +797,48 @@ fn fabric_cli_code(text: &str) -> Option<String> {
 /// so every reader sees them; `None` when there is nothing to undo.
 fn undone_layers(text: &str, urls: &[Url]) -> Option<String> {
     let mut extra = String::new();
-    if text.contains("{\"\"") || text.contains("\"\":") {
-        extra.push_str(&text.replace("\"\"", "\""));
-        extra.push('\n');
+    // Only the lines that hold a quoted object: a long log is not copied whole.
+    for (markers, from, to) in [
+        (["{\"\"", "\"\":"], "\"\"", "\""),
+        (["{\\\"", "\\\":"], "\\\"", "\""),
+    ] {
+        if !markers.iter().any(|m| text.contains(m)) {
+            continue;
+        }
+        for line in text
+            .lines()
+            .filter(|l| markers.iter().any(|m| l.contains(m)))
+        {
+            extra.push_str(&line.replace(from, to));
+            extra.push('\n');
+        }
     }
-    if text.contains("{\\\"") || text.contains("\\\":") {
-        extra.push_str(&text.replace("\\\"", "\""));
-        extra.push('\n');
+    // Access Control Service, Entra's predecessor, numbered its errors as Entra does
+    // (ACS90014 is AADSTS90014, same text): old samples and ADAL still print them.
+    let bytes = text.as_bytes();
+    for (at, _) in text.match_indices("ACS").take(1024) {
+        if at
+            .checked_sub(1)
+            .is_some_and(|p| bytes[p].is_ascii_alphanumeric())
+        {
+            continue;
+        }
+        let digits = bytes[at + 3..]
+            .iter()
+            .take(9)
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        if digits >= 5 {
+            // The same line with today's prefix: the description reads as Entra's.
+            let line_end = text[at..].find('\n').map_or(text.len(), |e| at + e);
+            let mut end = line_end.min(at + 1024);
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            extra.push_str("AADSTS");
+            extra.push_str(text[at + 3..end].trim_end());
+            extra.push('\n');
+        }
     }
     for url in urls {
         let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
@@ -804,8 +889,10 @@ pub fn extract(original: &str) -> Extracted {
         }
         None => original,
     };
+    // One lower-cased copy serves every case-insensitive search (ASCII: same bytes, same places).
+    let lower = Lowered::new(text);
     let objects = json_objects(text);
-    let headers = find_headers(text);
+    let headers = find_headers(text, &lower);
     let entra = objects
         .iter()
         .find_map(|o| entra_error::parse(&Value::Object(o.clone()).to_string()))
@@ -838,8 +925,8 @@ pub fn extract(original: &str) -> Extracted {
                     .map(str::to_owned),
                     description,
                     codes,
-                    trace_id: labelled(text, "Trace ID:"),
-                    correlation_id: labelled(text, "Correlation ID:"),
+                    trace_id: labelled(text, &lower, "Trace ID:"),
+                    correlation_id: labelled(text, &lower, "Correlation ID:"),
                     timestamp: text
                         .find("Timestamp:")
                         .map(|p| {
@@ -862,9 +949,9 @@ pub fn extract(original: &str) -> Extracted {
     let api = if entra.is_some() {
         None
     } else {
-        find_api_error(text, &objects, &headers)
+        find_api_error(text, &lower, &objects, &headers)
     };
-    let command = command::read(text);
+    let command = command::read_in(text, &lower);
     let url = find_url(text, &urls, entra.is_some()).or_else(|| command.url.clone());
     let url_cloud = url
         .as_ref()
@@ -873,7 +960,7 @@ pub fn extract(original: &str) -> Extracted {
         .or(command.cloud);
     Extracted {
         body_shown_empty: shows_empty_body(original),
-        status: super::status::find(text).or_else(|| {
+        status: super::status::find_in(text, &lower).or_else(|| {
             api.as_ref()
                 .and_then(|a| a.code.as_deref())
                 .and_then(implied_status)
@@ -883,8 +970,8 @@ pub fn extract(original: &str) -> Extracted {
         entra,
         api,
         jwt: find_jwt(text),
-        application_hint: application_hint(text),
-        delegated_hint: delegated_hint(text, &command),
+        application_hint: application_hint(&lower),
+        delegated_hint: delegated_hint(&lower, &command),
         cloud_clash: hosts::clash(&urls),
         url_cloud,
         multi_tenant_authority: multi_tenant_authority(&urls)
@@ -1177,12 +1264,12 @@ mod tests {
     fn undoes_csv_quotes_log_escapes_and_url_encoding() {
         // A CSV export doubles the quotes of the JSON in a cell.
         let csv = extract(
-            "Timestamp,Status,Body\n2026-11-20T09:14:03Z,401,\"{\"\"error\"\":{\"\"code\"\":\"\"PowerBINotAuthorizedException\"\",\"\"pbi.error\"\":{\"\"code\"\":\"\"PowerBINotAuthorizedException\"\",\"\"parameters\"\":{},\"\"details\"\":[]}}}\"\n",
+            "Timestamp,Status,Body\n2026-11-20T09:14:03Z,401,\"{\"\"requestId\"\":\"\"r-1\"\",\"\"errorCode\"\":\"\"InsufficientScopes\"\",\"\"message\"\":\"\"The caller does not have sufficient scopes\"\"}\"\n",
         );
-        assert_eq!(
-            csv.api.unwrap().code.as_deref(),
-            Some("PowerBINotAuthorizedException")
-        );
+        let api = csv.api.unwrap();
+        assert_eq!(api.code.as_deref(), Some("InsufficientScopes"));
+        // Only the parsed body gives Fabric's request id.
+        assert_eq!(api.request_id.as_deref(), Some("r-1"));
         // A log escapes it inside a string.
         let escaped = extract(
             r#"level=error msg="request failed" body="{\"requestId\":\"r-1\",\"errorCode\":\"InsufficientScopes\",\"message\":\"The caller does not have sufficient scopes to perform this operation\"}""#,
@@ -1213,8 +1300,15 @@ mod tests {
         let entra = redirect.entra.unwrap();
         assert_eq!(entra.codes, vec![7000215]);
         assert_eq!(entra.error.as_deref(), Some("invalid_client"));
+        assert_eq!(entra.trace_id.as_deref(), Some("t-1"));
+        assert_eq!(entra.correlation_id.as_deref(), Some("c-1"));
         let page = extract("https://login.microsoftonline.com/error?code=7000222");
         assert_eq!(page.entra.unwrap().codes, vec![7000222]);
+        // The legacy Access Control Service numbering.
+        let acs = extract(
+            "ACS90014: The request body must contain the following parameter: 'client_secret or client_assertion'",
+        );
+        assert_eq!(acs.entra.unwrap().codes, vec![90014]);
     }
 
     #[test]

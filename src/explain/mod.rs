@@ -392,7 +392,12 @@ pub fn explain<'c>(
 ) -> Explanation<'c> {
     let mut notes: Vec<String> = Vec::new();
     // The route: from the URL called, else from a command line's parameters.
-    let route = x.url.as_ref().map(Route::of).or_else(|| {
+    // A bare API host (`https://api.powerbi.com/`) names the API, not the route.
+    let routed = x
+        .url
+        .as_ref()
+        .filter(|u| u.scheme() == "powerbi" || !u.path().trim_matches('/').is_empty());
+    let route = routed.map(Route::of).or_else(|| {
         x.command.route.as_ref().map(|(route, why)| {
             notes.push(format!("read as a call to {}: {why}", route.words()));
             *route
@@ -435,7 +440,11 @@ pub fn explain<'c>(
 
     let api_error = x.entra.is_none()
         && route != Some(Route::TokenEndpoint)
-        && (x.api.is_some() || x.status.is_some() || !x.headers.is_empty() || route.is_some());
+        && (x.api.is_some()
+            || x.status.is_some()
+            || !x.headers.is_empty()
+            || route.is_some()
+            || x.url.is_some());
     let routes: Vec<Option<Route>> = match (api_error, route) {
         (false, _) => vec![None],
         (true, Some(r)) => vec![Some(r)],
@@ -516,7 +525,11 @@ pub fn explain<'c>(
     if !known.route
         && let Some(f) = ordered.iter_mut().find(|f| f.check == CheckId::AdminApi)
     {
-        f.summary.push_str(" (the text has no URL: read as an admin API call; causes that need another reading say so)");
+        f.summary.push_str(if x.url.is_none() {
+            " (the text has no URL: read as an admin API call; causes that need another reading say so)"
+        } else {
+            " (the URL names no endpoint: read as an admin API call; causes that need another reading say so)"
+        });
     }
 
     let causes = merge(readings, known);

@@ -9,6 +9,8 @@
 //!
 //! Linear: every candidate is looked at once, with a bounded look around it.
 
+use super::extract::Lowered;
+
 /// Reason phrases, as the HTTP spec and .NET's `HttpStatusCode` write them (compared without
 /// case, spaces or `-`).
 const REASONS: &[(u16, &str)] = &[
@@ -75,8 +77,13 @@ const ENUM_NAMES: &[(u16, &str)] = &[
 
 /// The status stated in the text, numeric forms first (they are explicit), then words.
 pub fn find(text: &str) -> Option<u16> {
-    numeric(text)
-        .or_else(|| worded(text))
+    find_in(text, &Lowered::new(text))
+}
+
+/// [`find`] with `text` already lower-cased.
+pub fn find_in(text: &str, lower: &Lowered) -> Option<u16> {
+    numeric(text, lower)
+        .or_else(|| worded(text, lower))
         .or_else(|| misspelt(text))
 }
 
@@ -96,45 +103,34 @@ fn slice(text: &str, mut from: usize, mut to: usize) -> &str {
     &text[from..to]
 }
 
-/// Lower case with spaces and `-` removed: how reason phrases are compared.
-fn squeeze(text: &str) -> String {
-    text.chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '_'))
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
-}
-
-/// Whether the text after a number says it is a status: its reason phrase (any status's, as
-/// tools print `401 (Unauthorized)` or `401: Unauthorized - Error: null`), `Client Error`,
-/// `Error`, or the empty parentheses localised .NET prints.
+/// Whether the (lower-cased) text after a number says it is a status: its reason phrase (any
+/// status's, as tools print `401 (Unauthorized)` or `401: Unauthorized - Error: null`), `Client
+/// Error`, `Error`, or the empty parentheses localised .NET prints. Allocation-free: a log holds
+/// many numbers.
 fn reason_follows(after: &str) -> bool {
-    let rest = after.trim_start_matches([' ', ':', '-', '(', '\t']);
     if after.trim_start().starts_with("()") {
         return true;
     }
-    let head: String = rest
-        .chars()
-        .take(32)
-        .take_while(|c| c.is_ascii_alphabetic() || *c == ' ' || *c == '-')
-        .collect();
-    let head = squeeze(&head);
+    let rest = after.trim_start_matches([' ', ':', '-', '(', '\t']);
+    if !rest.as_bytes().first().is_some_and(u8::is_ascii_alphabetic) {
+        return false;
+    }
     REASONS
         .iter()
         .map(|(_, r)| *r)
         .chain(STATUS_TAILS.iter().copied())
-        .any(|r| head.starts_with(r))
+        .any(|r| phrase_len(rest, r).is_some())
 }
 
-/// Whether the text before a number ends with a label that makes it a status.
+/// Whether the (lower-cased) text before a number ends with a label that makes it a status.
 fn label_precedes(before: &str) -> bool {
-    let lower = before.to_ascii_lowercase();
-    let trimmed = lower.trim_end_matches([' ', ':', '=', '(', '"', '\'', '\t', '#']);
+    let trimmed = before.trim_end_matches([' ', ':', '=', '(', '"', '\'', '\t', '#']);
     LABELS.iter().any(|l| trimmed.ends_with(l))
 }
 
 /// Numeric statuses: a three-digit number, not part of a longer word or number, that a label
 /// precedes, a reason follows, parentheses enclose, or that opens a line before a `:`.
-fn numeric(text: &str) -> Option<u16> {
+fn numeric(text: &str, lower: &Lowered) -> Option<u16> {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -172,16 +168,19 @@ fn numeric(text: &str) -> Option<u16> {
             continue;
         }
         let error = code >= 400;
-        let before = slice(text, start.saturating_sub(40), start);
-        let after = slice(text, end, end + 48);
+        let before = slice(lower, start.saturating_sub(40), start);
+        let after = slice(lower, end, end + 48);
         let in_parens = prev == Some(b'(') && next == Some(b')');
-        let line_start = before
-            .rsplit('\n')
-            .next()
-            .is_some_and(|l| l.trim_start_matches([' ', '\t', '>', '<', '\r']).is_empty());
-        if label_precedes(before)
-            || (error && (reason_follows(after) || in_parens))
-            || (error && line_start && next == Some(b':'))
+        let line_start = || {
+            before
+                .rsplit('\n')
+                .next()
+                .is_some_and(|l| l.trim_start_matches([' ', '\t', '>', '<', '\r']).is_empty())
+        };
+        // Cheapest first: a log holds many numbers.
+        if (error && (in_parens || reason_follows(after)))
+            || label_precedes(before)
+            || (error && next == Some(b':') && line_start())
         {
             return Some(code);
         }
@@ -190,8 +189,7 @@ fn numeric(text: &str) -> Option<u16> {
 }
 
 /// The first status word of the text, whole words only.
-fn worded(text: &str) -> Option<u16> {
-    let lower = text.to_ascii_lowercase();
+fn worded(text: &str, lower: &Lowered) -> Option<u16> {
     let mut best: Option<(usize, u16)> = None;
     fn consider(best: &mut Option<(usize, u16)>, at: usize, code: u16) {
         if best.is_none_or(|(b, _)| at < b) {
@@ -205,14 +203,13 @@ fn worded(text: &str) -> Option<u16> {
     };
     for (code, word) in WORDS_ANYWHERE {
         if let Some(at) = lower
-            .match_indices(word)
-            .map(|(at, _)| at)
-            .find(|at| whole(&lower, *at, word.len()))
+            .positions(word)
+            .find(|at| whole(lower, *at, word.len()))
         {
             consider(&mut best, at, *code);
         }
     }
-    for (code, name) in ENUM_NAMES {
+    for (code, name) in ENUM_NAMES.iter().filter(|(_, n)| lower.may_hold(n)) {
         if let Some(at) = text
             .match_indices(name)
             .map(|(at, _)| at)
@@ -222,29 +219,44 @@ fn worded(text: &str) -> Option<u16> {
         }
     }
     // Reason phrases in quotes or parentheses, or after a label: `'Not Found'`, `(Bad Request)`,
-    // `status code 'Conflict'`.
-    for (code, reason) in REASONS {
-        for (at, _) in lower.match_indices(&reason[..3]) {
-            if best.is_some_and(|(b, _)| b <= at) {
-                break;
-            }
-            let candidate = slice(&lower, at, at + reason.len() + 8);
-            let Some(len) = phrase_len(candidate, reason) else {
-                continue;
-            };
-            if !whole(&lower, at, len) {
-                continue;
-            }
-            let before = slice(&lower, at.saturating_sub(40), at);
-            let open = before.chars().next_back();
-            let close = lower[at + len..].chars().next();
-            let wrapped = matches!(
-                (open, close),
-                (Some('\''), Some('\'')) | (Some('"'), Some('"')) | (Some('('), Some(')'))
-            );
-            if wrapped || label_precedes(before) {
-                consider(&mut best, at, *code);
-            }
+    // `status code 'Conflict'`. One pass over the openers and the labels, not one per phrase.
+    let bytes = lower.as_bytes();
+    let reason_at = |at: usize| -> Option<(u16, usize)> {
+        let candidate = slice(lower, at, at + 40);
+        let first = candidate.as_bytes().first()?;
+        REASONS
+            .iter()
+            .filter(|(_, r)| r.as_bytes().first() == Some(first))
+            .find_map(|(code, r)| phrase_len(candidate, r).map(|len| (*code, len)))
+            .filter(|(_, len)| whole(lower, at, *len))
+    };
+    for (i, b) in bytes.iter().enumerate() {
+        if best.is_some_and(|(at, _)| at <= i) {
+            break;
+        }
+        let close = match b {
+            b'\'' => b'\'',
+            b'"' => b'"',
+            b'(' => b')',
+            _ => continue,
+        };
+        if let Some((code, len)) = reason_at(i + 1)
+            && bytes.get(i + 1 + len) == Some(&close)
+        {
+            consider(&mut best, i + 1, code);
+        }
+    }
+    for at in lower.positions("status") {
+        if best.is_some_and(|(b, _)| b <= at) {
+            break;
+        }
+        let after = slice(lower, at + 6, at + 24);
+        let rest = after.trim_start_matches([' ', ':', '=', '\'', '"', '(', '\t']);
+        let rest = rest.strip_prefix("code").unwrap_or(rest);
+        let rest = rest.trim_start_matches([' ', ':', '=', '\'', '"', '(', '\t']);
+        let start = rest.as_ptr() as usize - lower.as_ptr() as usize;
+        if let Some((code, _)) = reason_at(start) {
+            consider(&mut best, start, code);
         }
     }
     best.map(|(_, code)| code)
@@ -271,28 +283,43 @@ fn phrase_len(candidate: &str, reason: &str) -> Option<usize> {
 /// that starts with `un` (so `authorized` is not one), or within one edit of `forbidden`.
 fn misspelt(text: &str) -> Option<u16> {
     // Words as the other readings see them: `unauthorized_client` is one word, not a status.
-    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .filter(|w| (7..=14).contains(&w.len()) && w.bytes().all(|b| b.is_ascii_alphabetic()))
-        .find_map(|word| {
-            let w = word.to_ascii_lowercase();
-            if w.starts_with("un") && osa(&w, "unauthorized") <= 2 {
-                Some(401)
-            } else if w.starts_with('f') && osa(&w, "forbidden") <= 1 {
-                Some(403)
-            } else {
-                None
-            }
-        })
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !is_word_byte(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && is_word_byte(bytes[i]) {
+            i += 1;
+        }
+        let word = &bytes[start..i];
+        if !(7..=14).contains(&word.len()) || !word.iter().all(u8::is_ascii_alphabetic) {
+            continue;
+        }
+        let mut buffer = [0u8; 14];
+        let w = &mut buffer[..word.len()];
+        w.copy_from_slice(word);
+        w.make_ascii_lowercase();
+        if w.starts_with(b"un") && osa(w, b"unauthorized") <= 2 {
+            return Some(401);
+        }
+        if w.starts_with(b"f") && osa(w, b"forbidden") <= 1 {
+            return Some(403);
+        }
+    }
+    None
 }
 
-/// Optimal string alignment distance (edits, with adjacent transpositions) of two short words.
-fn osa(a: &str, b: &str) -> usize {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
+/// Optimal string alignment distance (edits, with adjacent transpositions) of two words of at
+/// most 14 letters.
+fn osa(a: &[u8], b: &[u8]) -> usize {
+    let mut d = [[0usize; 15]; 15];
+    for (i, row) in d.iter_mut().enumerate().take(a.len() + 1) {
         row[0] = i;
     }
-    for (j, cell) in d[0].iter_mut().enumerate() {
+    for (j, cell) in d[0].iter_mut().enumerate().take(b.len() + 1) {
         *cell = j;
     }
     for i in 1..=a.len() {

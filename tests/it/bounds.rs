@@ -315,6 +315,34 @@ fn pathological() -> Vec<(&'static str, String)> {
             "Error Code: Request ID: status 40 http x \"a\" {b} ".repeat(MB / 48),
         ),
         ("256 KB of \\\\\"", "\\\"".repeat(KB256 / 2)),
+        // The readers of issue 15: statuses, printouts, headers inside lines, placeholders in
+        // URLs, cut JSON, CSV quotes, command lines, misspellings, Fabric CLI lines.
+        ("256 KB of `401 `", "401 ".repeat(KB256 / 4)),
+        ("256 KB of `token: `", "token: ".repeat(KB256 / 7)),
+        (
+            "256 KB of `Authorization: Bearer `",
+            "Authorization: Bearer ".repeat(KB256 / 22),
+        ),
+        (
+            "256 KB of `'RequestId', `",
+            "'RequestId', ".repeat(KB256 / 13),
+        ),
+        (
+            "256 KB of `https://a<`",
+            format!("https://a{}", "<".repeat(KB256)),
+        ),
+        ("256 KB of `\"code\":\"`", "\"code\":\"".repeat(KB256 / 8)),
+        ("256 KB of `{\"\"`", "{\"\"".repeat(KB256 / 3)),
+        (
+            "256 KB of one command line",
+            "Connect-PowerBIServiceAccount -ServicePrincipal -Scope ".repeat(KB256 / 55),
+        ),
+        ("256 KB of `x a: [`", "x a: [".repeat(KB256 / 6)),
+        (
+            "256 KB of misspellings",
+            "unauthorizes forbidens ".repeat(KB256 / 23),
+        ),
+        ("256 KB of `Token : `", "Token : ".repeat(KB256 / 8)),
         ("token responses nested 12 deep", nested_responses),
     ]
 }
