@@ -96,6 +96,7 @@ const ALL_IDS: &[&str] = &[
     "proxy-intercepted",
     "public-client-sent-secret",
     "redirect-uri-mismatch",
+    "request-parameter-rejected",
     "resource-principal-missing",
     "ropc-not-supported",
     "settings-propagation-delay",
