@@ -28,6 +28,7 @@ pub const KNOWN_API_CODES: &[&str] = &[
     "InsufficientWorkspaceRole",
     "ItemDisplayNameAlreadyInUse",
     "PrincipalTypeNotSupported",
+    "SPNBasedRefreshNotAllowed",
     "InsufficientPrivileges",
     "PowerBIEntityNotFound",
     "TenantSwitchDisabled",
