@@ -250,6 +250,12 @@ pub struct CheckArgs {
     /// Do not call the admin API (its quota is 50 calls an hour per tenant).
     #[arg(long)]
     pub skip_admin: bool,
+    /// Fabric REST API base, overriding the cloud's, e.g. https://api.fabric.microsoft.com.
+    #[arg(long, value_name = "URL")]
+    pub fabric_api: Option<String>,
+    /// Which REST APIs to probe: Power BI's (/v1.0/myorg), Fabric's (/v1), or both.
+    #[arg(long, value_enum, value_name = "API", default_value_t = crate::apis::Apis::Both)]
+    pub api: crate::apis::Apis,
     /// Save the run as a redacted session file, for `pbi-doctor replay` or a support request.
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,
@@ -316,6 +322,10 @@ pub struct TokenArgs {
     /// The cloud the token should be for.
     #[arg(long, value_enum, ignore_case = true, default_value_t = Cloud::Public)]
     pub cloud: Cloud,
+    /// The API the token is for: Power BI's (/v1.0/myorg), Fabric's (/v1), or both (say what it
+    /// can call).
+    #[arg(long = "for", value_enum, value_name = "API", default_value_t = crate::apis::Apis::Both)]
+    pub for_api: crate::apis::Apis,
     /// Output options.
     #[command(flatten)]
     pub output: OutputArgs,

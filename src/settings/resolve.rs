@@ -324,6 +324,14 @@ pub(crate) fn resolve(args: &CheckArgs, env: &Env) -> Result<Settings, DoctorErr
         "--powerbi-api",
         api_given.as_deref().unwrap_or_else(|| cloud.powerbi_api()),
     )?;
+    let fabric_api = validate_endpoint(
+        "--fabric-api",
+        args.fabric_api
+            .clone()
+            .or_else(|| profile.fabric_api.clone())
+            .as_deref()
+            .unwrap_or_else(|| cloud.fabric_api()),
+    )?;
     let credential = choose_credential(args, &profile, env)?;
     let tenant = tenant.map(|t| t.value);
     let client_id = client_id.map(|c| c.value);
@@ -364,6 +372,8 @@ pub(crate) fn resolve(args: &CheckArgs, env: &Env) -> Result<Settings, DoctorErr
         cloud,
         authority_host,
         powerbi_api,
+        fabric_api,
+        apis: args.api,
         workspaces: validate_workspaces(&workspaces)?,
         skip_admin: args.skip_admin,
         authority_overridden: authority_given.is_some(),
@@ -405,6 +415,7 @@ pub(crate) fn offline_settings(
     tenant: Option<String>,
     client_id: Option<String>,
     cloud: cloud::Cloud,
+    apis: crate::apis::Apis,
 ) -> Result<Settings, DoctorError> {
     Ok(Settings {
         tenant,
@@ -417,6 +428,8 @@ pub(crate) fn offline_settings(
         cloud,
         authority_host: validate_endpoint("--authority-host", cloud.authority_host())?,
         powerbi_api: validate_endpoint("--powerbi-api", cloud.powerbi_api())?,
+        fabric_api: validate_endpoint("--fabric-api", cloud.fabric_api())?,
+        apis,
         workspaces: Vec::new(),
         skip_admin: true,
         detect_cloud: false,
