@@ -260,7 +260,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,
     /// What this tenant must provide, e.g. admin-api, workspace=<id>, workspaces>=2,
-    /// identity=application, role=Tenant.Read.All, role!=Tenant.Read.All, token-lifetime>=30.
+    /// identity=application, role=Tenant.Read.All, role!=Tenant.Read.All, token-lifetime>=30,
+    /// api=fabric, fabric-workspace=<id>.
     /// The run passes when every expectation holds. Repeatable.
     #[arg(long = "expect", value_name = "EXPECTATION", value_parser = crate::expect::parse_for_clap)]
     pub expectations: Vec<crate::expect::Expectation>,

@@ -60,6 +60,17 @@ async fn check(
     workspace: bool,
     mounts: Vec<(&str, ResponseTemplate)>,
 ) -> (i32, Value, Vec<String>) {
+    check_with(token, api, workspace, mounts, &[]).await
+}
+
+/// [`check`] with extra arguments (`--expect …`).
+async fn check_with(
+    token: &str,
+    api: &str,
+    workspace: bool,
+    mounts: Vec<(&str, ResponseTemplate)>,
+    extra: &[&str],
+) -> (i32, Value, Vec<String>) {
     let server = MockServer::start().await;
     for (p, t) in mounts {
         Mock::given(method("GET"))
@@ -93,6 +104,7 @@ async fn check(
     if workspace {
         args.extend(["--workspace".to_owned(), SALES.to_owned()]);
     }
+    args.extend(extra.iter().map(|a| (*a).to_owned()));
     let input = token.to_owned();
     let out = tokio::task::spawn_blocking(move || {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -366,4 +378,84 @@ async fn each_fabric_refusal_names_its_cause() {
             );
         }
     }
+}
+
+/// `--expect api=fabric` and `--expect fabric-workspace=<id>` for pipelines that deploy with
+/// fabric-cicd or Terraform: they hold on a healthy run, fail with the refusal's words and cause
+/// on a refused one, and say how to probe Fabric when the run left it out.
+#[tokio::test]
+async fn fabric_expectations_hold_or_say_why() {
+    let expect = [
+        "--expect",
+        "api=fabric",
+        "--expect",
+        "fabric-workspace=f089354e-8366-4e18-aea3-4cb4a3a50b48",
+    ];
+    let healthy = || {
+        vec![
+            ("/v1/workspaces", answer(200, LISTED, &[])),
+            (
+                "/v1/workspaces/f089354e-8366-4e18-aea3-4cb4a3a50b48",
+                answer(200, ONE, &[]),
+            ),
+        ]
+    };
+    let (code, report, _) = check_with(
+        &token(POWERBI_AUD, false),
+        "fabric",
+        false,
+        healthy(),
+        &expect,
+    )
+    .await;
+    assert_eq!(code, 0, "{report}");
+    let outcomes = report["expectations"].as_array().unwrap();
+    assert!(outcomes.iter().all(|o| o["holds"] == true), "{report}");
+    assert_eq!(
+        outcomes[1]["detail"],
+        "workspace f089354e-8366-4e18-aea3-4cb4a3a50b48 reachable on Fabric's API"
+    );
+
+    let insufficient = r#"{"requestId":"7e1c4b2a-93d5-4f08-a6e2-1b8d0c3f5a03","errorCode":"InsufficientScopes","message":"The caller does not have sufficient scopes to perform this operation","isRetriable":false}"#;
+    let (code, report, _) = check_with(
+        &token(FABRIC_AUD, true),
+        "fabric",
+        false,
+        vec![
+            ("/v1/workspaces", answer(403, insufficient, &[])),
+            (
+                "/v1/workspaces/f089354e-8366-4e18-aea3-4cb4a3a50b48",
+                answer(403, insufficient, &[]),
+            ),
+        ],
+        &expect,
+    )
+    .await;
+    assert_eq!(code, 1, "{report}");
+    let outcomes = report["expectations"].as_array().unwrap();
+    assert_eq!(outcomes[0]["holds"], false);
+    assert_eq!(
+        outcomes[0]["detail"],
+        "Fabric's API refused: HTTP 403 InsufficientScopes"
+    );
+    assert_eq!(outcomes[0]["cause"], "missing-delegated-scope");
+    assert_eq!(
+        outcomes[1]["detail"],
+        "Fabric refused workspace f089354e-8366-4e18-aea3-4cb4a3a50b48: HTTP 403 InsufficientScopes"
+    );
+
+    // A Power BI-only run cannot judge them, and says how to.
+    let (code, report, _) = check_with(
+        &token(POWERBI_AUD, false),
+        "powerbi",
+        false,
+        vec![("/v1.0/myorg/groups", answer(200, r#"{"value":[]}"#, &[]))],
+        &["--expect", "api=fabric"],
+    )
+    .await;
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(
+        report["expectations"][0]["detail"],
+        "not run: Fabric's API was not probed; give --api fabric or --api both"
+    );
 }
