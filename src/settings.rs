@@ -209,19 +209,11 @@ impl Settings {
             next.powerbi_api =
                 Url::parse(cloud.powerbi_api()).unwrap_or_else(|_| self.powerbi_api.clone());
         }
-        // A host still at the old cloud's value follows the new cloud; a given one stays.
-        let follow = |current: &Url, old: &str, new: &str| {
-            if current.as_str().trim_end_matches('/') == old {
-                Url::parse(new).unwrap_or_else(|_| current.clone())
-            } else {
-                current.clone()
-            }
-        };
-        next.fabric_api = follow(
-            &self.fabric_api,
-            self.cloud.fabric_api(),
-            cloud.fabric_api(),
-        );
+        // A Fabric host still at the old cloud's value follows the new cloud; a given one stays.
+        if self.fabric_api.as_str().trim_end_matches('/') == self.cloud.fabric_api() {
+            next.fabric_api =
+                Url::parse(cloud.fabric_api()).unwrap_or_else(|_| self.fabric_api.clone());
+        }
         next
     }
 

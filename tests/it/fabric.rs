@@ -203,7 +203,16 @@ async fn a_power_bi_token_on_fabric_and_a_fabric_token_on_power_bi() {
 #[tokio::test]
 async fn each_fabric_refusal_names_its_cause() {
     let insufficient = r#"{"requestId":"7e1c4b2a-93d5-4f08-a6e2-1b8d0c3f5a03","errorCode":"InsufficientScopes","message":"The caller does not have sufficient scopes to perform this operation","isRetriable":false}"#;
-    let cases: Vec<(&str, bool, bool, u16, String, Vec<(&str, &str)>, &str)> = vec![
+    type Case<'a> = (
+        &'a str,
+        bool,
+        bool,
+        u16,
+        String,
+        Vec<(&'a str, &'a str)>,
+        &'a str,
+    );
+    let cases: Vec<Case<'_>> = vec![
         // TokenExpired: 401 on Fabric v1 paths (fabric-cli, fabric-cicd), 403 in the Power BI
         // shape on the same host (facts §4.5, §8 item 4): both.
         (
