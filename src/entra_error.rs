@@ -227,9 +227,17 @@ pub fn evidence_in(text: &str, api_answer: bool) -> (Vec<u32>, Vec<(&'static str
     // The messages' codes join the written ones: an older server's pair such as "AADSTS70002:
     // Error validating credentials. AADSTS50012: Invalid client secret is provided." means
     // what today's AADSTS7000215 means, and its wording says so.
+    // A message shared by several codes adds none of them when the text wrote one of its own:
+    // "ACS90014: The request body must contain…" is 90014, not also 900144.
     let written = !codes.is_empty();
-    for code in found.aadsts() {
-        push_code(&mut codes, code);
+    let said: Vec<u32> = codes.clone();
+    for entry in &found.entries {
+        if entry.aadsts().iter().any(|code| said.contains(code)) {
+            continue;
+        }
+        for code in entry.aadsts() {
+            push_code(&mut codes, *code);
+        }
     }
     let mut hints = hints_in(text);
     if !written && codes.is_empty() {
