@@ -220,12 +220,20 @@ fn a_fabric_token_is_judged_against_the_api_it_is_for() {
         "named as possible"
     );
     assert_eq!(report["causes"][0]["confidence"], "possible");
+    assert!(
+        can_do(&report, "REST APIs").starts_with("Fabric's (/v1) only"),
+        "{report}"
+    );
     // A Power BI token is fine for both.
     let powerbi = app(json!({}));
     for args in [&["--for", "fabric"][..], &["--for", "powerbi"], &[]] {
         let (code, report, text) = read(&powerbi, args);
         assert_eq!(code, 0, "{args:?}: {text}");
         assert!(cause_ids(&report).is_empty(), "{args:?}: {text}");
+        assert!(
+            can_do(&report, "REST APIs").starts_with("Power BI's (/v1.0/myorg) and Fabric's (/v1)"),
+            "{report}"
+        );
     }
 }
 
