@@ -285,6 +285,18 @@ fn api_finding(x: &Extracted, route: Route, status: Option<u16>) -> Finding {
             route.words()
         ),
     };
+    // A refused identity type: name the Fabric API family the URL shows.
+    if api.code.as_deref() == Some("PrincipalTypeNotSupported")
+        && let Some(url) = x
+            .url
+            .as_ref()
+            .filter(|u| crate::check::fabric_api::is_fabric_url(u))
+    {
+        f.summary.push_str(&format!(
+            " ({} does not accept this identity type)",
+            crate::check::fabric_api::api_family(url.path())
+        ));
+    }
     f
 }
 

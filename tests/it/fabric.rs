@@ -468,3 +468,33 @@ async fn fabric_expectations_hold_or_say_why() {
         "not run: Fabric's API was not probed; give --api fabric or --api both"
     );
 }
+
+/// `explain` on fabric-cicd's PrincipalTypeNotSupported names the Fabric API family from the URL.
+#[test]
+fn a_refused_identity_type_names_the_fabric_api_family() {
+    let paste = crate::harness::fixtures_dir().join("explain-fabric-cicd-log/paste.txt");
+    let out = crate::harness::run(
+        &[
+            "explain",
+            "--file",
+            paste.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    let report = json_report("explain-fabric-cicd-log", &out);
+    let workspace = finding(&report, "workspace-api");
+    assert_eq!(
+        workspace["summary"],
+        "a workspace-scoped API answered HTTP 400 PrincipalTypeNotSupported (Fabric's items API does not accept this identity type)"
+    );
+    assert!(
+        report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["id"] != "fabric-api"),
+        "explain shows no Fabric probe line"
+    );
+}
