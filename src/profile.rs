@@ -12,7 +12,7 @@
 //! ```
 //!
 //! Other keys: `client_secret_file`, `certificate`, `certificate_password_env`,
-//! `federated_token_file`, `token_file`, `authority_host`, `powerbi_api`. Paths that are relative
+//! `federated_token_file`, `token_file`, `authority_host`, `powerbi_api`, `fabric_api`. Paths that are relative
 //! are taken from the profiles file's folder; `~` is not expanded.
 //!
 //! Secrets are referenced, never stored: a key that would hold one (`client_secret`, `password`,
@@ -496,6 +496,7 @@ federated_token_file = "/var/run/secrets/azure/tokens/azure-identity-token"
 token_file = "token.txt"
 authority_host = "https://login.microsoftonline.com"
 powerbi_api = "https://api.fabric.microsoft.com"
+fabric_api = "https://api.fabric.microsoft.com"
 "#;
 
     fn path() -> PathBuf {
@@ -548,6 +549,10 @@ powerbi_api = "https://api.fabric.microsoft.com"
         );
         assert_eq!(
             p.powerbi_api.as_deref(),
+            Some("https://api.fabric.microsoft.com")
+        );
+        assert_eq!(
+            p.fabric_api.as_deref(),
             Some("https://api.fabric.microsoft.com")
         );
         assert!(p.workspaces.is_empty());

@@ -827,6 +827,34 @@ mod tests {
             "https://login.microsoftonline.com/"
         );
         assert_eq!(s.powerbi_api.as_str(), "https://api.powerbi.com/");
+        assert_eq!(s.fabric_api.as_str(), "https://api.fabric.microsoft.com/");
+        assert_eq!(s.apis, crate::apis::Apis::Both);
+        // A detected cloud moves the Fabric host with it; a given one stays.
+        assert_eq!(
+            s.with_cloud(crate::cloud::Cloud::Usgovhigh)
+                .fabric_api
+                .as_str(),
+            "https://api.high.powerbigov.us/"
+        );
+        let given: Vec<&str> = args
+            .iter()
+            .copied()
+            .chain(["--fabric-api", "http://127.0.0.1:8080", "--api", "fabric"])
+            .collect();
+        let g = resolve_with(&files, &given, &[("AZURE_CLIENT_SECRET", SECRET)]).unwrap();
+        assert_eq!(g.fabric_api.as_str(), "http://127.0.0.1:8080/");
+        assert_eq!(g.apis, crate::apis::Apis::Fabric);
+        assert_eq!(
+            g.with_cloud(crate::cloud::Cloud::Usgov).fabric_api.as_str(),
+            "http://127.0.0.1:8080/"
+        );
+        let plain: Vec<&str> = args
+            .iter()
+            .copied()
+            .chain(["--fabric-api", "http://fabric.example.com"])
+            .collect();
+        let err = resolve_with(&files, &plain, &[("AZURE_CLIENT_SECRET", SECRET)]).unwrap_err();
+        assert!(err.to_string().contains("--fabric-api"), "{err}");
         assert!(!s.skip_admin);
         assert!(!s.secret_looks_like_guid);
         // `--expect workspace=<id>` is probed.
