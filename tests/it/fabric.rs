@@ -498,3 +498,49 @@ fn a_refused_identity_type_names_the_fabric_api_family() {
         "explain shows no Fabric probe line"
     );
 }
+
+/// The two families together (facts §5.1): a service principal refused by both points at the
+/// service-principal switch; one Fabric accepts while Power BI refuses points at the split.
+#[tokio::test]
+async fn both_families_together_tell_the_switches_apart() {
+    let switch = || {
+        ResponseTemplate::new(401)
+            .insert_header("Content-Type", "application/octet-stream")
+            .insert_header(
+                "X-PowerBI-Error-Info",
+                "ServicePrincipalIsNotAllowedByTenantAdminSwitch",
+            )
+            .insert_header("RequestId", "ad8b30fb-6f1c-5972-93d5-03035b3e2978")
+    };
+    // Refused by both: Fabric's 401 Unauthorized as fabric-cicd keys on it (the header).
+    let (code, report, _) = check(
+        &token(POWERBI_AUD, false),
+        "both",
+        false,
+        vec![
+            ("/v1.0/myorg/groups", switch()),
+            (
+                "/v1/workspaces",
+                answer(401, "", &[("x-ms-public-api-error-code", "Unauthorized")]),
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(cause_ids(&report)[0], "sp-api-access-disabled", "{report}");
+    assert!(!cause_ids(&report).contains(&"sp-switch-split".to_owned()));
+    // Fabric lists, Power BI refuses: the split.
+    let (code, report, _) = check(
+        &token(POWERBI_AUD, false),
+        "both",
+        false,
+        vec![
+            ("/v1.0/myorg/groups", switch()),
+            ("/v1/workspaces", answer(200, LISTED, &[])),
+        ],
+    )
+    .await;
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(cause_ids(&report)[0], "sp-switch-split", "{report}");
+    assert_eq!(finding(&report, "fabric-api")["status"], "pass");
+}
