@@ -401,6 +401,29 @@ mod tests {
         assert_eq!(powerbi_skip(Apis::PowerBi, &[scope]), None);
     }
 
+    /// The ErrorResponse schema of facts §4.4, every optional field present.
+    #[test]
+    fn the_fabric_error_shape_is_read_whole() {
+        use crate::check::testing::{Harness, TestSettings, evidence, signal};
+        let h = Harness::new(TestSettings::new().build(), Vec::new());
+        let mut f = Finding::new(CheckId::FabricApi, Outcome::Fail, "");
+        super::read_details(
+            &h.ctx(),
+            &mut f,
+            r#"{"requestId":"r-1","errorCode":"InsufficientWorkspaceRole","message":"m","moreDetails":[{"errorCode":"Forbidden","message":"d1","relatedResource":{"resourceId":"w-1","resourceType":"Workspace"}}],"relatedResource":{"resourceId":"w-1","resourceType":"Workspace"},"isRetriable":true}"#,
+        );
+        assert_eq!(
+            evidence(&f, "moreDetails"),
+            Some("Forbidden: d1 (Workspace w-1)")
+        );
+        assert_eq!(evidence(&f, "relatedResource"), Some("Workspace w-1"));
+        assert_eq!(signal(&f, "fabric_api.retriable"), ["true"]);
+        // Not Fabric's shape: nothing read.
+        let mut g = Finding::new(CheckId::FabricApi, Outcome::Fail, "");
+        super::read_details(&h.ctx(), &mut g, r#"{"error":{"code":"TokenExpired"}}"#);
+        assert!(g.evidence.is_empty() && g.signals.0.is_empty());
+    }
+
     #[test]
     fn workspaces_are_read_by_display_name() {
         assert_eq!(

@@ -136,9 +136,6 @@ pub(super) async fn probe_shaped(
     let header = |name: &str| response.header(name).map(str::to_owned);
     let error = api_error::parse(&response.body, header);
     api_error::signal_into(finding, which, Some(status), &error, header, None);
-    if matches!(which, Probe::FabricList | Probe::FabricTarget) {
-        super::fabric_api::read_details(ctx, finding, &response.body);
-    }
     // `truncated` when the body was cut: its kind would describe only the part read.
     signal(finding, ProbeField::Body, body_kind(&response).to_owned());
     if let Some(challenge) = response
@@ -158,6 +155,10 @@ pub(super) async fn probe_shaped(
         _ => format!("body: {}", excerpt(&ctx.redactor.clean(&response.body))),
     });
     finding.evidence(label, facts.join(", "));
+    // Fabric's error shape carries more than code and message; shown after the call it explains.
+    if matches!(which, Probe::FabricList | Probe::FabricTarget) {
+        super::fabric_api::read_details(ctx, finding, &response.body);
+    }
     match status {
         // Redirected to itself: no cluster to name and nothing to judge.
         300..=399 if redirects_to_itself(&response, &request_url) => Answer::Unverified(format!(
