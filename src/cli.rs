@@ -250,11 +250,18 @@ pub struct CheckArgs {
     /// Do not call the admin API (its quota is 50 calls an hour per tenant).
     #[arg(long)]
     pub skip_admin: bool,
+    /// Fabric REST API base, overriding the cloud's, e.g. https://api.fabric.microsoft.com.
+    #[arg(long, value_name = "URL")]
+    pub fabric_api: Option<String>,
+    /// Which REST APIs to probe: Power BI's (/v1.0/myorg), Fabric's (/v1), or both.
+    #[arg(long, value_enum, value_name = "API", default_value_t = crate::apis::Apis::Both)]
+    pub api: crate::apis::Apis,
     /// Save the run as a redacted session file, for `pbi-doctor replay` or a support request.
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,
     /// What this tenant must provide, e.g. admin-api, workspace=<id>, workspaces>=2,
-    /// identity=application, role=Tenant.Read.All, role!=Tenant.Read.All, token-lifetime>=30.
+    /// identity=application, role=Tenant.Read.All, role!=Tenant.Read.All, token-lifetime>=30,
+    /// api=fabric, fabric-workspace=<id>.
     /// The run passes when every expectation holds. Repeatable.
     #[arg(long = "expect", value_name = "EXPECTATION", value_parser = crate::expect::parse_for_clap)]
     pub expectations: Vec<crate::expect::Expectation>,
@@ -316,6 +323,10 @@ pub struct TokenArgs {
     /// The cloud the token should be for.
     #[arg(long, value_enum, ignore_case = true, default_value_t = Cloud::Public)]
     pub cloud: Cloud,
+    /// The API the token is for: Power BI's (/v1.0/myorg), Fabric's (/v1), or both (say what it
+    /// can call).
+    #[arg(long = "for", value_enum, value_name = "API", default_value_t = crate::apis::Apis::Both)]
+    pub for_api: crate::apis::Apis,
     /// Output options.
     #[command(flatten)]
     pub output: OutputArgs,

@@ -70,6 +70,9 @@ pub const ALIASES: [(&str, Cloud); 8] = [
 /// `aud` (facts §1.3).
 pub const POWERBI_APP_ID: &str = "00000009-0000-0000-c000-000000000000";
 
+/// Fabric's own resource (scope is this plus `/.default`), facts §1.3.
+pub const FABRIC_RESOURCE: &str = "https://api.fabric.microsoft.com";
+
 /// China's authority host as the Power BI docs and samples give it. The Entra docs give
 /// `login.partner.microsoftonline.cn`, which is the default; this one is accepted everywhere too.
 pub const CHINA_ALTERNATE_AUTHORITY: &str = "https://login.chinacloudapi.cn";
@@ -155,6 +158,22 @@ impl Cloud {
     pub fn powerbi_api(self) -> &'static str {
         match self {
             Self::Public => "https://api.powerbi.com",
+            Self::Usgov => "https://api.powerbigov.us",
+            Self::Usgovhigh => "https://api.high.powerbigov.us",
+            Self::Usdod => "https://api.mil.powerbigov.us",
+            Self::China => "https://api.powerbi.cn",
+        }
+    }
+
+    /// The Fabric REST API base (`/v1/workspaces`, …), without a trailing slash. Only the public
+    /// value is verified: research found no sovereign equivalent of `api.fabric.microsoft.com`
+    /// (facts §1.4; terraform-provider-fabric asks for `FABRIC_ENDPOINT` by hand there). The
+    /// others are the cloud's Power BI API host, where the Fabric v1 admin path is seen to work
+    /// (ScubaGear calls `/v1/admin/tenantsettings` on the GCC and GCC High hosts): **unverified**
+    /// for GCC, GCC High, DoD and China; give `--fabric-api` when it is known.
+    pub fn fabric_api(self) -> &'static str {
+        match self {
+            Self::Public => "https://api.fabric.microsoft.com",
             Self::Usgov => "https://api.powerbigov.us",
             Self::Usgovhigh => "https://api.high.powerbigov.us",
             Self::Usdod => "https://api.mil.powerbigov.us",

@@ -11,6 +11,8 @@
 //! | `identity=application` / `identity=delegated` | the token is of that kind (`identity.kind`) | `identity-kind` |
 //! | `role=<app role>` / `role!=<app role>` | the role is in / absent from the token's `roles` (`identity.roles`) | `identity-kind` |
 //! | `token-lifetime>=<minutes>` | the token has at least that many minutes left (`claims.minutes_left`) | `claims` |
+//! | `api=powerbi` / `api=fabric` | that family's workspace list answered (Power BI's `/v1.0/myorg/groups`, Fabric's `/v1/workspaces`) | `workspace-api` / `fabric-api` |
+//! | `fabric-workspace=<workspace id>` | Fabric's `GET /v1/workspaces/{id}` answered (`fabric_api.reachable`) | `fabric-api` |
 //!
 //! An expectation whose check was skipped does not hold: its detail names the earlier check that
 //! stopped the chain, and its cause is the top-ranked diagnosis explaining that check. Keywords are
@@ -29,7 +31,8 @@ use crate::shape;
 /// The accepted forms, as error messages and help texts list them.
 pub const FORMS: &str = "admin-api, workspace=<workspace id>, workspaces>=<n>, \
                          identity=application|delegated, role=<app role>, role!=<app role>, \
-                         token-lifetime>=<minutes>";
+                         token-lifetime>=<minutes>, api=powerbi|fabric, \
+                         fabric-workspace=<workspace id>";
 
 /// How one expectation came out.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -94,6 +97,10 @@ pub enum Expectation {
     NoRole(String),
     /// `token-lifetime>=<minutes>`: the token has at least this many minutes left.
     TokenLifetime(u32),
+    /// `api=powerbi|fabric`: that API family's workspace list answered.
+    Api(crate::apis::Apis),
+    /// `fabric-workspace=<id>`: Fabric's `GET /v1/workspaces/{id}` answered. Kept as given.
+    FabricWorkspace(String),
 }
 
 /// Why a spec is not an expectation. The message lists the accepted forms.
@@ -129,6 +136,24 @@ pub fn parse(spec: &str) -> Result<Expectation, ExpectError> {
         return count(value)
             .map(Expectation::Workspaces)
             .ok_or_else(|| invalid(format!("{value:?} is not a whole number of workspaces")));
+    }
+    if let Some(value) = text.strip_prefix("fabric-workspace=") {
+        return if shape::is_guid(value) && value == value.trim() {
+            Ok(Expectation::FabricWorkspace(value.to_owned()))
+        } else {
+            Err(invalid(format!(
+                "{value:?} is not a workspace id (a GUID, as in the workspace's URL after /groups/)"
+            )))
+        };
+    }
+    if let Some(value) = text.strip_prefix("api=") {
+        return match value {
+            "powerbi" => Ok(Expectation::Api(crate::apis::Apis::PowerBi)),
+            "fabric" => Ok(Expectation::Api(crate::apis::Apis::Fabric)),
+            _ => Err(invalid(format!(
+                "{value:?} is not an API family: use powerbi or fabric"
+            ))),
+        };
     }
     if let Some(value) = text.strip_prefix("workspace=") {
         return if shape::is_guid(value) && value == value.trim() {
@@ -175,6 +200,10 @@ pub fn parse(spec: &str) -> Result<Expectation, ExpectError> {
         "identity" => Some("identity is application or delegated, e.g. identity=application"),
         "role" => Some("role is compared with = or !=, e.g. role!=Tenant.Read.All"),
         "token-lifetime" => Some("token-lifetime is compared with >=, e.g. token-lifetime>=30"),
+        "api" => Some("api is powerbi or fabric, e.g. api=fabric"),
+        "fabric-workspace" => {
+            Some("fabric-workspace takes a workspace id, e.g. fabric-workspace=<guid>")
+        }
         "tenant" => Some(
             "tenant is not an expectation yet: --tenant with a tenant id already refuses a token from another tenant",
         ),
@@ -224,6 +253,8 @@ impl fmt::Display for Expectation {
             Self::Role(role) => write!(f, "role={role}"),
             Self::NoRole(role) => write!(f, "role!={role}"),
             Self::TokenLifetime(minutes) => write!(f, "token-lifetime>={minutes}"),
+            Self::Api(api) => write!(f, "api={}", api.name()),
+            Self::FabricWorkspace(id) => write!(f, "fabric-workspace={id}"),
         }
     }
 }
@@ -236,6 +267,8 @@ impl Expectation {
             Self::Workspace(_) | Self::Workspaces(_) => CheckId::WorkspaceApi,
             Self::Identity(_) | Self::Role(_) | Self::NoRole(_) => CheckId::IdentityKind,
             Self::TokenLifetime(_) => CheckId::Claims,
+            Self::Api(crate::apis::Apis::Fabric) | Self::FabricWorkspace(_) => CheckId::FabricApi,
+            Self::Api(_) => CheckId::WorkspaceApi,
         }
     }
 
@@ -243,7 +276,7 @@ impl Expectation {
     /// `--workspace`) for the expectation to be judged.
     pub fn workspace(&self) -> Option<&str> {
         match self {
-            Self::Workspace(id) => Some(id),
+            Self::Workspace(id) | Self::FabricWorkspace(id) => Some(id),
             _ => None,
         }
     }
@@ -271,6 +304,11 @@ pub fn evaluate(
         .map(|expectation| {
             let check = expectation.check();
             let (holds, detail) = match findings.iter().find(|f| f.check == check) {
+                None if check == CheckId::FabricApi => (
+                    false,
+                    "not run: Fabric's API was not probed; give --api fabric or --api both"
+                        .to_owned(),
+                ),
                 None => (false, format!("not run: no {} result", check.id())),
                 Some(finding) => judge(expectation, finding, findings),
             };
@@ -417,6 +455,42 @@ fn judge(expectation: &Expectation, finding: &Finding, findings: &[Finding]) -> 
                     Some(words) => (false, format!("workspace list refused: {words}")),
                     None => (false, format!("no workspace list: {}", finding.summary)),
                 },
+            }
+        }
+        Expectation::Api(api) => {
+            let (name, probe) = if *api == crate::apis::Apis::Fabric {
+                ("Fabric's API", Probe::FabricList)
+            } else {
+                ("Power BI's API", Probe::WorkspaceList)
+            };
+            match finding.outcome {
+                Outcome::Pass | Outcome::Warn => (true, format!("{name} answered")),
+                Outcome::Fail => (
+                    false,
+                    format!(
+                        "{name} refused: {}",
+                        refusal(finding, probe).unwrap_or_else(|| finding.summary.clone())
+                    ),
+                ),
+                _ => (false, finding.summary.clone()),
+            }
+        }
+        Expectation::FabricWorkspace(id) => {
+            let reached = finding
+                .signals
+                .get(signal::FABRIC_API_REACHABLE)
+                .iter()
+                .any(|r| r.eq_ignore_ascii_case(id));
+            if reached {
+                (true, format!("workspace {id} reachable on Fabric's API"))
+            } else {
+                match refusal(finding, Probe::FabricTarget) {
+                    Some(words) => (false, format!("Fabric refused workspace {id}: {words}")),
+                    None => (
+                        false,
+                        format!("workspace {id} not reachable on Fabric's API"),
+                    ),
+                }
             }
         }
         Expectation::Workspace(id) => {
@@ -1144,6 +1218,12 @@ mod tests {
                 Expectation::NoRole("Tenant.ReadWrite.All".into()),
             ),
             ("token-lifetime>=30", Expectation::TokenLifetime(30)),
+            ("api=fabric", Expectation::Api(crate::apis::Apis::Fabric)),
+            ("api=powerbi", Expectation::Api(crate::apis::Apis::PowerBi)),
+            (
+                "fabric-workspace=f089354e-8366-4e18-aea3-4cb4a3a50b48",
+                Expectation::FabricWorkspace("f089354e-8366-4e18-aea3-4cb4a3a50b48".into()),
+            ),
         ];
         for (spec, expected) in table {
             assert_eq!(parse(spec).as_ref(), Ok(&expected), "{spec}");
@@ -1156,6 +1236,25 @@ mod tests {
             assert_eq!(expected.to_string(), spec);
         }
         assert_eq!(parse("  admin-api \n"), Ok(Expectation::AdminApi));
+    }
+
+    #[test]
+    fn fabric_forms_are_refused_with_a_pointed_hint() {
+        for (spec, hint) in [
+            ("api=both", "is not an API family: use powerbi or fabric"),
+            ("api>=fabric", "api is powerbi or fabric"),
+            ("fabric-workspace=Sales", "is not a workspace id"),
+        ] {
+            let err = parse(spec).expect_err(spec).to_string();
+            assert!(err.contains(hint), "{spec}: {err}");
+        }
+        assert_eq!(
+            parse("fabric-workspace=f089354e-8366-4e18-aea3-4cb4a3a50b48")
+                .unwrap()
+                .check(),
+            CheckId::FabricApi
+        );
+        assert_eq!(parse("api=powerbi").unwrap().check(), CheckId::WorkspaceApi);
     }
 
     #[test]

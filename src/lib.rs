@@ -8,6 +8,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 pub mod api_error;
+pub mod apis;
 pub mod catalogue;
 pub mod check;
 pub mod cli;

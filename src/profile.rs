@@ -12,7 +12,7 @@
 //! ```
 //!
 //! Other keys: `client_secret_file`, `certificate`, `certificate_password_env`,
-//! `federated_token_file`, `token_file`, `authority_host`, `powerbi_api`. Paths that are relative
+//! `federated_token_file`, `token_file`, `authority_host`, `powerbi_api`, `fabric_api`. Paths that are relative
 //! are taken from the profiles file's folder; `~` is not expanded.
 //!
 //! Secrets are referenced, never stored: a key that would hold one (`client_secret`, `password`,
@@ -65,6 +65,8 @@ pub(crate) struct Profile {
     pub authority_host: Option<String>,
     /// The Power BI API base, overriding the cloud's.
     pub powerbi_api: Option<String>,
+    /// The Fabric API base, overriding the cloud's.
+    pub fabric_api: Option<String>,
     /// Workspaces to probe.
     pub workspaces: Vec<String>,
 }
@@ -222,6 +224,7 @@ struct RawProfile {
     token_file: Option<String>,
     authority_host: Option<String>,
     powerbi_api: Option<String>,
+    fabric_api: Option<String>,
     #[serde(default)]
     workspaces: Vec<String>,
 }
@@ -457,6 +460,7 @@ fn parse(text: &str, path: &Path, name: &str) -> Result<Profile, ProfileError> {
         token_file: file_path("token_file", raw.token_file)?,
         authority_host: trimmed(raw.authority_host),
         powerbi_api: trimmed(raw.powerbi_api),
+        fabric_api: trimmed(raw.fabric_api),
         workspaces: raw.workspaces,
     })
 }
@@ -492,6 +496,7 @@ federated_token_file = "/var/run/secrets/azure/tokens/azure-identity-token"
 token_file = "token.txt"
 authority_host = "https://login.microsoftonline.com"
 powerbi_api = "https://api.fabric.microsoft.com"
+fabric_api = "https://api.fabric.microsoft.com"
 "#;
 
     fn path() -> PathBuf {
@@ -544,6 +549,10 @@ powerbi_api = "https://api.fabric.microsoft.com"
         );
         assert_eq!(
             p.powerbi_api.as_deref(),
+            Some("https://api.fabric.microsoft.com")
+        );
+        assert_eq!(
+            p.fabric_api.as_deref(),
             Some("https://api.fabric.microsoft.com")
         );
         assert!(p.workspaces.is_empty());

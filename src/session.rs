@@ -147,6 +147,15 @@ pub struct SessionSettings {
     /// Whether the admin probe was skipped.
     #[serde(default)]
     pub skip_admin: bool,
+    /// The Fabric API base used, when the Fabric probes ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fabric_api: Option<String>,
+    /// The API families probed; sessions from before the Fabric probes probed Power BI only.
+    #[serde(
+        default = "crate::apis::Apis::recorded_default",
+        skip_serializing_if = "crate::apis::Apis::is_recorded_default"
+    )]
+    pub apis: crate::apis::Apis,
     /// For token-file and azure-cli runs: the token text, with every JWT signature replaced by
     /// `REDACTED`.
     #[serde(default)]

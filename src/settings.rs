@@ -101,6 +101,10 @@ pub struct Settings {
     pub authority_host: Url,
     /// Power BI REST API base.
     pub powerbi_api: Url,
+    /// Fabric REST API base.
+    pub fabric_api: Url,
+    /// The API families probed (`--api`) or judged (`token --for`).
+    pub apis: crate::apis::Apis,
     /// Workspaces to probe specifically.
     pub workspaces: Vec<String>,
     /// Skip the admin probe.
@@ -205,6 +209,11 @@ impl Settings {
             next.powerbi_api =
                 Url::parse(cloud.powerbi_api()).unwrap_or_else(|_| self.powerbi_api.clone());
         }
+        // A Fabric host still at the old cloud's value follows the new cloud; a given one stays.
+        if self.fabric_api.as_str().trim_end_matches('/') == self.cloud.fabric_api() {
+            next.fabric_api =
+                Url::parse(cloud.fabric_api()).unwrap_or_else(|_| self.fabric_api.clone());
+        }
         next
     }
 
@@ -233,6 +242,11 @@ impl Settings {
                 .to_owned(),
             workspaces: self.workspaces.clone(),
             skip_admin: self.skip_admin,
+            fabric_api: self
+                .apis
+                .fabric()
+                .then(|| self.fabric_api.as_str().trim_end_matches('/').to_owned()),
+            apis: self.apis,
             token_input: match &self.credential {
                 Credential::Token { text, .. } => {
                     Some(redactor.clean(&redact_jwt_signatures(text.expose())))
@@ -273,6 +287,11 @@ impl Settings {
             cloud: s.cloud,
             authority_host: parse("authority_host", &s.authority_host)?,
             powerbi_api: parse("powerbi_api", &s.powerbi_api)?,
+            fabric_api: parse(
+                "fabric_api",
+                s.fabric_api.as_deref().unwrap_or(s.cloud.fabric_api()),
+            )?,
+            apis: s.apis,
             workspaces: s.workspaces.clone(),
             skip_admin: s.skip_admin,
             detect_cloud: s.cloud_detected,

@@ -166,6 +166,20 @@ pub fn profile(claims: &Claims, cloud: Cloud, now: i64) -> Profile {
         p.what.push(line("token version", ver));
     }
 
+    // What it can call, for both API families (facts §1.3): Fabric accepts a Power BI-audience
+    // token; Power BI's /v1.0/myorg paths refuse a Fabric-audience one.
+    p.can_do.push(line(
+        "REST APIs",
+        match audience {
+            crate::cloud::Audience::PowerBi => {
+                "Power BI's (/v1.0/myorg) and Fabric's (/v1): both accept a Power BI-audience token"
+            }
+            crate::cloud::Audience::Fabric => {
+                "Fabric's (/v1) only: Power BI's /v1.0/myorg paths refuse a Fabric-audience token"
+            }
+            _ => "neither Power BI's nor Fabric's: request a token for Power BI",
+        },
+    ));
     let roles = claims.list("roles");
     let scopes = claims.list("scp");
     match k {

@@ -9,6 +9,7 @@
 
 pub mod admin_api;
 pub mod claims;
+pub mod fabric_api;
 pub mod identity_kind;
 mod probe;
 pub mod scope;
@@ -43,17 +44,20 @@ pub enum CheckId {
     AdminApi,
     /// The caller's workspaces and the ones named with `--workspace`.
     WorkspaceApi,
+    /// The same on Fabric's REST API (`/v1/workspaces`).
+    FabricApi,
 }
 
 impl CheckId {
     /// Every check, in chain order.
-    pub const ALL: [CheckId; 6] = [
+    pub const ALL: [CheckId; 7] = [
         Self::TokenAcquisition,
         Self::Scope,
         Self::Claims,
         Self::IdentityKind,
         Self::AdminApi,
         Self::WorkspaceApi,
+        Self::FabricApi,
     ];
 
     /// The stable id.
@@ -65,6 +69,7 @@ impl CheckId {
             Self::IdentityKind => "identity-kind",
             Self::AdminApi => "admin-api",
             Self::WorkspaceApi => "workspace-api",
+            Self::FabricApi => "fabric-api",
         }
     }
 
@@ -77,6 +82,7 @@ impl CheckId {
             Self::IdentityKind => "Identity",
             Self::AdminApi => "Admin API",
             Self::WorkspaceApi => "Workspace API",
+            Self::FabricApi => "Fabric API",
         }
     }
 
@@ -89,6 +95,7 @@ impl CheckId {
             Self::IdentityKind => identity_kind::SIGNALS,
             Self::AdminApi => admin_api::SIGNALS,
             Self::WorkspaceApi => workspace_api::SIGNALS,
+            Self::FabricApi => fabric_api::SIGNALS,
         }
     }
 
@@ -487,7 +494,11 @@ pub async fn run_chain(
     }
 
     let Some(token) = token else {
-        for check in &CheckId::ALL[1..] {
+        let shown = fabric_api::shown(ctx.settings.apis, &probes);
+        for check in CheckId::ALL[1..]
+            .iter()
+            .filter(|c| **c != CheckId::FabricApi || shown)
+        {
             let skipped = Finding::skipped(*check, Skip::Check(CheckId::TokenAcquisition));
             ctx.progress.check_finished(&skipped);
             findings.push(skipped);
@@ -528,10 +539,20 @@ pub async fn run_chain(
         Some(blocker) => Some(Skip::Check(blocker)),
         None => None,
     };
-    match skip {
+    // Which families run (`--api`) and whether the token's audience suits each.
+    let fabric_shown = fabric_api::shown(ctx.settings.apis, &probes);
+    let powerbi_skip = fabric_api::powerbi_skip(ctx.settings.apis, &findings);
+    match skip.or(powerbi_skip.clone().filter(|_| !fabric_shown)) {
         Some(skip) => {
-            for check in [CheckId::AdminApi, CheckId::WorkspaceApi] {
-                let skipped = Finding::skipped(check, skip.clone());
+            for check in [CheckId::AdminApi, CheckId::WorkspaceApi, CheckId::FabricApi]
+                .into_iter()
+                .filter(|c| *c != CheckId::FabricApi || fabric_shown)
+            {
+                let skip = match (check, &skip) {
+                    (CheckId::FabricApi, _) | (_, Skip::Offline) => skip.clone(),
+                    _ => powerbi_skip.clone().unwrap_or_else(|| skip.clone()),
+                };
+                let skipped = Finding::skipped(check, skip);
                 ctx.progress.check_finished(&skipped);
                 findings.push(skipped);
             }
@@ -559,9 +580,35 @@ pub async fn run_chain(
                 ctx.progress.check_finished(&finding);
                 finding
             };
-            let (admin, workspace) = tokio::join!(admin, workspace);
+            let fabric = async {
+                if !fabric_shown {
+                    return None;
+                }
+                ctx.progress.check_started(CheckId::FabricApi);
+                let finding = in_time(ctx, fabric_api::run(ctx, &token))
+                    .await
+                    .unwrap_or_else(|w| late(CheckId::FabricApi, w));
+                ctx.progress.check_finished(&finding);
+                Some(finding)
+            };
+            let powerbi = async {
+                match &powerbi_skip {
+                    Some(skip) => {
+                        let skipped = [CheckId::AdminApi, CheckId::WorkspaceApi]
+                            .map(|c| Finding::skipped(c, skip.clone()));
+                        for f in &skipped {
+                            ctx.progress.check_finished(f);
+                        }
+                        let [admin, workspace] = skipped;
+                        (admin, workspace)
+                    }
+                    None => tokio::join!(admin, workspace),
+                }
+            };
+            let ((admin, workspace), fabric) = tokio::join!(powerbi, fabric);
             findings.push(admin);
             findings.push(workspace);
+            findings.extend(fabric);
         }
     }
     let masks = token

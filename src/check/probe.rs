@@ -28,6 +28,15 @@ pub(super) enum Answer {
     Unverified(String),
 }
 
+/// What a successful answer must hold to be read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Shape {
+    /// The `{"value":[…]}` list of the list calls.
+    List,
+    /// One JSON object with an `id` (Fabric's `GET /v1/workspaces/{id}`).
+    Object,
+}
+
 /// Sends one GET and records what came back as `which`'s signals.
 pub(super) async fn probe(
     ctx: &Context<'_>,
@@ -36,6 +45,19 @@ pub(super) async fn probe(
     url: Url,
     token: &TokenInHand,
     retry: Retry,
+) -> Answer {
+    probe_shaped(ctx, finding, which, url, token, retry, Shape::List).await
+}
+
+/// [`probe`] of a call whose success has the given shape.
+pub(super) async fn probe_shaped(
+    ctx: &Context<'_>,
+    finding: &mut Finding,
+    which: Probe,
+    url: Url,
+    token: &TokenInHand,
+    retry: Retry,
+    shape: Shape,
 ) -> Answer {
     let label = format!("GET {}", ctx.redactor.clean(url.as_str()));
     let request_url = url.clone();
@@ -94,7 +116,7 @@ pub(super) async fn probe(
     }
     if (200..300).contains(&status) {
         signal(finding, ProbeField::Status, status.to_string());
-        let Some(why) = unreadable(&response) else {
+        let Some(why) = unreadable(&response, shape) else {
             finding.evidence(label, facts.join(", "));
             return Answer::Success(response);
         };
@@ -133,6 +155,10 @@ pub(super) async fn probe(
         _ => format!("body: {}", excerpt(&ctx.redactor.clean(&response.body))),
     });
     finding.evidence(label, facts.join(", "));
+    // Fabric's error shape carries more than code and message; shown after the call it explains.
+    if matches!(which, Probe::FabricList | Probe::FabricTarget) {
+        super::fabric_api::read_details(ctx, finding, &response.body);
+    }
     match status {
         // Redirected to itself: no cluster to name and nothing to judge.
         300..=399 if redirects_to_itself(&response, &request_url) => Answer::Unverified(format!(
@@ -161,21 +187,29 @@ fn body_kind(response: &Response) -> &'static str {
     }
 }
 
-/// Why a 2xx answer is not the `{"value":[…]}` list the probed calls return, if it is not.
-fn unreadable(response: &Response) -> Option<String> {
+/// Why a 2xx answer is not what the probed call returns (the `{"value":[…]}` list, or one
+/// object with an `id`), if it is not.
+fn unreadable(response: &Response, shape: Shape) -> Option<String> {
     if let Some(why) = response.incomplete() {
         return Some(why);
     }
-    let list = serde_json::from_str::<serde_json::Value>(&response.body)
-        .ok()
-        .is_some_and(|v| v.get("value").is_some_and(serde_json::Value::is_array));
-    if list {
+    let value = serde_json::from_str::<serde_json::Value>(&response.body).ok();
+    let readable = match shape {
+        Shape::List => {
+            value.is_some_and(|v| v.get("value").is_some_and(serde_json::Value::is_array))
+        }
+        Shape::Object => {
+            value.is_some_and(|v| v.get("id").is_some_and(serde_json::Value::is_string))
+        }
+    };
+    if readable {
         return None;
     }
     Some(
         match BodyKind::of(&response.body) {
             BodyKind::Empty => "the body is empty",
             BodyKind::Html => "the body is an HTML page, as a proxy or sign-in page sends",
+            BodyKind::Json if shape == Shape::Object => "the body is JSON without an `id`",
             BodyKind::Json => "the body is JSON without the `value` list",
             BodyKind::Text => "the body is not JSON",
         }

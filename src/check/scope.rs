@@ -1,17 +1,26 @@
 //! ## What it checks
-//! Whether the token's `aud` is the Power BI resource of the cloud in use (the resource URI, or
-//! the Power BI app id `00000009-0000-0000-c000-000000000000`), and if not, what it is for.
+//! Whether the token's `aud` suits the APIs called (`check --api`, `token --for`): Power BI's
+//! needs the Power BI resource of the cloud in use (the resource URI, or the Power BI app id
+//! `00000009-0000-0000-c000-000000000000`); Fabric's takes that or its own,
+//! `https://api.fabric.microsoft.com` (facts §1.3). A Fabric-audience token is right for Fabric
+//! and refused by Power BI's `/v1.0/myorg` paths: a fail when only Power BI is called, a warning
+//! when both are.
 //! ## Evidence collected
 //! The audience, what it is, and the resource expected.
 //! ## Requires
 //! A decodable token.
 
+use crate::apis::Apis;
 use crate::check::{CheckId, Context, Finding, Outcome, signal};
 use crate::cloud::{Audience, classify_audiences};
 use crate::jwt::Jwt;
 
 /// The signals this check emits (see `checks/README.md`).
-pub const SIGNALS: &[&str] = &[signal::SCOPE_AUDIENCE, signal::SCOPE_AUDIENCE_CLOUD];
+pub const SIGNALS: &[&str] = &[
+    signal::SCOPE_AUDIENCE,
+    signal::SCOPE_AUDIENCE_CLOUD,
+    signal::SCOPE_API,
+];
 
 /// Runs the check on a decoded token.
 pub fn run(ctx: &Context<'_>, jwt: &Jwt) -> Finding {
@@ -23,10 +32,34 @@ pub fn run(ctx: &Context<'_>, jwt: &Jwt) -> Finding {
     } else {
         auds.join(", ")
     };
+    let apis = ctx.settings.apis;
     let (outcome, summary) = match audience {
+        Audience::PowerBi if apis.fabric() => (
+            Outcome::Pass,
+            format!("the token is for Power BI ({shown}): Power BI's API and Fabric's accept it"),
+        ),
         Audience::PowerBi => (
             Outcome::Pass,
             format!("the token is for Power BI ({shown})"),
+        ),
+        Audience::Fabric if apis == Apis::Fabric => (
+            Outcome::Pass,
+            format!("the token is for Fabric's API ({shown})"),
+        ),
+        Audience::Fabric if apis == Apis::Both => (
+            Outcome::Warn,
+            format!(
+                "the token is for Fabric's API ({shown}): right for Fabric's /v1 calls, refused by \
+                 Power BI's /v1.0/myorg calls"
+            ),
+        ),
+        other if apis == Apis::Fabric => (
+            Outcome::Fail,
+            format!(
+                "the token is for {}, not for Fabric or Power BI in the {} (aud {shown})",
+                other.describe(),
+                cloud.display()
+            ),
         ),
         other => (
             Outcome::Fail,
@@ -39,12 +72,20 @@ pub fn run(ctx: &Context<'_>, jwt: &Jwt) -> Finding {
     };
     let mut finding = Finding::new(CheckId::Scope, outcome, summary);
     finding.signal(signal::SCOPE_AUDIENCE, audience.signal());
+    if audience == Audience::Fabric {
+        finding.signal(signal::SCOPE_API, apis.name());
+    }
     if let Audience::PowerBiOtherCloud(other) = audience {
         finding.signal(signal::SCOPE_AUDIENCE_CLOUD, other.name());
     }
     finding.evidence("aud", ctx.redactor.clean(&shown));
     finding.evidence("expected", cloud.powerbi_resource());
-    if audience != Audience::PowerBi {
+    if apis.fabric() {
+        finding.evidence("also accepted by Fabric", crate::cloud::FABRIC_RESOURCE);
+    }
+    let suits =
+        audience == Audience::PowerBi || (audience == Audience::Fabric && apis == Apis::Fabric);
+    if !suits {
         finding.evidence(
             "request instead",
             format!("scope={}/.default", cloud.powerbi_resource()),

@@ -70,6 +70,8 @@ signals! {
     // scope
     /// `powerbi`, `fabric`, `graph`, `aad-graph`, `arm`, `powerbi-other-cloud`, `other`, `missing`
     SCOPE_AUDIENCE = "scope.audience";
+    /// the API family a Fabric-audience token was judged for: `powerbi`, `fabric`, `both`
+    SCOPE_API = "scope.api";
     /// cloud of a Power BI audience: `public`, `usgov`, `usgovhigh`, `usdod`, `china`
     SCOPE_AUDIENCE_CLOUD = "scope.audience_cloud";
 
@@ -175,6 +177,52 @@ signals! {
     /// `no`: a `--workspace` id absent from a successful list
     WORKSPACE_API_TARGET_LISTED = "workspace_api.target_listed";
 
+    // fabric-api: the list probe (`GET {fabric}/v1/workspaces`)
+    /// HTTP status, e.g. `401`
+    FABRIC_API_STATUS = "fabric_api.status";
+    /// Fabric `errorCode`, or the `x-ms-public-api-error-code` header, e.g. `TokenExpired`, `InsufficientScopes`, `PrincipalTypeNotSupported`
+    FABRIC_API_ERROR_CODE = "fabric_api.error_code";
+    /// `X-PowerBI-Error-Info` header, e.g. `ServicePrincipalIsNotAllowedByTenantAdminSwitch`
+    FABRIC_API_ERROR_INFO = "fabric_api.error_info";
+    /// the body's message text; a message the index knows (`messages.toml`) in its canonical wording
+    FABRIC_API_MESSAGE = "fabric_api.message";
+    /// `json`, `empty`, `html`, `text`, or `truncated` (cut at 4 MiB, or the connection stopped before its end); on a 2xx only when the answer could not be read
+    FABRIC_API_BODY = "fabric_api.body";
+    /// the `Retry-After` header's value
+    FABRIC_API_RETRY_AFTER = "fabric_api.retry_after";
+    /// the `error` of a `WWW-Authenticate` challenge, e.g. `insufficient_claims`
+    FABRIC_API_CHALLENGE = "fabric_api.challenge";
+    /// `connect`, `timeout`, `dns`, `tls`, `other`
+    FABRIC_API_NETWORK = "fabric_api.network";
+
+    // fabric-api: the probe of each `--workspace` (`GET {fabric}/v1/workspaces/{id}`)
+    /// HTTP status, e.g. `401`
+    FABRIC_API_TARGET_STATUS = "fabric_api.target_status";
+    /// Fabric `errorCode`, or the `x-ms-public-api-error-code` header, e.g. `TokenExpired`, `InsufficientScopes`, `PrincipalTypeNotSupported`
+    FABRIC_API_TARGET_ERROR_CODE = "fabric_api.target_error_code";
+    /// `X-PowerBI-Error-Info` header, e.g. `ServicePrincipalIsNotAllowedByTenantAdminSwitch`
+    FABRIC_API_TARGET_ERROR_INFO = "fabric_api.target_error_info";
+    /// the body's message text; a message the index knows (`messages.toml`) in its canonical wording
+    FABRIC_API_TARGET_MESSAGE = "fabric_api.target_message";
+    /// `json`, `empty`, `html`, `text`, or `truncated` (cut at 4 MiB, or the connection stopped before its end); on a 2xx only when the answer could not be read
+    FABRIC_API_TARGET_BODY = "fabric_api.target_body";
+    /// the `Retry-After` header's value
+    FABRIC_API_TARGET_RETRY_AFTER = "fabric_api.target_retry_after";
+    /// the `error` of a `WWW-Authenticate` challenge, e.g. `insufficient_claims`
+    FABRIC_API_TARGET_CHALLENGE = "fabric_api.target_challenge";
+    /// `connect`, `timeout`, `dns`, `tls`, `other`
+    FABRIC_API_TARGET_NETWORK = "fabric_api.target_network";
+
+    // fabric-api, beyond its probes
+    /// how many workspaces the Fabric list returned, e.g. `3`
+    FABRIC_API_LISTED = "fabric_api.listed";
+    /// each `--workspace` id Fabric's `GET /v1/workspaces/{id}` answered
+    FABRIC_API_REACHABLE = "fabric_api.reachable";
+    /// `no`: a `--workspace` id absent from a successful Fabric list
+    FABRIC_API_TARGET_LISTED = "fabric_api.target_listed";
+    /// `true`, `false`: a Fabric refusal's `isRetriable`
+    FABRIC_API_RETRIABLE = "fabric_api.retriable";
+
     // explain: where a pasted error came from
     /// the kind of endpoint outside the admin API a pasted error came from (`explain` only): `myorg`, `workspace`, `fabric`, `cluster` (wabi-…), `xmla` (powerbi://)
     WORKSPACE_API_ROUTE = "workspace_api.route";
@@ -189,6 +237,21 @@ pub enum Probe {
     WorkspaceList,
     /// A `--workspace` scoped call (`workspace_api.target_`).
     WorkspaceTarget,
+    /// Fabric's workspace list (`fabric_api.`).
+    FabricList,
+    /// Fabric's `GET /v1/workspaces/{id}` of a `--workspace` (`fabric_api.target_`).
+    FabricTarget,
+}
+
+impl Probe {
+    /// Every probe.
+    pub const ALL: [Probe; 5] = [
+        Self::Admin,
+        Self::WorkspaceList,
+        Self::WorkspaceTarget,
+        Self::FabricList,
+        Self::FabricTarget,
+    ];
 }
 
 /// What a probe records about its answer.
@@ -275,6 +338,26 @@ impl Probe {
                 WORKSPACE_API_TARGET_CHALLENGE,
                 WORKSPACE_API_TARGET_NETWORK,
             ],
+            Self::FabricList => [
+                FABRIC_API_STATUS,
+                FABRIC_API_ERROR_CODE,
+                FABRIC_API_ERROR_INFO,
+                FABRIC_API_MESSAGE,
+                FABRIC_API_BODY,
+                FABRIC_API_RETRY_AFTER,
+                FABRIC_API_CHALLENGE,
+                FABRIC_API_NETWORK,
+            ],
+            Self::FabricTarget => [
+                FABRIC_API_TARGET_STATUS,
+                FABRIC_API_TARGET_ERROR_CODE,
+                FABRIC_API_TARGET_ERROR_INFO,
+                FABRIC_API_TARGET_MESSAGE,
+                FABRIC_API_TARGET_BODY,
+                FABRIC_API_TARGET_RETRY_AFTER,
+                FABRIC_API_TARGET_CHALLENGE,
+                FABRIC_API_TARGET_NETWORK,
+            ],
         }
     }
 
@@ -289,6 +372,8 @@ impl Probe {
             Self::Admin => "admin_api.",
             Self::WorkspaceList => "workspace_api.",
             Self::WorkspaceTarget => "workspace_api.target_",
+            Self::FabricList => "fabric_api.",
+            Self::FabricTarget => "fabric_api.target_",
         }
     }
 }
@@ -487,6 +572,37 @@ fn sentence(signal: &str, values: &[String]) -> Option<String> {
                 _ => "The token is for another resource than Power BI.",
             }
             .to_owned()
+        }),
+        SCOPE_API => each(&|v| {
+            match v {
+                "powerbi" => "The token was judged for Power BI's API.",
+                "fabric" => "The token was judged for Fabric's API.",
+                _ => "The token was judged for both Power BI's and Fabric's APIs.",
+            }
+            .to_owned()
+        }),
+        FABRIC_API_LISTED => each(&|v| match v.parse::<u64>() {
+            Ok(n) => format!(
+                "Fabric's workspace list held {}.",
+                crate::words::count(n, "workspace", "workspaces")
+            ),
+            Err(_) => format!("Fabric's workspace list held {v} workspaces."),
+        }),
+        FABRIC_API_REACHABLE => format!(
+            "Fabric answered for the {} {}.",
+            plural("workspace", "workspaces"),
+            listed(&|v| v.to_owned())
+        ),
+        FABRIC_API_TARGET_LISTED => {
+            "A workspace you named is not among the workspaces Fabric lists for the caller."
+                .to_owned()
+        }
+        FABRIC_API_RETRIABLE => each(&|v| {
+            if v == "true" {
+                "Fabric said the refused call may succeed if retried.".to_owned()
+            } else {
+                "Fabric said retrying the refused call will not help.".to_owned()
+            }
         }),
         SCOPE_AUDIENCE_CLOUD => each(&|v| match cloud_words(v) {
             Some(cloud) => format!("The token is for Power BI in {cloud}."),
@@ -706,6 +822,13 @@ fn absent_sentence(signal: &str) -> Option<&'static str> {
         TOKEN_CLOUD => "The endpoints in use were not compared with the tenant's cloud.",
         SCOPE_AUDIENCE => "The token's audience was not read.",
         SCOPE_AUDIENCE_CLOUD => "The token is not for Power BI in a known cloud.",
+        SCOPE_API => "The token's audience was judged for Power BI's API only.",
+        FABRIC_API_LISTED => "Fabric's workspace list was not read.",
+        FABRIC_API_REACHABLE => "No workspace you named answered on Fabric's API.",
+        FABRIC_API_TARGET_LISTED => {
+            "No workspace you named was missing from the workspaces Fabric lists for the caller."
+        }
+        FABRIC_API_RETRIABLE => "Fabric did not say whether retrying helps.",
         TOKEN_MISSING_PARAMETER => "Entra ID named no missing parameter.",
         TOKEN_MESSAGE => "No sign-in failure was recognised from its text alone.",
         CLAIMS_DECODE => "The token was not decoded.",
@@ -738,7 +861,7 @@ fn absent_sentence(signal: &str) -> Option<&'static str> {
 
 /// The probe and field a signal names, if it is a probe's.
 fn probe_field(signal: &str) -> Option<(Probe, ProbeField)> {
-    [Probe::Admin, Probe::WorkspaceList, Probe::WorkspaceTarget]
+    Probe::ALL
         .into_iter()
         .flat_map(|p| ProbeField::ALL.into_iter().map(move |f| (p, f)))
         .find(|(p, f)| p.signal(*f) == signal)
@@ -751,6 +874,8 @@ impl Probe {
             Self::Admin => "The admin API",
             Self::WorkspaceList => "The workspace list",
             Self::WorkspaceTarget => "A workspace you named",
+            Self::FabricList => "Fabric's workspace list",
+            Self::FabricTarget => "Fabric, for a workspace you named,",
         }
     }
 
@@ -760,6 +885,8 @@ impl Probe {
             Self::Admin => "The admin API call",
             Self::WorkspaceList => "The call listing workspaces",
             Self::WorkspaceTarget => "The call to a workspace you named",
+            Self::FabricList => "The call listing Fabric workspaces",
+            Self::FabricTarget => "The Fabric call to a workspace you named",
         }
     }
 }
@@ -861,6 +988,48 @@ fn probe_absent(probe: Probe, field: ProbeField) -> &'static str {
         (Probe::WorkspaceTarget, F::Network) => {
             "No call to a workspace you named failed on the network."
         }
+        (Probe::FabricList, F::Status) => {
+            "Fabric's workspace list gave no HTTP answer (it was not called, or did not answer)."
+        }
+        (Probe::FabricList, F::ErrorCode) => {
+            "Fabric's workspace list answered without an error code."
+        }
+        (Probe::FabricList, F::ErrorInfo) => {
+            "Fabric's workspace list sent no X-PowerBI-Error-Info header."
+        }
+        (Probe::FabricList, F::Message) => "Fabric's workspace list answered without a message.",
+        (Probe::FabricList, F::Body) => "Fabric's workspace list had no body worth noting.",
+        (Probe::FabricList, F::RetryAfter) => "Fabric's workspace list did not say when to retry.",
+        (Probe::FabricList, F::Challenge) => {
+            "Fabric's workspace list sent no WWW-Authenticate challenge."
+        }
+        (Probe::FabricList, F::Network) => {
+            "The call listing Fabric workspaces did not fail on the network."
+        }
+        (Probe::FabricTarget, F::Status) => {
+            "No workspace you named gave an HTTP answer on Fabric's API."
+        }
+        (Probe::FabricTarget, F::ErrorCode) => {
+            "No workspace you named answered with an error code on Fabric's API."
+        }
+        (Probe::FabricTarget, F::ErrorInfo) => {
+            "No workspace you named sent an X-PowerBI-Error-Info header on Fabric's API."
+        }
+        (Probe::FabricTarget, F::Message) => {
+            "No workspace you named answered with a message on Fabric's API."
+        }
+        (Probe::FabricTarget, F::Body) => {
+            "No workspace you named answered with a body worth noting on Fabric's API."
+        }
+        (Probe::FabricTarget, F::RetryAfter) => {
+            "No workspace you named said when to retry on Fabric's API."
+        }
+        (Probe::FabricTarget, F::Challenge) => {
+            "No workspace you named sent a WWW-Authenticate challenge on Fabric's API."
+        }
+        (Probe::FabricTarget, F::Network) => {
+            "No Fabric call to a workspace you named failed on the network."
+        }
     }
 }
 
@@ -942,13 +1111,18 @@ mod tests {
             TOKEN_ERROR => &["invalid_client"],
             TOKEN_AADSTS => &["7000215"],
             TOKEN_SUBERROR => &["consent_required"],
-            TOKEN_BODY | ADMIN_API_BODY | WORKSPACE_API_BODY | WORKSPACE_API_TARGET_BODY => {
-                &["json", "html", "empty", "text", "truncated"]
-            }
+            TOKEN_BODY
+            | ADMIN_API_BODY
+            | WORKSPACE_API_BODY
+            | WORKSPACE_API_TARGET_BODY
+            | FABRIC_API_BODY
+            | FABRIC_API_TARGET_BODY => &["json", "html", "empty", "text", "truncated"],
             TOKEN_NETWORK
             | ADMIN_API_NETWORK
             | WORKSPACE_API_NETWORK
-            | WORKSPACE_API_TARGET_NETWORK => &["connect", "timeout", "dns", "tls", "other"],
+            | WORKSPACE_API_TARGET_NETWORK
+            | FABRIC_API_NETWORK
+            | FABRIC_API_TARGET_NETWORK => &["connect", "timeout", "dns", "tls", "other"],
             WORKSPACE_API_ROUTE => &["myorg", "workspace", "fabric", "cluster", "xmla"],
             TOKEN_INPUT => &[
                 "bare",
@@ -1012,6 +1186,21 @@ mod tests {
                 "missing",
             ],
             SCOPE_AUDIENCE_CLOUD => &["public", "usgov", "usgovhigh", "usdod", "china"],
+            SCOPE_API => &["powerbi", "fabric", "both"],
+            FABRIC_API_STATUS | FABRIC_API_TARGET_STATUS => &["401"],
+            FABRIC_API_ERROR_CODE | FABRIC_API_TARGET_ERROR_CODE => &["InsufficientScopes"],
+            FABRIC_API_ERROR_INFO | FABRIC_API_TARGET_ERROR_INFO => {
+                &["ServicePrincipalIsNotAllowedByTenantAdminSwitch"]
+            }
+            FABRIC_API_MESSAGE | FABRIC_API_TARGET_MESSAGE => {
+                &["Authorization Context Requested but not available"]
+            }
+            FABRIC_API_RETRY_AFTER | FABRIC_API_TARGET_RETRY_AFTER => &["30"],
+            FABRIC_API_CHALLENGE | FABRIC_API_TARGET_CHALLENGE => &["insufficient_claims"],
+            FABRIC_API_LISTED => &["0", "2"],
+            FABRIC_API_REACHABLE => &["f089354e-8366-4e18-aea3-4cb4a3a50b48"],
+            FABRIC_API_TARGET_LISTED => &["no"],
+            FABRIC_API_RETRIABLE => &["true", "false"],
             TOKEN_MISSING_PARAMETER => &["client_credential", "client_id", "grant_type"],
             TOKEN_MESSAGE => &[
                 "federated-user-unsupported",
@@ -1091,6 +1280,7 @@ mod tests {
             "identity.",
             "admin_api.",
             "workspace_api.",
+            "fabric_api.",
         ] {
             for (at, _) in sentence.match_indices(prefix) {
                 if sentence[at + prefix.len()..].starts_with(|c: char| c.is_ascii_lowercase()) {
@@ -1208,7 +1398,7 @@ mod tests {
 
     #[test]
     fn probe_names_are_their_prefix_and_field() {
-        for probe in [Probe::Admin, Probe::WorkspaceList, Probe::WorkspaceTarget] {
+        for probe in Probe::ALL {
             for field in ProbeField::ALL {
                 assert_eq!(
                     probe.signal(field),

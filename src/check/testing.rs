@@ -202,6 +202,8 @@ impl TestSettings {
             cloud: Cloud::Public,
             authority_host: url(AUTHORITY),
             powerbi_api: url(API),
+            fabric_api: url(API),
+            apis: crate::apis::Apis::PowerBi,
             workspaces: Vec::new(),
             skip_admin: false,
             detect_cloud: false,

@@ -71,7 +71,7 @@ pub(crate) fn run(args: CheckArgs, env: &Env, quiet: bool) -> Result<ExitStatus,
     let now = chrono::Utc::now().timestamp();
     let mut notes = Vec::new();
     let mut admin_skipped = settings.skip_admin.then_some(Skip::Flag("--skip-admin"));
-    let quota = (!args.no_cache && !settings.skip_admin)
+    let quota = (!args.no_cache && !settings.skip_admin && settings.apis.powerbi())
         .then(|| quota_path(env))
         .flatten();
     let tenant_key = settings.tenant.clone().unwrap_or_default();

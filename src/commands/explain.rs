@@ -70,10 +70,22 @@ pub(crate) fn run(args: ExplainArgs, env: &Env, quiet: bool) -> Result<ExitStatu
         .cloud
         .or(extracted.url_cloud)
         .unwrap_or(crate::cloud::Cloud::Public);
+    // The API the paste was sent to decides the audience its token needs: Fabric's `/v1` paths
+    // take a Fabric- or Power BI-audience token, the others a Power BI one.
+    let apis = match &extracted.url {
+        Some(url) if crate::check::fabric_api::is_fabric_url(url) => crate::apis::Apis::Fabric,
+        _ => crate::apis::Apis::PowerBi,
+    };
     let (settings, token_findings) = match &extracted.jwt {
         Some(jwt) => {
-            let settings =
-                offline_settings(jwt.clone(), "the pasted text".to_owned(), None, None, cloud)?;
+            let settings = offline_settings(
+                jwt.clone(),
+                "the pasted text".to_owned(),
+                None,
+                None,
+                cloud,
+                apis,
+            )?;
             let redactor = redactor_for(&settings);
             let findings = offline_chain(&settings, now, &redactor)?.findings;
             (settings, Some(findings))
@@ -85,6 +97,7 @@ pub(crate) fn run(args: ExplainArgs, env: &Env, quiet: bool) -> Result<ExitStatu
                 None,
                 None,
                 cloud,
+                apis,
             )?,
             None,
         ),

@@ -32,6 +32,7 @@ pub(crate) fn run(args: TokenArgs, env: &Env, quiet: bool) -> Result<ExitStatus,
         args.expect_tenant,
         args.expect_client_id,
         args.cloud,
+        args.for_api,
     )?;
     let redactor = redactor_for(&settings);
     let now = chrono::Utc::now().timestamp();

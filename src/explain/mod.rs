@@ -285,6 +285,18 @@ fn api_finding(x: &Extracted, route: Route, status: Option<u16>) -> Finding {
             route.words()
         ),
     };
+    // A refused identity type: name the Fabric API family the URL shows.
+    if api.code.as_deref() == Some("PrincipalTypeNotSupported")
+        && let Some(url) = x
+            .url
+            .as_ref()
+            .filter(|u| crate::check::fabric_api::is_fabric_url(u))
+    {
+        f.summary.push_str(&format!(
+            " ({} does not accept this identity type)",
+            crate::check::fabric_api::api_family(url.path())
+        ));
+    }
     f
 }
 
@@ -519,6 +531,9 @@ pub fn explain<'c>(
     for check in CheckId::ALL {
         match findings.iter().find(|f| f.check == check) {
             Some(f) => ordered.push(f.clone()),
+            // A paste is read as one call; Fabric's answers go under the routes above, so the
+            // Fabric probe has no line of its own here.
+            None if check == CheckId::FabricApi => {}
             None => ordered.push(Finding::skipped(check, Skip::NotInPaste)),
         }
     }

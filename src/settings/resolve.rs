@@ -324,6 +324,14 @@ pub(crate) fn resolve(args: &CheckArgs, env: &Env) -> Result<Settings, DoctorErr
         "--powerbi-api",
         api_given.as_deref().unwrap_or_else(|| cloud.powerbi_api()),
     )?;
+    let fabric_api = validate_endpoint(
+        "--fabric-api",
+        args.fabric_api
+            .clone()
+            .or_else(|| profile.fabric_api.clone())
+            .as_deref()
+            .unwrap_or_else(|| cloud.fabric_api()),
+    )?;
     let credential = choose_credential(args, &profile, env)?;
     let tenant = tenant.map(|t| t.value);
     let client_id = client_id.map(|c| c.value);
@@ -364,6 +372,8 @@ pub(crate) fn resolve(args: &CheckArgs, env: &Env) -> Result<Settings, DoctorErr
         cloud,
         authority_host,
         powerbi_api,
+        fabric_api,
+        apis: args.api,
         workspaces: validate_workspaces(&workspaces)?,
         skip_admin: args.skip_admin,
         authority_overridden: authority_given.is_some(),
@@ -405,6 +415,7 @@ pub(crate) fn offline_settings(
     tenant: Option<String>,
     client_id: Option<String>,
     cloud: cloud::Cloud,
+    apis: crate::apis::Apis,
 ) -> Result<Settings, DoctorError> {
     Ok(Settings {
         tenant,
@@ -417,6 +428,8 @@ pub(crate) fn offline_settings(
         cloud,
         authority_host: validate_endpoint("--authority-host", cloud.authority_host())?,
         powerbi_api: validate_endpoint("--powerbi-api", cloud.powerbi_api())?,
+        fabric_api: validate_endpoint("--fabric-api", cloud.fabric_api())?,
+        apis,
         workspaces: Vec::new(),
         skip_admin: true,
         detect_cloud: false,
@@ -814,6 +827,34 @@ mod tests {
             "https://login.microsoftonline.com/"
         );
         assert_eq!(s.powerbi_api.as_str(), "https://api.powerbi.com/");
+        assert_eq!(s.fabric_api.as_str(), "https://api.fabric.microsoft.com/");
+        assert_eq!(s.apis, crate::apis::Apis::Both);
+        // A detected cloud moves the Fabric host with it; a given one stays.
+        assert_eq!(
+            s.with_cloud(crate::cloud::Cloud::Usgovhigh)
+                .fabric_api
+                .as_str(),
+            "https://api.high.powerbigov.us/"
+        );
+        let given: Vec<&str> = args
+            .iter()
+            .copied()
+            .chain(["--fabric-api", "http://127.0.0.1:8080", "--api", "fabric"])
+            .collect();
+        let g = resolve_with(&files, &given, &[("AZURE_CLIENT_SECRET", SECRET)]).unwrap();
+        assert_eq!(g.fabric_api.as_str(), "http://127.0.0.1:8080/");
+        assert_eq!(g.apis, crate::apis::Apis::Fabric);
+        assert_eq!(
+            g.with_cloud(crate::cloud::Cloud::Usgov).fabric_api.as_str(),
+            "http://127.0.0.1:8080/"
+        );
+        let plain: Vec<&str> = args
+            .iter()
+            .copied()
+            .chain(["--fabric-api", "http://fabric.example.com"])
+            .collect();
+        let err = resolve_with(&files, &plain, &[("AZURE_CLIENT_SECRET", SECRET)]).unwrap_err();
+        assert!(err.to_string().contains("--fabric-api"), "{err}");
         assert!(!s.skip_admin);
         assert!(!s.secret_looks_like_guid);
         // `--expect workspace=<id>` is probed.

@@ -213,6 +213,8 @@ fn sessions_are_private_and_replace_a_symlink_at_their_path() {
                 "72f988bf-0000-4000-8000-000000000001",
                 "--token-file",
                 "-",
+                "--api",
+                "powerbi",
                 "--powerbi-api",
                 "http://127.0.0.1:9",
                 "--format",

@@ -103,6 +103,7 @@ const ALL_IDS: &[&str] = &[
     "sp-api-access-disabled",
     "sp-not-in-workspace",
     "sp-readonly-admin-api-disabled",
+    "sp-switch-split",
     "tenant-feature-disabled",
     "tenant-mismatch",
     "tenant-not-found",
@@ -212,7 +213,7 @@ fn every_documented_signal_is_declared_by_a_check_and_back() {
     for check in CheckId::ALL {
         for signal in check.signals() {
             // A probe's fields are documented once, as `<probe>.{suffix}`.
-            let probe_field = [Probe::Admin, Probe::WorkspaceList, Probe::WorkspaceTarget]
+            let probe_field = Probe::ALL
                 .into_iter()
                 .flat_map(|probe| ProbeField::ALL.map(|field| (probe.signal(field), field)))
                 .find(|(name, _)| name == signal)

@@ -621,7 +621,9 @@ fn args(case: &Case, port: u16) -> (Vec<String>, Vec<(&'static str, &'static str
     }
     match case.host {
         Host::Api => {
-            args.extend(["--token-file", "-", "--powerbi-api"].map(str::to_owned));
+            args.extend(
+                ["--api", "powerbi", "--token-file", "-", "--powerbi-api"].map(str::to_owned),
+            );
             args.push(fault);
             args.extend(["--authority-host".to_owned(), dead]);
             (args, Vec::new(), token())
@@ -629,6 +631,7 @@ fn args(case: &Case, port: u16) -> (Vec<String>, Vec<(&'static str, &'static str
         Host::Authority => {
             args.extend(["--client-id", CLIENT_ID, "--authority-host"].map(str::to_owned));
             args.push(fault);
+            args.extend(["--api".to_owned(), "powerbi".to_owned()]);
             args.extend(["--powerbi-api".to_owned(), dead]);
             let env = vec![("AZURE_CLIENT_SECRET", "Zq8~fault.secret-value_do-not-leak")];
             (args, env, String::new())

@@ -355,6 +355,12 @@ pub async fn run_live_env(
         server.uri()
     };
     cmd.args(["--authority-host", &authority, "--powerbi-api", &api]);
+    // The families the session probed: sessions from before the Fabric probes name none and
+    // probed Power BI only.
+    cmd.args(["--api", settings.apis.name()]);
+    if settings.apis.fabric() {
+        cmd.args(["--fabric-api", &api]);
+    }
     if !settings.cloud_detected {
         cmd.args(["--cloud", settings.cloud_name()]);
     }

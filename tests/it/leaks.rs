@@ -81,7 +81,14 @@ async fn assert_no_leak(secret: &str, answers: Answers, canaries: &[&str]) -> Va
             .env("AZURE_CLIENT_SECRET", secret)
             .args(["check", "--auth", "secret", "--tenant", TENANT])
             .args(["--client-id", CLIENT_ID, "--cloud", "public", "--no-cache"])
-            .args(["--authority-host", &base, "--powerbi-api", &base])
+            .args([
+                "--authority-host",
+                &base,
+                "--powerbi-api",
+                &base,
+                "--api",
+                "powerbi",
+            ])
             .args(["--timeout", "5"])
             .args(extra);
         cmd.output().unwrap()
@@ -300,7 +307,14 @@ async fn server_text_cannot_drive_the_terminal_or_the_ci_log() {
                 .env("AZURE_CLIENT_SECRET", SECRET)
                 .args(["check", "--auth", "secret", "--tenant", TENANT])
                 .args(["--client-id", CLIENT_ID, "--cloud", "public", "--no-cache"])
-                .args(["--authority-host", &base, "--powerbi-api", &base])
+                .args([
+                    "--authority-host",
+                    &base,
+                    "--powerbi-api",
+                    &base,
+                    "--api",
+                    "powerbi",
+                ])
                 .args(["--format", format, "--color", color, "--verbose"])
                 .output()
                 .unwrap();

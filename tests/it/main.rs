@@ -8,6 +8,7 @@ mod cli;
 mod corpus;
 mod diagnosis;
 mod examples;
+mod fabric;
 mod faults;
 mod fuzz;
 mod harness;

@@ -219,6 +219,8 @@ async fn a_live_run_shows_its_progress_on_a_terminal_and_nowhere_else() {
         "check",
         "--token-file",
         token_file.to_str().unwrap(),
+        "--api",
+        "powerbi",
         "--powerbi-api",
         &server.uri(),
         "--authority-host",

@@ -175,11 +175,6 @@ fn audiences_are_named_and_wrong_ones_diagnosed() {
             "wrong-audience",
         ),
         (
-            "https://api.fabric.microsoft.com",
-            "Microsoft Fabric",
-            "wrong-audience",
-        ),
-        (
             "https://analysis.usgovcloudapi.net/powerbi/api",
             "another cloud",
             "wrong-cloud",
@@ -198,6 +193,48 @@ fn audiences_are_named_and_wrong_ones_diagnosed() {
         code, 0,
         "the Power BI app id is a Power BI audience: {text}"
     );
+}
+
+/// `token --for`: a Fabric-audience token is right for Fabric, wrong for Power BI's /v1.0/myorg
+/// paths; by default the report says what it can call and does not fail it.
+#[test]
+fn a_fabric_token_is_judged_against_the_api_it_is_for() {
+    let fabric = app(json!({"aud": "https://api.fabric.microsoft.com"}));
+    let (code, report, text) = read(&fabric, &["--for", "powerbi"]);
+    assert_eq!(code, 1, "{text}");
+    assert_eq!(cause_ids(&report)[0], "wrong-audience");
+    assert!(text.contains("Microsoft Fabric"), "{text}");
+    let (code, report, text) = read(&fabric, &["--for", "fabric"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(cause_ids(&report).is_empty(), "{text}");
+    assert!(text.contains("the token is for Fabric's API"), "{text}");
+    // Both (the default): right for one, wrong for the other, said as a warning.
+    let (code, report, text) = read(&fabric, &[]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("right for Fabric's /v1 calls, refused by Power BI's /v1.0/myorg calls"),
+        "{text}"
+    );
+    assert_eq!(
+        report["causes"][0]["id"], "wrong-audience",
+        "named as possible"
+    );
+    assert_eq!(report["causes"][0]["confidence"], "possible");
+    assert!(
+        can_do(&report, "REST APIs").starts_with("Fabric's (/v1) only"),
+        "{report}"
+    );
+    // A Power BI token is fine for both.
+    let powerbi = app(json!({}));
+    for args in [&["--for", "fabric"][..], &["--for", "powerbi"], &[]] {
+        let (code, report, text) = read(&powerbi, args);
+        assert_eq!(code, 0, "{args:?}: {text}");
+        assert!(cause_ids(&report).is_empty(), "{args:?}: {text}");
+        assert!(
+            can_do(&report, "REST APIs").starts_with("Power BI's (/v1.0/myorg) and Fabric's (/v1)"),
+            "{report}"
+        );
+    }
 }
 
 #[test]

@@ -74,6 +74,8 @@ async fn against_mock(
             &server.uri(),
             "--powerbi-api",
             &server.uri(),
+            "--api",
+            "powerbi",
         ])
         .args(["--timeout", "5", "--no-cache", "--format", "json"]);
     let output = tokio::task::spawn_blocking(move || cmd.output().unwrap())
@@ -278,7 +280,14 @@ fn check_cloud(args: &[&str], profiles: Option<&Path>) -> String {
     }
     let out = cmd
         .args(args)
-        .args(["--token-file", "-", "--powerbi-api", "http://127.0.0.1:9"])
+        .args([
+            "--token-file",
+            "-",
+            "--powerbi-api",
+            "http://127.0.0.1:9",
+            "--api",
+            "powerbi",
+        ])
         .args(["--authority-host", "http://127.0.0.1:9", "--format", "json"])
         .write_stdin(token)
         .output()

@@ -106,6 +106,8 @@ fn a_profiles_file_saved_by_windows_powershell_is_read() {
             profiles.to_str().unwrap(),
             "--token-file",
             "-",
+            "--api",
+            "powerbi",
             "--powerbi-api",
             "http://127.0.0.1:9",
             "--format",
