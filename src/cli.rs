@@ -250,6 +250,23 @@ pub struct CheckArgs {
     /// Do not call the admin API (its quota is 50 calls an hour per tenant).
     #[arg(long)]
     pub skip_admin: bool,
+    /// Fabric REST API base, overriding the cloud's, e.g. https://api.fabric.microsoft.com.
+    #[arg(long, value_name = "URL")]
+    pub fabric_api: Option<String>,
+    /// Microsoft Graph base, overriding the cloud's, e.g. https://graph.microsoft.com.
+    #[arg(long, value_name = "URL")]
+    pub graph_api: Option<String>,
+    /// A second identity, an administrator's, reads the tenant's configuration back (tenant
+    /// settings, the service principal's groups and permissions) to confirm or rule out causes.
+    /// Needs a Fabric administrator and Application.Read.All on Graph.
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub admin_auth: Option<crate::second_look::AdminAuthKind>,
+    /// The administrator's Fabric token (resource https://api.fabric.microsoft.com), from this file.
+    #[arg(long, value_name = "PATH")]
+    pub admin_fabric_token_file: Option<PathBuf>,
+    /// The administrator's Microsoft Graph token (resource https://graph.microsoft.com), from this file.
+    #[arg(long, value_name = "PATH")]
+    pub admin_graph_token_file: Option<PathBuf>,
     /// Save the run as a redacted session file, for `pbi-doctor replay` or a support request.
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,

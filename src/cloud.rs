@@ -162,6 +162,33 @@ impl Cloud {
         }
     }
 
+    /// The Fabric REST API base (no trailing slash). Public is documented
+    /// (learn.microsoft.com/rest/api/fabric). No sovereign Fabric host was found in the research
+    /// (facts §1.4): the US Government values are the Power BI hosts, on which CISA's ScubaGear
+    /// calls `GET /v1/admin/tenantsettings` [community]; China's is the Power BI host by the same
+    /// inference and is unverified. `--fabric-api` overrides any of them.
+    pub fn fabric_api(self) -> &'static str {
+        match self {
+            Self::Public => "https://api.fabric.microsoft.com",
+            Self::Usgov => "https://api.powerbigov.us",
+            Self::Usgovhigh => "https://api.high.powerbigov.us",
+            Self::Usdod => "https://api.mil.powerbigov.us",
+            Self::China => "https://api.powerbi.cn",
+        }
+    }
+
+    /// The Microsoft Graph base (no trailing slash). Public is documented; GCC uses the commercial
+    /// Graph. The GCC High, DoD and China hosts are Graph's national-cloud deployments as facts §7
+    /// lists them, marked there as inferred: unverified here too. `--graph-api` overrides them.
+    pub fn graph_api(self) -> &'static str {
+        match self {
+            Self::Public | Self::Usgov => "https://graph.microsoft.com",
+            Self::Usgovhigh => "https://graph.microsoft.us",
+            Self::Usdod => "https://dod-graph.microsoft.us",
+            Self::China => "https://microsoftgraph.chinacloudapi.cn",
+        }
+    }
+
     /// The Entra cloud whose tokens this Power BI cloud accepts.
     pub fn entra(self) -> EntraCloud {
         match self {

@@ -65,6 +65,10 @@ pub(crate) struct Profile {
     pub authority_host: Option<String>,
     /// The Power BI API base, overriding the cloud's.
     pub powerbi_api: Option<String>,
+    /// The Fabric API base, overriding the cloud's.
+    pub fabric_api: Option<String>,
+    /// The Microsoft Graph base, overriding the cloud's.
+    pub graph_api: Option<String>,
     /// Workspaces to probe.
     pub workspaces: Vec<String>,
 }
@@ -222,6 +226,8 @@ struct RawProfile {
     token_file: Option<String>,
     authority_host: Option<String>,
     powerbi_api: Option<String>,
+    fabric_api: Option<String>,
+    graph_api: Option<String>,
     #[serde(default)]
     workspaces: Vec<String>,
 }
@@ -457,6 +463,8 @@ fn parse(text: &str, path: &Path, name: &str) -> Result<Profile, ProfileError> {
         token_file: file_path("token_file", raw.token_file)?,
         authority_host: trimmed(raw.authority_host),
         powerbi_api: trimmed(raw.powerbi_api),
+        fabric_api: trimmed(raw.fabric_api),
+        graph_api: trimmed(raw.graph_api),
         workspaces: raw.workspaces,
     })
 }

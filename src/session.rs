@@ -147,6 +147,15 @@ pub struct SessionSettings {
     /// Whether the admin probe was skipped.
     #[serde(default)]
     pub skip_admin: bool,
+    /// The Fabric API base the second look read, when it ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fabric_api: Option<String>,
+    /// The Graph base the second look read, when it ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub graph_api: Option<String>,
+    /// How the administrator's identity signed in, when a second look ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin_auth: Option<crate::second_look::AdminAuthKind>,
     /// For token-file and azure-cli runs: the token text, with every JWT signature replaced by
     /// `REDACTED`.
     #[serde(default)]

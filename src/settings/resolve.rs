@@ -324,6 +324,23 @@ pub(crate) fn resolve(args: &CheckArgs, env: &Env) -> Result<Settings, DoctorErr
         "--powerbi-api",
         api_given.as_deref().unwrap_or_else(|| cloud.powerbi_api()),
     )?;
+    let fabric_api = validate_endpoint(
+        "--fabric-api",
+        args.fabric_api
+            .clone()
+            .or_else(|| profile.fabric_api.clone())
+            .as_deref()
+            .unwrap_or_else(|| cloud.fabric_api()),
+    )?;
+    let graph_api = validate_endpoint(
+        "--graph-api",
+        args.graph_api
+            .clone()
+            .or_else(|| profile.graph_api.clone())
+            .as_deref()
+            .unwrap_or_else(|| cloud.graph_api()),
+    )?;
+    let admin = crate::second_look::resolve_admin(args, env)?;
     let credential = choose_credential(args, &profile, env)?;
     let tenant = tenant.map(|t| t.value);
     let client_id = client_id.map(|c| c.value);
@@ -364,6 +381,9 @@ pub(crate) fn resolve(args: &CheckArgs, env: &Env) -> Result<Settings, DoctorErr
         cloud,
         authority_host,
         powerbi_api,
+        fabric_api,
+        graph_api,
+        admin,
         workspaces: validate_workspaces(&workspaces)?,
         skip_admin: args.skip_admin,
         authority_overridden: authority_given.is_some(),
@@ -417,6 +437,9 @@ pub(crate) fn offline_settings(
         cloud,
         authority_host: validate_endpoint("--authority-host", cloud.authority_host())?,
         powerbi_api: validate_endpoint("--powerbi-api", cloud.powerbi_api())?,
+        fabric_api: validate_endpoint("--fabric-api", cloud.fabric_api())?,
+        graph_api: validate_endpoint("--graph-api", cloud.graph_api())?,
+        admin: None,
         workspaces: Vec::new(),
         skip_admin: true,
         detect_cloud: false,

@@ -1,0 +1,322 @@
+//! ## What it checks
+//! The second look at the tenant settings: one `GET {fabric}/v1/admin/tenantsettings` with the
+//! administrator's Fabric token (List Tenant Settings; both the documented `value` shape and the
+//! older `tenantSettings` one, continuation pages followed on the same origin), then, for the
+//! service-principal switches, whether each lets this service principal through: disabled,
+//! enabled for the whole organization, enabled for security groups it is (or is not) a member of,
+//! or excluding one of its groups. Group membership comes from the directory check (transitive,
+//! so nested groups count).
+//! ## Evidence collected
+//! Status and `RequestId` of the call; each switch with its enabled and excluded groups.
+//! ## Requires
+//! An administrator's identity (`--admin-auth`, `--admin-fabric-token-file`) holding the Fabric
+//! administrator role (or a service principal allowed to call admin APIs). Refused or throttled:
+//! a warning naming what is missing, and the diagnosis keeps today's likely/possible answer.
+
+use serde_json::Value;
+use url::Url;
+
+use crate::check::directory::DirectoryFacts;
+use crate::check::signal::*;
+use crate::check::{CheckId, Context, Finding, Outcome};
+use crate::secret::Secret;
+use crate::transport::{Request, Retry};
+
+/// The signals this check emits (see `checks/README.md`).
+pub const SIGNALS: &[&str] = &[
+    TENANT_SETTINGS_READ,
+    TENANT_SETTINGS_ADMIN_API,
+    TENANT_SETTINGS_FABRIC_API,
+    TENANT_SETTINGS_ALLOWED_GROUP,
+    TENANT_SETTINGS_EXCLUDED_GROUP,
+];
+
+/// The path read.
+pub const PATH: &str = "/v1/admin/tenantsettings";
+
+/// Continuation pages followed at most.
+const MAX_PAGES: usize = 20;
+
+/// The switches this check reads, by `settingName` (facts §5.2), the signal each sets (the
+/// first one present wins for a signal), and the title people know it by.
+const SWITCHES: &[(&str, Option<&str>, &str)] = &[
+    (
+        "AllowServicePrincipalsUseReadAdminAPIs",
+        Some(TENANT_SETTINGS_ADMIN_API),
+        "Service principals can access read-only admin APIs",
+    ),
+    (
+        "ServicePrincipalAccessPermissionAPIs",
+        Some(TENANT_SETTINGS_FABRIC_API),
+        "Service principals can call Fabric public APIs",
+    ),
+    (
+        "ServicePrincipalAccess",
+        Some(TENANT_SETTINGS_FABRIC_API),
+        "Service principals can use Fabric APIs",
+    ),
+    (
+        "ServicePrincipalAccessGlobalAPIs",
+        None,
+        "Service principals can create workspaces, connections, and deployment pipelines",
+    ),
+    (
+        "AllowServicePrincipalsUseWriteAdminAPIs",
+        None,
+        "Service principals can access admin APIs used for updates",
+    ),
+];
+
+fn groups(setting: &Value, key: &str) -> Vec<(String, String)> {
+    setting
+        .get(key)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|g| {
+            let id = g.get("graphId").and_then(Value::as_str)?.to_owned();
+            let name = g
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or(&id)
+                .to_owned();
+            Some((id, name))
+        })
+        .collect()
+}
+
+fn shown(groups: &[(String, String)]) -> String {
+    crate::words::list(
+        &groups
+            .iter()
+            .map(|(id, name)| format!("{name} ({id})"))
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// What a switch means for a service principal in `member_of` (`None`: not read).
+pub fn judge(setting: &Value, member_of: Option<&[(String, String)]>) -> &'static str {
+    if setting.get("enabled").and_then(Value::as_bool) != Some(true) {
+        return "off";
+    }
+    let enabled = groups(setting, "enabledSecurityGroups");
+    let excluded = groups(setting, "excludedSecurityGroups");
+    let Some(member_of) = member_of else {
+        return if enabled.is_empty() && excluded.is_empty() {
+            "allowed"
+        } else {
+            "membership-unknown"
+        };
+    };
+    let is_member = |(id, _): &(String, String)| {
+        member_of
+            .iter()
+            .any(|(m, _)| m.eq_ignore_ascii_case(id))
+    };
+    if excluded.iter().any(is_member) {
+        "excluded"
+    } else if enabled.is_empty() || enabled.iter().any(is_member) {
+        // No enabled group: the whole organization [inferred, facts §5.3].
+        "allowed"
+    } else {
+        "not-in-group"
+    }
+}
+
+/// Reads every page of the tenant settings: the items, or the finding's words for why not.
+async fn read(
+    ctx: &Context<'_>,
+    finding: &mut Finding,
+    token: &Secret,
+) -> Result<Vec<Value>, (&'static str, String)> {
+    let base = &ctx.settings.fabric_api;
+    let mut url = crate::settings::endpoint(base, PATH);
+    let mut items = Vec::new();
+    for _ in 0..MAX_PAGES {
+        let label = format!("GET {}", ctx.redactor.clean(url.as_str()));
+        let response = match ctx
+            .transport
+            .send(Request::get(url.clone(), token.clone(), Retry::ONCE))
+            .await
+        {
+            Ok(r) => r,
+            Err(e) => {
+                finding.evidence(label, e.to_string());
+                return Err(("failed", format!("no answer: {e}")));
+            }
+        };
+        let mut facts = format!("HTTP {}", response.status);
+        for header in ["RequestId", "x-ms-public-api-error-code", "Retry-After"] {
+            if let Some(v) = response.header(header) {
+                facts.push_str(&format!(", {header}: {}", ctx.redactor.clean(v)));
+            }
+        }
+        finding.evidence(label, facts);
+        match response.status {
+            200 => {}
+            401 | 403 => {
+                return Err((
+                    "forbidden",
+                    format!(
+                        "the administrator's identity was refused (HTTP {}): it needs the Fabric administrator role (a user) or, for a service principal, the setting Service principals can access read-only admin APIs",
+                        response.status
+                    ),
+                ));
+            }
+            429 => {
+                return Err((
+                    "throttled",
+                    "the Fabric API throttled the call (HTTP 429; List Tenant Settings allows 25 calls a minute)".to_owned(),
+                ));
+            }
+            other => return Err(("failed", format!("the Fabric API answered HTTP {other}"))),
+        }
+        let Ok(body) = serde_json::from_str::<Value>(&response.body) else {
+            return Err(("failed", "the answer is not JSON".to_owned()));
+        };
+        // The documented `value` and the older `tenantSettings` (facts §5.3): both are read.
+        let Some(list) = body
+            .get("value")
+            .or_else(|| body.get("tenantSettings"))
+            .and_then(Value::as_array)
+        else {
+            return Err((
+                "failed",
+                "the answer holds neither a value nor a tenantSettings list".to_owned(),
+            ));
+        };
+        items.extend(list.iter().cloned());
+        let next = body
+            .get("continuationUri")
+            .and_then(Value::as_str)
+            .and_then(|u| Url::parse(u).ok())
+            .or_else(|| {
+                let token = body.get("continuationToken").and_then(Value::as_str)?;
+                let mut next = crate::settings::endpoint(base, PATH);
+                next.query_pairs_mut()
+                    .append_pair("continuationToken", token);
+                Some(next)
+            });
+        match next {
+            // The token goes to the Fabric origin only.
+            Some(next) if next.origin() == base.origin() => url = next,
+            _ => return Ok(items),
+        }
+    }
+    Ok(items)
+}
+
+/// Runs the read and judges the switches for the service principal the directory check found.
+pub async fn run(
+    ctx: &Context<'_>,
+    token: &Result<Secret, String>,
+    directory: &DirectoryFacts,
+) -> Finding {
+    let mut finding = Finding::new(CheckId::TenantSettings, Outcome::Pass, "");
+    let token = match token {
+        Ok(t) => t,
+        Err(why) => {
+            finding.outcome = Outcome::Warn;
+            finding.summary = format!("the tenant settings were not read: {why}");
+            return finding;
+        }
+    };
+    let items = match read(ctx, &mut finding, token).await {
+        Ok(items) => items,
+        Err((signal, words)) => {
+            finding.signal(TENANT_SETTINGS_READ, signal);
+            finding.outcome = Outcome::Warn;
+            finding.summary = format!("the tenant settings were not read: {words}");
+            return finding;
+        }
+    };
+    finding.signal(TENANT_SETTINGS_READ, "ok");
+    let member_of = directory.groups.as_deref();
+    let mut said = Vec::new();
+    for (name, signal, title) in SWITCHES {
+        let Some(setting) = items
+            .iter()
+            .find(|s| s.get("settingName").and_then(Value::as_str) == Some(*name))
+        else {
+            continue;
+        };
+        let verdict = judge(setting, member_of);
+        let enabled = groups(setting, "enabledSecurityGroups");
+        let excluded = groups(setting, "excludedSecurityGroups");
+        let mut words = if setting.get("enabled").and_then(Value::as_bool) == Some(true) {
+            if enabled.is_empty() {
+                "enabled for the entire organization".to_owned()
+            } else {
+                format!("enabled for {}", shown(&enabled))
+            }
+        } else {
+            "disabled".to_owned()
+        };
+        if !excluded.is_empty() {
+            words.push_str(&format!(", except {}", shown(&excluded)));
+        }
+        finding.evidence(format!("{title} ({name})"), words);
+        if let Some(signal) = signal
+            && finding.signals.get(signal).is_empty()
+        {
+            finding.signal(signal, verdict);
+            said.push(format!("{title}: {}", verdict.replace('-', " ")));
+            if *signal == TENANT_SETTINGS_ADMIN_API {
+                for (id, name) in &enabled {
+                    finding.signal(TENANT_SETTINGS_ALLOWED_GROUP, format!("{id} {name}"));
+                }
+                for (id, name) in excluded.iter().filter(|(id, _)| {
+                    member_of
+                        .unwrap_or_default()
+                        .iter()
+                        .any(|(m, _)| m.eq_ignore_ascii_case(id))
+                }) {
+                    finding.signal(TENANT_SETTINGS_EXCLUDED_GROUP, format!("{id} {name}"));
+                }
+            }
+        }
+    }
+    finding.summary = if said.is_empty() {
+        format!(
+            "read {}; none of the service-principal switches is among them",
+            crate::words::count(items.len() as u64, "tenant setting", "tenant settings")
+        )
+    } else {
+        format!("read back the tenant settings: {}", said.join("; "))
+    };
+    finding
+}
+
+#[cfg(test)]
+mod tests {
+    use super::judge;
+    use serde_json::json;
+
+    #[test]
+    fn a_switch_is_judged_by_its_groups_and_the_principals() {
+        let member = vec![("g1".to_owned(), "Data-Eng".to_owned())];
+        let on = |enabled: Value, excluded: Value| {
+            json!({"settingName": "AllowServicePrincipalsUseReadAdminAPIs", "enabled": true,
+                   "enabledSecurityGroups": enabled, "excludedSecurityGroups": excluded})
+        };
+        use serde_json::Value;
+        assert_eq!(judge(&json!({"enabled": false}), Some(&member)), "off");
+        assert_eq!(judge(&json!({"enabled": true}), Some(&member)), "allowed");
+        assert_eq!(
+            judge(&on(json!([{"graphId": "g2", "name": "PBI"}]), json!([])), Some(&member)),
+            "not-in-group"
+        );
+        assert_eq!(
+            judge(&on(json!([{"graphId": "G1", "name": "x"}]), json!([])), Some(&member)),
+            "allowed"
+        );
+        assert_eq!(
+            judge(&on(json!([]), json!([{"graphId": "g1"}])), Some(&member)),
+            "excluded"
+        );
+        assert_eq!(
+            judge(&on(json!([{"graphId": "g2"}]), json!([])), None),
+            "membership-unknown"
+        );
+    }
+}
