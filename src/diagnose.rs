@@ -230,7 +230,9 @@ pub fn ruled_out(catalogue: &Catalogue, signals: &Signals) -> Vec<RuledOut> {
                 let matched = evaluate(&rule, signals)?;
                 let records: Vec<String> = matched
                     .iter()
-                    .filter(|m| crate::check::CheckId::of_signal(&m.signal).is_some_and(|c| c.second_look()))
+                    .filter(|m| {
+                        crate::check::CheckId::of_signal(&m.signal).is_some_and(|c| c.second_look())
+                    })
                     .map(Matched::describe)
                     .collect();
                 let mut because = block.because.clone();

@@ -11,6 +11,7 @@
 //! | `identity=application` / `identity=delegated` | the token is of that kind (`identity.kind`) | `identity-kind` |
 //! | `role=<app role>` / `role!=<app role>` | the role is in / absent from the token's `roles` (`identity.roles`) | `identity-kind` |
 //! | `token-lifetime>=<minutes>` | the token has at least that many minutes left (`claims.minutes_left`) | `claims` |
+//! | `secret-valid-days>=<days>` | every secret and certificate of the app is valid that many days more (`directory.credential_days_left`; needs the second look) | `directory` |
 //!
 //! An expectation whose check was skipped does not hold: its detail names the earlier check that
 //! stopped the chain, and its cause is the top-ranked diagnosis explaining that check. Keywords are
@@ -29,7 +30,7 @@ use crate::shape;
 /// The accepted forms, as error messages and help texts list them.
 pub const FORMS: &str = "admin-api, workspace=<workspace id>, workspaces>=<n>, \
                          identity=application|delegated, role=<app role>, role!=<app role>, \
-                         token-lifetime>=<minutes>";
+                         token-lifetime>=<minutes>, secret-valid-days>=<days>";
 
 /// How one expectation came out.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -94,6 +95,9 @@ pub enum Expectation {
     NoRole(String),
     /// `token-lifetime>=<minutes>`: the token has at least this many minutes left.
     TokenLifetime(u32),
+    /// `secret-valid-days>=<days>`: the app's soonest-ending secret or certificate has at least
+    /// this many days left (read by the second look).
+    SecretValidDays(u32),
 }
 
 /// Why a spec is not an expectation. The message lists the accepted forms.
@@ -157,6 +161,11 @@ pub fn parse(spec: &str) -> Result<Expectation, ExpectError> {
         return role(value)
             .map(Expectation::Role)
             .ok_or_else(|| invalid(format!("{value:?} is not an app role value")));
+    }
+    if let Some(value) = text.strip_prefix("secret-valid-days>=") {
+        return count(value)
+            .map(Expectation::SecretValidDays)
+            .ok_or_else(|| invalid(format!("{value:?} is not a whole number of days")));
     }
     if let Some(value) = text.strip_prefix("token-lifetime>=") {
         return count(value)
@@ -224,6 +233,7 @@ impl fmt::Display for Expectation {
             Self::Role(role) => write!(f, "role={role}"),
             Self::NoRole(role) => write!(f, "role!={role}"),
             Self::TokenLifetime(minutes) => write!(f, "token-lifetime>={minutes}"),
+            Self::SecretValidDays(days) => write!(f, "secret-valid-days>={days}"),
         }
     }
 }
@@ -236,6 +246,7 @@ impl Expectation {
             Self::Workspace(_) | Self::Workspaces(_) => CheckId::WorkspaceApi,
             Self::Identity(_) | Self::Role(_) | Self::NoRole(_) => CheckId::IdentityKind,
             Self::TokenLifetime(_) => CheckId::Claims,
+            Self::SecretValidDays(_) => CheckId::Directory,
         }
     }
 
@@ -492,6 +503,23 @@ fn judge(expectation: &Expectation, finding: &Finding, findings: &[Finding]) -> 
                 None => (
                     false,
                     format!("token lifetime unknown: {}", finding.summary),
+                ),
+            }
+        }
+        Expectation::SecretValidDays(wanted) => {
+            match first(finding, signal::DIRECTORY_CREDENTIAL_DAYS_LEFT)
+                .and_then(|n| n.parse::<u64>().ok())
+            {
+                Some(left) => (
+                    left >= u64::from(*wanted),
+                    format!(
+                        "the soonest-ending secret or certificate has {} left ({wanted} expected)",
+                        plural(left, "day", "days")
+                    ),
+                ),
+                None => (
+                    false,
+                    format!("the app's secrets were not read: {}", finding.summary),
                 ),
             }
         }

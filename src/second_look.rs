@@ -182,7 +182,10 @@ const PLACEHOLDERS: &[(&str, &str)] = &[
     ("<powerbi-sp-id>", signal::DIRECTORY_POWERBI_SP_ID),
     ("<assignment-id>", signal::DIRECTORY_POWERBI_ROLE_ASSIGNMENT),
     ("<group-id>", signal::TENANT_SETTINGS_ALLOWED_GROUP),
-    ("<excluded-group-id>", signal::TENANT_SETTINGS_EXCLUDED_GROUP),
+    (
+        "<excluded-group-id>",
+        signal::TENANT_SETTINGS_EXCLUDED_GROUP,
+    ),
     ("<expiry-date>", signal::DIRECTORY_CREDENTIAL_ENDS),
 ];
 

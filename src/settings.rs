@@ -219,7 +219,11 @@ impl Settings {
                 current.clone()
             }
         };
-        next.fabric_api = follow(&self.fabric_api, self.cloud.fabric_api(), cloud.fabric_api());
+        next.fabric_api = follow(
+            &self.fabric_api,
+            self.cloud.fabric_api(),
+            cloud.fabric_api(),
+        );
         next.graph_api = follow(&self.graph_api, self.cloud.graph_api(), cloud.graph_api());
         next
     }
@@ -306,7 +310,9 @@ impl Settings {
                 "graph_api",
                 s.graph_api.as_deref().unwrap_or(s.cloud.graph_api()),
             )?,
-            admin: s.admin_auth.map(|_| crate::second_look::AdminAuth::Replayed),
+            admin: s
+                .admin_auth
+                .map(|_| crate::second_look::AdminAuth::Replayed),
             workspaces: s.workspaces.clone(),
             skip_admin: s.skip_admin,
             detect_cloud: s.cloud_detected,

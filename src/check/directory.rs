@@ -103,11 +103,13 @@ impl Graph<'_, '_> {
             if let Some(id) = response.header("request-id") {
                 shown.push_str(&format!(", request-id: {}", self.ctx.redactor.clean(id)));
             }
-            let code = serde_json::from_str::<Value>(&response.body).ok().and_then(|v| {
-                v.pointer("/error/code")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-            });
+            let code = serde_json::from_str::<Value>(&response.body)
+                .ok()
+                .and_then(|v| {
+                    v.pointer("/error/code")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
+                });
             if let Some(code) = &code {
                 shown.push_str(&format!(", {}", self.ctx.redactor.clean(code)));
             }
@@ -148,11 +150,19 @@ fn text(v: &Value, key: &str) -> Option<String> {
 }
 
 /// Records a read that gave nothing: the permission it needed, or the throttling.
-fn not_read(finding: &mut Finding, read: &Read, permission: &str, what: &str, gaps: &mut Vec<String>) {
+fn not_read(
+    finding: &mut Finding,
+    read: &Read,
+    permission: &str,
+    what: &str,
+    gaps: &mut Vec<String>,
+) {
     match read {
         Read::Refused => {
             finding.signal(DIRECTORY_MISSING_PERMISSION, permission);
-            gaps.push(format!("{what}: the administrator's identity lacks {permission}"));
+            gaps.push(format!(
+                "{what}: the administrator's identity lacks {permission}"
+            ));
         }
         Read::Throttled(after) => {
             finding.signal(
@@ -199,7 +209,15 @@ pub async fn run(
             user_roles(&mut graph, &mut finding, oid, &mut gaps, &mut found).await;
         }
     } else if let Some(client_id) = client_id {
-        app_reads(&mut graph, &mut finding, client_id, &mut facts, &mut gaps, &mut found).await;
+        app_reads(
+            &mut graph,
+            &mut finding,
+            client_id,
+            &mut facts,
+            &mut gaps,
+            &mut found,
+        )
+        .await;
     } else {
         gaps.push("no client id to look the service principal up by".to_owned());
     }
@@ -240,7 +258,13 @@ async fn user_roles(
         .get(finding, &format!("/v1.0/users/{oid}/transitiveMemberOf"))
         .await;
     let Read::Ok(items) = &read else {
-        not_read(finding, &read, "Directory.Read.All", "the user's directory roles", gaps);
+        not_read(
+            finding,
+            &read,
+            "Directory.Read.All",
+            "the user's directory roles",
+            gaps,
+        );
         return;
     };
     finding.signal(DIRECTORY_READ, "user-roles");
@@ -290,13 +314,21 @@ async fn app_reads(
         Read::NotFound => {
             finding.signal(DIRECTORY_READ, "service-principal");
             finding.signal(DIRECTORY_SP, "not-found");
-            found.push(format!("the app {client_id} has no service principal in the tenant"));
+            found.push(format!(
+                "the app {client_id} has no service principal in the tenant"
+            ));
             return;
         }
         _ => None,
     };
     let Some(sp) = sp.filter(|id| crate::shape::is_guid(id)) else {
-        not_read(finding, &read, "Application.Read.All", "the service principal", gaps);
+        not_read(
+            finding,
+            &read,
+            "Application.Read.All",
+            "the service principal",
+            gaps,
+        );
         return;
     };
     finding.signal(DIRECTORY_READ, "service-principal");
@@ -307,7 +339,10 @@ async fn app_reads(
 
     // Security groups, nested ones included.
     let read = graph
-        .get(finding, &format!("/v1.0/servicePrincipals/{sp}/transitiveMemberOf"))
+        .get(
+            finding,
+            &format!("/v1.0/servicePrincipals/{sp}/transitiveMemberOf"),
+        )
         .await;
     if let Read::Ok(items) = &read {
         finding.signal(DIRECTORY_READ, "groups");
@@ -344,7 +379,13 @@ async fn app_reads(
     let powerbi = match &read {
         Read::Ok(items) => items.first().cloned(),
         _ => {
-            not_read(finding, &read, "Application.Read.All", "the Power BI Service principal", gaps);
+            not_read(
+                finding,
+                &read,
+                "Application.Read.All",
+                "the Power BI Service principal",
+                gaps,
+            );
             None
         }
     };
@@ -365,15 +406,17 @@ async fn app_reads(
                 .unwrap_or_else(|| role_id.to_owned())
         };
         let read = graph
-            .get(finding, &format!("/v1.0/servicePrincipals/{sp}/appRoleAssignments"))
+            .get(
+                finding,
+                &format!("/v1.0/servicePrincipals/{sp}/appRoleAssignments"),
+            )
             .await;
         if let Read::Ok(items) = &read {
             finding.signal(DIRECTORY_READ, "app-roles");
             let mut names = Vec::new();
-            for a in items
-                .iter()
-                .filter(|a| text(a, "resourceId").is_some_and(|r| r.eq_ignore_ascii_case(&powerbi_id)))
-            {
+            for a in items.iter().filter(|a| {
+                text(a, "resourceId").is_some_and(|r| r.eq_ignore_ascii_case(&powerbi_id))
+            }) {
                 let name = role_name(&text(a, "appRoleId").unwrap_or_default());
                 finding.signal(DIRECTORY_POWERBI_APP_ROLES, name.clone());
                 if let Some(id) = text(a, "id") {
@@ -384,26 +427,43 @@ async fn app_reads(
             found.push(if names.is_empty() {
                 "no Power BI application permission".to_owned()
             } else {
-                format!("Power BI application permissions {}", crate::words::list(&names))
+                format!(
+                    "Power BI application permissions {}",
+                    crate::words::list(&names)
+                )
             });
         } else {
-            not_read(finding, &read, "Application.Read.All", "its app role assignments", gaps);
+            not_read(
+                finding,
+                &read,
+                "Application.Read.All",
+                "its app role assignments",
+                gaps,
+            );
         }
         let read = graph
-            .get(finding, &format!("/v1.0/servicePrincipals/{sp}/oauth2PermissionGrants"))
+            .get(
+                finding,
+                &format!("/v1.0/servicePrincipals/{sp}/oauth2PermissionGrants"),
+            )
             .await;
         if let Read::Ok(items) = &read {
             finding.signal(DIRECTORY_READ, "grants");
-            for g in items
-                .iter()
-                .filter(|g| text(g, "resourceId").is_some_and(|r| r.eq_ignore_ascii_case(&powerbi_id)))
-            {
+            for g in items.iter().filter(|g| {
+                text(g, "resourceId").is_some_and(|r| r.eq_ignore_ascii_case(&powerbi_id))
+            }) {
                 for scope in text(g, "scope").unwrap_or_default().split_whitespace() {
                     finding.signal(DIRECTORY_DELEGATED_GRANTS, scope);
                 }
             }
         } else {
-            not_read(finding, &read, "Directory.Read.All", "its delegated grants", gaps);
+            not_read(
+                finding,
+                &read,
+                "Directory.Read.All",
+                "its delegated grants",
+                gaps,
+            );
         }
     }
 
@@ -412,7 +472,9 @@ async fn app_reads(
     let read = graph
         .get(
             finding,
-            &format!("/v1.0/applications(appId='{client_id}')?$select=passwordCredentials,keyCredentials"),
+            &format!(
+                "/v1.0/applications(appId='{client_id}')?$select=passwordCredentials,keyCredentials"
+            ),
         )
         .await;
     match &read {
@@ -462,5 +524,7 @@ fn credentials(now: i64, app: &Value, finding: &mut Finding, found: &mut Vec<Str
     );
     finding.signal(DIRECTORY_CREDENTIAL_ENDS, date.clone());
     finding.signal(DIRECTORY_CREDENTIAL_DAYS_LEFT, days.to_string());
-    found.push(format!("the soonest-ending secret or certificate ends on {date}"));
+    found.push(format!(
+        "the soonest-ending secret or certificate ends on {date}"
+    ));
 }

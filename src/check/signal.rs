@@ -766,7 +766,9 @@ fn sentence(signal: &str, values: &[String]) -> Option<String> {
         ),
         DIRECTORY_CREDENTIAL_EXPIRY => each(&|v| {
             match v {
-                "valid" => "Every secret and certificate of the app is valid for more than 30 days.",
+                "valid" => {
+                    "Every secret and certificate of the app is valid for more than 30 days."
+                }
                 "expiring-soon" => "A secret or certificate of the app ends within 30 days.",
                 _ => "No secret or certificate of the app is valid any more.",
             }
@@ -795,7 +797,9 @@ fn sentence(signal: &str, values: &[String]) -> Option<String> {
             listed(&|v| v.to_owned())
         ),
         DIRECTORY_THROTTLED => each(&|v| match v.parse::<u64>() {
-            Ok(seconds) => format!("Microsoft Graph throttled the second look (retry after {seconds} seconds)."),
+            Ok(seconds) => format!(
+                "Microsoft Graph throttled the second look (retry after {seconds} seconds)."
+            ),
             Err(_) => "Microsoft Graph throttled the second look.".to_owned(),
         }),
         TENANT_SETTINGS_READ => each(&|v| {
@@ -912,9 +916,9 @@ fn absent_sentence(signal: &str) -> Option<&'static str> {
             "The app holds no Power BI application permission that was read."
         }
         DIRECTORY_DELEGATED_GRANTS => "The app holds no delegated Power BI grant that was read.",
-        DIRECTORY_CREDENTIAL_EXPIRY | DIRECTORY_CREDENTIAL_ENDS | DIRECTORY_CREDENTIAL_DAYS_LEFT => {
-            "The app's secrets and certificates were not read."
-        }
+        DIRECTORY_CREDENTIAL_EXPIRY
+        | DIRECTORY_CREDENTIAL_ENDS
+        | DIRECTORY_CREDENTIAL_DAYS_LEFT => "The app's secrets and certificates were not read.",
         DIRECTORY_USER_ADMIN => "The user's directory roles were not read.",
         DIRECTORY_MISSING_PERMISSION => "The administrator's identity lacked no permission.",
         DIRECTORY_THROTTLED => "Microsoft Graph did not throttle the second look.",
@@ -922,9 +926,7 @@ fn absent_sentence(signal: &str) -> Option<&'static str> {
         TENANT_SETTINGS_ADMIN_API => "The read-only admin API setting was not read.",
         TENANT_SETTINGS_FABRIC_API => "The service-principal API setting was not read.",
         TENANT_SETTINGS_ALLOWED_GROUP => "The read-only admin API setting names no security group.",
-        TENANT_SETTINGS_EXCLUDED_GROUP => {
-            "No excluded security group holds the service principal."
-        }
+        TENANT_SETTINGS_EXCLUDED_GROUP => "No excluded security group holds the service principal.",
         _ => return None,
     })
 }
@@ -1263,9 +1265,9 @@ mod tests {
             WORKSPACE_API_LISTED => &["0", "1", "3"],
             WORKSPACE_API_REACHABLE => &["f089354e-8366-4e18-aea3-4cb4a3a50b48"],
             WORKSPACE_API_TARGET_LISTED => &["no"],
-            DIRECTORY_SP_OBJECT_ID | DIRECTORY_POWERBI_SP_ID | DIRECTORY_POWERBI_ROLE_ASSIGNMENT => {
-                &["11111111-2222-3333-4444-555555555555"]
-            }
+            DIRECTORY_SP_OBJECT_ID
+            | DIRECTORY_POWERBI_SP_ID
+            | DIRECTORY_POWERBI_ROLE_ASSIGNMENT => &["11111111-2222-3333-4444-555555555555"],
             DIRECTORY_SP => &["found", "not-found"],
             DIRECTORY_READ => &[
                 "service-principal",

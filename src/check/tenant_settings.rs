@@ -108,11 +108,8 @@ pub fn judge(setting: &Value, member_of: Option<&[(String, String)]>) -> &'stati
             "membership-unknown"
         };
     };
-    let is_member = |(id, _): &(String, String)| {
-        member_of
-            .iter()
-            .any(|(m, _)| m.eq_ignore_ascii_case(id))
-    };
+    let is_member =
+        |(id, _): &(String, String)| member_of.iter().any(|(m, _)| m.eq_ignore_ascii_case(id));
     if excluded.iter().any(is_member) {
         "excluded"
     } else if enabled.is_empty() || enabled.iter().any(is_member) {
@@ -303,11 +300,17 @@ mod tests {
         assert_eq!(judge(&json!({"enabled": false}), Some(&member)), "off");
         assert_eq!(judge(&json!({"enabled": true}), Some(&member)), "allowed");
         assert_eq!(
-            judge(&on(json!([{"graphId": "g2", "name": "PBI"}]), json!([])), Some(&member)),
+            judge(
+                &on(json!([{"graphId": "g2", "name": "PBI"}]), json!([])),
+                Some(&member)
+            ),
             "not-in-group"
         );
         assert_eq!(
-            judge(&on(json!([{"graphId": "G1", "name": "x"}]), json!([])), Some(&member)),
+            judge(
+                &on(json!([{"graphId": "G1", "name": "x"}]), json!([])),
+                Some(&member)
+            ),
             "allowed"
         );
         assert_eq!(
