@@ -924,7 +924,9 @@ fn absent_sentence(signal: &str) -> Option<&'static str> {
         DIRECTORY_THROTTLED => "Microsoft Graph did not throttle the second look.",
         TENANT_SETTINGS_READ => "The tenant settings were not read.",
         TENANT_SETTINGS_ADMIN_API => "The read-only admin API setting was not read.",
-        TENANT_SETTINGS_FABRIC_API => "The service-principal API setting was not read.",
+        TENANT_SETTINGS_FABRIC_API => {
+            "The setting for service principals calling Fabric APIs was not read."
+        }
         TENANT_SETTINGS_ALLOWED_GROUP => "The read-only admin API setting names no security group.",
         TENANT_SETTINGS_EXCLUDED_GROUP => "No excluded security group holds the service principal.",
         _ => return None,

@@ -167,10 +167,17 @@ struct Run {
     report: Value,
     human: String,
     requests: Vec<wiremock::Request>,
+    recording: String,
 }
 
 async fn second_look(tenant: Tenant, extra: &[&str]) -> Run {
     let server = serve(&tenant).await;
+    run_on(&server, "sp-readonly-admin-api-disabled", extra).await
+}
+
+/// Runs a scenario's `check` with the administrator's tokens and hosts on `server`, once for the
+/// JSON report (recorded) and once for the human one.
+async fn run_on(server: &MockServer, name: &str, extra: &[&str]) -> Run {
     let dir = tempdir();
     let fabric = dir.join("fabric.txt");
     let graph = dir.join("graph.txt");
@@ -189,7 +196,7 @@ async fn second_look(tenant: Tenant, extra: &[&str]) -> Run {
         graph.as_str(),
     ];
     args.extend_from_slice(extra);
-    let scenario = scenario("sp-readonly-admin-api-disabled");
+    let scenario = scenario(name);
     let mut json_args = args.clone();
     json_args.extend_from_slice(&["--format", "json"]);
     let live = run_live_env(&scenario, &json_args, &[]).await;
@@ -208,6 +215,7 @@ async fn second_look(tenant: Tenant, extra: &[&str]) -> Run {
         report,
         human,
         requests,
+        recording: live.recording,
     }
 }
 
@@ -503,4 +511,68 @@ async fn both_tenant_settings_shapes_read_the_same() {
         );
         assert_eq!(tenant_settings_calls(&run.requests), 1, "{shape}");
     }
+}
+
+#[tokio::test]
+async fn a_user_without_an_admin_role_is_confirmed_from_the_directory() {
+    // The delegated scenario: Megan Bowen's token, GetGroupsAsAdmin 401. Graph lists her active
+    // roles through transitiveMemberOf: Global Reader only, through a group.
+    let server = MockServer::start().await;
+    mount(
+        &server,
+        "/v1.0/users/5b2e7c1d-0000-4000-8000-00000000b001/transitiveMemberOf",
+        200,
+        json!({"value": [
+            group(DATA_ENG, "Data-Eng"),
+            {"@odata.type": "#microsoft.graph.directoryRole", "id": "2d3e4f5a-0000-4000-8000-000000000005", "displayName": "Global Reader", "roleTemplateId": "f2ef992c-3afb-46b9-b7cf-a126ee74c451"}
+        ]}),
+    )
+    .await;
+    let run = run_on(&server, "delegated-user-not-admin", &[]).await;
+    let r = &run.report;
+    assert_eq!(
+        confidence(r, "delegated-user-not-admin").as_deref(),
+        Some("confirmed")
+    );
+    let checks = r["checks"].as_array().unwrap();
+    let directory = checks.iter().find(|c| c["id"] == "directory").unwrap();
+    assert!(
+        directory["summary"]
+            .as_str()
+            .unwrap()
+            .contains("Global Reader"),
+        "{directory}"
+    );
+    // The service-principal switches do not apply to a user: not read.
+    assert_eq!(tenant_settings_calls(&run.requests), 0);
+    let settings = checks
+        .iter()
+        .find(|c| c["id"] == "tenant-settings")
+        .unwrap();
+    assert_eq!(settings["status"], "skip");
+}
+
+#[tokio::test]
+async fn a_recording_replays_the_second_look() {
+    let run = second_look(Tenant::default(), &[]).await;
+    assert!(run.recording.contains("/v1/admin/tenantsettings"));
+    assert!(!run.recording.contains(FABRIC_TOKEN) && !run.recording.contains(GRAPH_TOKEN));
+    let dir = tempdir();
+    let file = dir.join("recorded.json");
+    std::fs::write(&file, &run.recording).unwrap();
+    let again = crate::harness::run(
+        &["replay", file.to_str().unwrap(), "--format", "json"],
+        None,
+    );
+    let replayed = json_report("replayed second look", &again);
+    assert_eq!(
+        confidence(&replayed, "sp-not-in-admin-api-group").as_deref(),
+        Some("confirmed")
+    );
+    assert_eq!(ruled_out(&replayed), ruled_out(&run.report));
+    assert_eq!(
+        fix(&replayed, "sp-not-in-admin-api-group"),
+        fix(&run.report, "sp-not-in-admin-api-group")
+    );
+    let _ = std::fs::remove_dir_all(dir);
 }
