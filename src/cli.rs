@@ -258,7 +258,8 @@ pub struct CheckArgs {
     pub graph_api: Option<String>,
     /// A second identity, an administrator's, reads the tenant's configuration back (tenant
     /// settings, the service principal's groups and permissions) to confirm or rule out causes.
-    /// Needs a Fabric administrator and Application.Read.All on Graph.
+    /// Needs a Fabric administrator and Application.Read.All on Graph. azure-cli: as signed in
+    /// with `az login`; device-code: sign in as the administrator now.
     #[arg(long, value_enum, value_name = "KIND")]
     pub admin_auth: Option<crate::second_look::AdminAuthKind>,
     /// The administrator's Fabric token (resource https://api.fabric.microsoft.com), from this file.

@@ -20,6 +20,9 @@ pub enum AdminAuthKind {
     /// `az account get-access-token` for Fabric and for Graph, as the administrator signed in
     /// with `az login`.
     AzureCli,
+    /// The administrator signs in now with a device code, through the Azure CLI's public client
+    /// ([`AZURE_CLI_CLIENT_ID`]): one sign-in for Fabric, its refresh token for Graph.
+    DeviceCode,
     /// Tokens the administrator already has (`--admin-fabric-token-file`,
     /// `--admin-graph-token-file`).
     #[value(skip)]
@@ -34,6 +37,8 @@ pub enum AdminAuth {
         /// `az`.
         program: PathBuf,
     },
+    /// A device code sign-in, now.
+    DeviceCode,
     /// Tokens given in files; either may be missing, and its reads are then not made.
     Files {
         /// For the Fabric API.
@@ -50,6 +55,7 @@ impl AdminAuth {
     pub fn kind(&self) -> AdminAuthKind {
         match self {
             Self::AzureCli { .. } => AdminAuthKind::AzureCli,
+            Self::DeviceCode => AdminAuthKind::DeviceCode,
             Self::Files { .. } | Self::Replayed => AdminAuthKind::TokenFiles,
         }
     }
@@ -58,7 +64,7 @@ impl AdminAuth {
     pub fn secrets(&self) -> Vec<&Secret> {
         match self {
             Self::Files { fabric, graph } => fabric.iter().chain(graph.iter()).collect(),
-            Self::AzureCli { .. } | Self::Replayed => Vec::new(),
+            Self::AzureCli { .. } | Self::DeviceCode | Self::Replayed => Vec::new(),
         }
     }
 }
@@ -82,9 +88,17 @@ pub(crate) fn resolve_admin(
 ) -> Result<Option<AdminAuth>, DoctorError> {
     let files = args.admin_fabric_token_file.is_some() || args.admin_graph_token_file.is_some();
     match (args.admin_auth, files) {
-        (Some(AdminAuthKind::AzureCli), true) => Err(DoctorError::Missing(
-            "--admin-auth azure-cli gets the administrator's tokens itself: drop --admin-fabric-token-file/--admin-graph-token-file, or drop --admin-auth".to_owned(),
-        )),
+        (Some(kind @ (AdminAuthKind::AzureCli | AdminAuthKind::DeviceCode)), true) => {
+            Err(DoctorError::Missing(format!(
+                "--admin-auth {} gets the administrator's tokens itself: drop --admin-fabric-token-file/--admin-graph-token-file, or drop --admin-auth",
+                if kind == AdminAuthKind::AzureCli {
+                    "azure-cli"
+                } else {
+                    "device-code"
+                }
+            )))
+        }
+        (Some(AdminAuthKind::DeviceCode), false) => Ok(Some(AdminAuth::DeviceCode)),
         (Some(AdminAuthKind::AzureCli), false) => Ok(Some(AdminAuth::AzureCli {
             program: crate::settings::resolve::which("az", env).unwrap_or_else(|| "az".into()),
         })),
@@ -136,6 +150,7 @@ pub(crate) async fn acquire(ctx: &Context<'_>, admin: &AdminAuth) -> AdminTokens
                 .clone()
                 .ok_or_else(|| "no --admin-graph-token-file was given".to_owned()),
         },
+        AdminAuth::DeviceCode => device_code(ctx).await,
         AdminAuth::AzureCli { program } => {
             let cloud = ctx.settings.cloud;
             let tenant = ctx.settings.tenant.clone();
@@ -173,6 +188,132 @@ pub(crate) async fn acquire(ctx: &Context<'_>, admin: &AdminAuth) -> AdminTokens
         ctx.redactor.add_token(token.expose());
     }
     tokens
+}
+
+/// The Microsoft Azure CLI's application id: a Microsoft first-party public client, the one
+/// `az login --use-device-code` signs in with, so an administrator needs no app registration of
+/// their own.
+pub const AZURE_CLI_CLIENT_ID: &str = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
+
+/// The administrator signs in with a device code for Fabric; the refresh token of that sign-in
+/// then gets the Graph token without a second prompt.
+async fn device_code(ctx: &Context<'_>) -> AdminTokens {
+    use crate::credential::device_code as dc;
+    use crate::transport::{FormValue, Method, Request, Retry, Transport};
+    let failed = |why: String| AdminTokens {
+        fabric: Err(why.clone()),
+        graph: Err(why),
+    };
+    let settings = ctx.settings;
+    let Some(tenant) = settings.tenant.clone() else {
+        return failed("the administrator's device code sign-in needs --tenant".to_owned());
+    };
+    let authority = &settings.authority_host;
+    let scope = format!(
+        "{}/.default offline_access",
+        fabric_resource(settings.cloud)
+    );
+    let code = match dc::start(
+        ctx.transport,
+        authority,
+        &tenant,
+        AZURE_CLI_CLIENT_ID,
+        &scope,
+    )
+    .await
+    {
+        Ok(code) => code,
+        Err(dc::StartError::Refused(r)) => {
+            return failed(format!(
+                "the device code request was refused (HTTP {})",
+                r.status
+            ));
+        }
+        Err(dc::StartError::Failed(f)) => return failed(format!("no device code: {f}")),
+    };
+    let replaying = matches!(ctx.transport, Transport::Replay(_));
+    ctx.progress.prompt(&format!(
+        "Administrator's sign-in (the second look): {}",
+        code.message
+    ));
+    let timing = dc::PollTiming {
+        interval_override: replaying.then_some(std::time::Duration::ZERO),
+    };
+    let mut report = |p: dc::Progress| {
+        let dc::Progress::Waiting { seconds_left } = p;
+        ctx.progress
+            .sign_in(Some(std::time::Duration::from_secs(seconds_left)));
+    };
+    let polled = dc::poll(
+        ctx.transport,
+        authority,
+        &tenant,
+        AZURE_CLI_CLIENT_ID,
+        &code,
+        timing,
+        &mut report,
+    )
+    .await;
+    ctx.progress.sign_in(None);
+    let field = |body: &str, name: &str| {
+        serde_json::from_str::<serde_json::Value>(body)
+            .ok()
+            .and_then(|v| v.get(name).and_then(|t| t.as_str()).map(str::to_owned))
+    };
+    let response = match polled {
+        Ok(r) if r.status == 200 => r,
+        Ok(r) => {
+            let error = field(&r.body, "error").unwrap_or_else(|| format!("HTTP {}", r.status));
+            return failed(format!(
+                "the administrator's sign-in did not complete ({error})"
+            ));
+        }
+        Err(f) => return failed(format!("the administrator's sign-in got no answer: {f}")),
+    };
+    let Some(fabric) = field(&response.body, "access_token") else {
+        return failed("the administrator's sign-in gave no access token".to_owned());
+    };
+    let graph = match field(&response.body, "refresh_token") {
+        None => Err("the sign-in gave no refresh token to ask for a Graph token with".to_owned()),
+        Some(refresh) => {
+            ctx.redactor.add_token(&refresh);
+            let Some(url) = settings.token_endpoint() else {
+                return failed("no token endpoint".to_owned());
+            };
+            let request = Request {
+                method: Method::Post,
+                url,
+                form: vec![
+                    ("grant_type", FormValue::Plain("refresh_token".to_owned())),
+                    (
+                        "client_id",
+                        FormValue::Plain(AZURE_CLI_CLIENT_ID.to_owned()),
+                    ),
+                    ("refresh_token", FormValue::Secret(Secret::new(refresh))),
+                    (
+                        "scope",
+                        FormValue::Plain(format!("{}/.default", settings.cloud.graph_api())),
+                    ),
+                ],
+                bearer: None,
+                retry: Retry::ONCE,
+            };
+            match ctx.transport.send(request).await {
+                Ok(r) if r.status == 200 => field(&r.body, "access_token")
+                    .map(Secret::new)
+                    .ok_or_else(|| "the Graph token answer held no access token".to_owned()),
+                Ok(r) => Err(format!(
+                    "the Graph token request was refused ({})",
+                    field(&r.body, "error").unwrap_or_else(|| format!("HTTP {}", r.status))
+                )),
+                Err(f) => Err(format!("the Graph token request got no answer: {f}")),
+            }
+        }
+    };
+    AdminTokens {
+        fabric: Ok(Secret::new(fabric)),
+        graph,
+    }
 }
 
 /// The placeholders of the catalogue's fix steps that the second look can fill, with the signal
@@ -235,8 +376,63 @@ pub fn fill_fix(steps: &[String], signals: &Signals) -> Option<Vec<String>> {
 
 #[cfg(test)]
 mod tests {
-    use super::fill_fix;
+    use super::{AdminAuth, acquire, fill_fix};
+    use crate::check::testing::{Harness, TENANT, TestSettings, answer};
     use crate::check::{Signals, signal};
+
+    /// One device code sign-in gives the Fabric token; its refresh token, redacted, the Graph
+    /// one, without a second prompt. Bodies: facts §1.8 (devicecode) and §1.1 (token response).
+    #[tokio::test]
+    async fn a_device_code_sign_in_gives_both_tokens_and_hides_the_refresh_token() {
+        let devicecode = format!("/{TENANT}/oauth2/v2.0/devicecode");
+        let token = format!("/{TENANT}/oauth2/v2.0/token");
+        let json = [("Content-Type", "application/json; charset=utf-8")];
+        let refresh = "0.AAAA-admin-refresh-token-opaque-value-123456";
+        let exchanges = vec![
+            answer(
+                "POST",
+                &devicecode,
+                200,
+                &json,
+                r#"{"user_code":"ABCD1234","device_code":"DAQABAAEAAAD-device-code-value","verification_uri":"https://microsoft.com/devicelogin","expires_in":900,"interval":5,"message":"To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code ABCD1234 to authenticate."}"#,
+            ),
+            answer(
+                "POST",
+                &token,
+                200,
+                &json,
+                &format!(
+                    r#"{{"token_type":"Bearer","scope":"https://api.fabric.microsoft.com/.default","expires_in":3599,"ext_expires_in":3599,"access_token":"fabric-access-token-value-0123456789","refresh_token":"{refresh}"}}"#
+                ),
+            ),
+            answer(
+                "POST",
+                &token,
+                200,
+                &json,
+                r#"{"token_type":"Bearer","scope":"https://graph.microsoft.com/.default","expires_in":3599,"ext_expires_in":3599,"access_token":"graph-access-token-value-0123456789"}"#,
+            ),
+        ];
+        let mut settings = TestSettings::new().build();
+        settings.admin = Some(AdminAuth::DeviceCode);
+        let h = Harness::new(settings, exchanges);
+        let ctx = h.ctx();
+        let tokens = acquire(&ctx, &AdminAuth::DeviceCode).await;
+        assert_eq!(
+            tokens.fabric.unwrap().expose(),
+            "fabric-access-token-value-0123456789"
+        );
+        assert_eq!(
+            tokens.graph.unwrap().expose(),
+            "graph-access-token-value-0123456789"
+        );
+        assert!(!ctx.redactor.clean(refresh).contains(refresh));
+        assert!(
+            !ctx.redactor
+                .clean("graph-access-token-value-0123456789")
+                .contains("graph-access")
+        );
+    }
 
     #[test]
     fn placeholders_take_the_tenants_values_and_repeat_per_value() {

@@ -16,7 +16,7 @@ pub mod scope;
 pub mod signal;
 pub mod tenant_settings;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 pub mod token_acquisition;
 pub mod workspace_api;
 
