@@ -268,6 +268,10 @@ pub struct CheckArgs {
     /// The administrator's Microsoft Graph token (resource https://graph.microsoft.com), from this file.
     #[arg(long, value_name = "PATH")]
     pub admin_graph_token_file: Option<PathBuf>,
+    /// The administrator's Power BI token (resource https://analysis.windows.net/powerbi/api),
+    /// from this file: reads each --workspace's access list (GetGroupUsersAsAdmin).
+    #[arg(long, value_name = "PATH")]
+    pub admin_powerbi_token_file: Option<PathBuf>,
     /// Save the run as a redacted session file, for `pbi-doctor replay` or a support request.
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,

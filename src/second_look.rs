@@ -45,6 +45,8 @@ pub enum AdminAuth {
         fabric: Option<Secret>,
         /// For Microsoft Graph.
         graph: Option<Secret>,
+        /// For the Power BI admin API (workspace access lists).
+        powerbi: Option<Secret>,
     },
     /// A replayed session: the recorded answers stand in for the services, no token is needed.
     Replayed,
@@ -63,7 +65,11 @@ impl AdminAuth {
     /// Every secret this identity holds, for the run's redactor.
     pub fn secrets(&self) -> Vec<&Secret> {
         match self {
-            Self::Files { fabric, graph } => fabric.iter().chain(graph.iter()).collect(),
+            Self::Files {
+                fabric,
+                graph,
+                powerbi,
+            } => fabric.iter().chain(graph).chain(powerbi).collect(),
             Self::AzureCli { .. } | Self::DeviceCode | Self::Replayed => Vec::new(),
         }
     }
@@ -86,7 +92,9 @@ pub(crate) fn resolve_admin(
     args: &CheckArgs,
     env: &crate::env_vars::Env,
 ) -> Result<Option<AdminAuth>, DoctorError> {
-    let files = args.admin_fabric_token_file.is_some() || args.admin_graph_token_file.is_some();
+    let files = args.admin_fabric_token_file.is_some()
+        || args.admin_graph_token_file.is_some()
+        || args.admin_powerbi_token_file.is_some();
     match (args.admin_auth, files) {
         (Some(kind @ (AdminAuthKind::AzureCli | AdminAuthKind::DeviceCode)), true) => {
             Err(DoctorError::Missing(format!(
@@ -113,6 +121,11 @@ pub(crate) fn resolve_admin(
                 .as_deref()
                 .map(read_token)
                 .transpose()?,
+            powerbi: args
+                .admin_powerbi_token_file
+                .as_deref()
+                .map(read_token)
+                .transpose()?,
         })),
         (None, false) => Ok(None),
     }
@@ -124,6 +137,8 @@ pub(crate) struct AdminTokens {
     pub fabric: Result<Secret, String>,
     /// For Microsoft Graph.
     pub graph: Result<Secret, String>,
+    /// For the Power BI admin API (GetGroupUsersAsAdmin).
+    pub powerbi: Result<Secret, String>,
 }
 
 /// The resource the administrator's Fabric token is for: Fabric's in the public cloud; elsewhere
@@ -141,14 +156,22 @@ pub(crate) async fn acquire(ctx: &Context<'_>, admin: &AdminAuth) -> AdminTokens
         AdminAuth::Replayed => AdminTokens {
             fabric: Ok(Secret::new("replayed-admin-token")),
             graph: Ok(Secret::new("replayed-admin-token")),
+            powerbi: Ok(Secret::new("replayed-admin-token")),
         },
-        AdminAuth::Files { fabric, graph } => AdminTokens {
+        AdminAuth::Files {
+            fabric,
+            graph,
+            powerbi,
+        } => AdminTokens {
             fabric: fabric
                 .clone()
                 .ok_or_else(|| "no --admin-fabric-token-file was given".to_owned()),
             graph: graph
                 .clone()
                 .ok_or_else(|| "no --admin-graph-token-file was given".to_owned()),
+            powerbi: powerbi
+                .clone()
+                .ok_or_else(|| "no --admin-powerbi-token-file was given".to_owned()),
         },
         AdminAuth::DeviceCode => device_code(ctx).await,
         AdminAuth::AzureCli { program } => {
@@ -172,19 +195,31 @@ pub(crate) async fn acquire(ctx: &Context<'_>, admin: &AdminAuth) -> AdminTokens
                         )
                     })
                 };
-                (get(fabric_resource(cloud)), get(cloud.graph_api()))
+                (
+                    get(fabric_resource(cloud)),
+                    get(cloud.graph_api()),
+                    get(cloud.powerbi_resource()),
+                )
             })
             .await;
             match run {
-                Ok((fabric, graph)) => AdminTokens { fabric, graph },
+                Ok((fabric, graph, powerbi)) => AdminTokens {
+                    fabric,
+                    graph,
+                    powerbi,
+                },
                 Err(e) => AdminTokens {
                     fabric: Err(format!("the Azure CLI could not be run: {e}")),
                     graph: Err(format!("the Azure CLI could not be run: {e}")),
+                    powerbi: Err(format!("the Azure CLI could not be run: {e}")),
                 },
             }
         }
     };
-    for token in [&tokens.fabric, &tokens.graph].into_iter().flatten() {
+    for token in [&tokens.fabric, &tokens.graph, &tokens.powerbi]
+        .into_iter()
+        .flatten()
+    {
         ctx.redactor.add_token(token.expose());
     }
     tokens
@@ -202,7 +237,8 @@ async fn device_code(ctx: &Context<'_>) -> AdminTokens {
     use crate::transport::{FormValue, Method, Request, Retry, Transport};
     let failed = |why: String| AdminTokens {
         fabric: Err(why.clone()),
-        graph: Err(why),
+        graph: Err(why.clone()),
+        powerbi: Err(why),
     };
     let settings = ctx.settings;
     let Some(tenant) = settings.tenant.clone() else {
@@ -273,46 +309,55 @@ async fn device_code(ctx: &Context<'_>) -> AdminTokens {
     let Some(fabric) = field(&response.body, "access_token") else {
         return failed("the administrator's sign-in gave no access token".to_owned());
     };
-    let graph = match field(&response.body, "refresh_token") {
-        None => Err("the sign-in gave no refresh token to ask for a Graph token with".to_owned()),
-        Some(refresh) => {
-            ctx.redactor.add_token(&refresh);
-            let Some(url) = settings.token_endpoint() else {
-                return failed("no token endpoint".to_owned());
-            };
-            let request = Request {
-                method: Method::Post,
-                url,
-                form: vec![
-                    ("grant_type", FormValue::Plain("refresh_token".to_owned())),
-                    (
-                        "client_id",
-                        FormValue::Plain(AZURE_CLI_CLIENT_ID.to_owned()),
-                    ),
-                    ("refresh_token", FormValue::Secret(Secret::new(refresh))),
-                    (
-                        "scope",
-                        FormValue::Plain(format!("{}/.default", settings.cloud.graph_api())),
-                    ),
-                ],
-                bearer: None,
-                retry: Retry::ONCE,
-            };
-            match ctx.transport.send(request).await {
-                Ok(r) if r.status == 200 => field(&r.body, "access_token")
-                    .map(Secret::new)
-                    .ok_or_else(|| "the Graph token answer held no access token".to_owned()),
-                Ok(r) => Err(format!(
-                    "the Graph token request was refused ({})",
-                    field(&r.body, "error").unwrap_or_else(|| format!("HTTP {}", r.status))
-                )),
-                Err(f) => Err(format!("the Graph token request got no answer: {f}")),
-            }
+    let Some(refresh) = field(&response.body, "refresh_token") else {
+        let why = "the sign-in gave no refresh token to ask for the Graph and Power BI tokens with";
+        return AdminTokens {
+            fabric: Ok(Secret::new(fabric)),
+            graph: Err(why.to_owned()),
+            powerbi: Err(why.to_owned()),
+        };
+    };
+    ctx.redactor.add_token(&refresh);
+    let Some(url) = settings.token_endpoint() else {
+        return failed("no token endpoint".to_owned());
+    };
+    // One refresh-token request per resource, in order: Graph, then Power BI.
+    let exchange = async |scope: String| -> Result<Secret, String> {
+        let request = Request {
+            method: Method::Post,
+            url: url.clone(),
+            form: vec![
+                ("grant_type", FormValue::Plain("refresh_token".to_owned())),
+                (
+                    "client_id",
+                    FormValue::Plain(AZURE_CLI_CLIENT_ID.to_owned()),
+                ),
+                (
+                    "refresh_token",
+                    FormValue::Secret(Secret::new(refresh.clone())),
+                ),
+                ("scope", FormValue::Plain(scope)),
+            ],
+            bearer: None,
+            retry: Retry::ONCE,
+        };
+        match ctx.transport.send(request).await {
+            Ok(r) if r.status == 200 => field(&r.body, "access_token")
+                .map(Secret::new)
+                .ok_or_else(|| "the token answer held no access token".to_owned()),
+            Ok(r) => Err(format!(
+                "the token request was refused ({})",
+                field(&r.body, "error").unwrap_or_else(|| format!("HTTP {}", r.status))
+            )),
+            Err(f) => Err(format!("the token request got no answer: {f}")),
         }
     };
+    let graph = exchange(format!("{}/.default", settings.cloud.graph_api())).await;
+    let powerbi = exchange(format!("{}/.default", settings.cloud.powerbi_resource())).await;
     AdminTokens {
         fabric: Ok(Secret::new(fabric)),
         graph,
+        powerbi,
     }
 }
 
@@ -328,6 +373,10 @@ const PLACEHOLDERS: &[(&str, &str)] = &[
         signal::TENANT_SETTINGS_EXCLUDED_GROUP,
     ),
     ("<expiry-date>", signal::DIRECTORY_CREDENTIAL_ENDS),
+    (
+        "<workspace-id>",
+        signal::TENANT_SETTINGS_WORKSPACE_WITHOUT_SP,
+    ),
 ];
 
 /// The id part of a `"<id> <name>"` value.
@@ -412,6 +461,13 @@ mod tests {
                 &json,
                 r#"{"token_type":"Bearer","scope":"https://graph.microsoft.com/.default","expires_in":3599,"ext_expires_in":3599,"access_token":"graph-access-token-value-0123456789"}"#,
             ),
+            answer(
+                "POST",
+                &token,
+                200,
+                &json,
+                r#"{"token_type":"Bearer","scope":"https://analysis.windows.net/powerbi/api/.default","expires_in":3599,"ext_expires_in":3599,"access_token":"powerbi-access-token-value-0123456789"}"#,
+            ),
         ];
         let mut settings = TestSettings::new().build();
         settings.admin = Some(AdminAuth::DeviceCode);
@@ -425,6 +481,10 @@ mod tests {
         assert_eq!(
             tokens.graph.unwrap().expose(),
             "graph-access-token-value-0123456789"
+        );
+        assert_eq!(
+            tokens.powerbi.unwrap().expose(),
+            "powerbi-access-token-value-0123456789"
         );
         assert!(!ctx.redactor.clean(refresh).contains(refresh));
         assert!(

@@ -647,11 +647,12 @@ async fn second_look(ctx: &Context<'_>, findings: &[Finding], token: &TokenInHan
     ctx.progress.check_finished(&directory);
     let settings = match facts {
         // A delegated caller is no service principal: no switch to judge it by.
-        Some(facts) if kind.as_deref() != Some("delegated") => {
-            in_time(ctx, tenant_settings::run(ctx, &tokens.fabric, &facts))
-                .await
-                .unwrap_or_else(|w| Finding::new(CheckId::TenantSettings, Outcome::Error, w))
-        }
+        Some(facts) if kind.as_deref() != Some("delegated") => in_time(
+            ctx,
+            tenant_settings::run(ctx, &tokens.fabric, &tokens.powerbi, &facts),
+        )
+        .await
+        .unwrap_or_else(|w| Finding::new(CheckId::TenantSettings, Outcome::Error, w)),
         _ => Finding::new(
             CheckId::TenantSettings,
             Outcome::Skipped(Skip::Check(CheckId::IdentityKind)),

@@ -216,6 +216,10 @@ signals! {
     TENANT_SETTINGS_ALLOWED_GROUP = "tenant_settings.allowed_group";
     /// each excluded security group that holds the service principal, as `<id> <name>`
     TENANT_SETTINGS_EXCLUDED_GROUP = "tenant_settings.excluded_group";
+    /// how the service principal is on the access list of a `--workspace` (GetGroupUsersAsAdmin): `direct`, `group`, `none`
+    TENANT_SETTINGS_WORKSPACE_ACCESS = "tenant_settings.workspace_access";
+    /// each `--workspace` id whose access list holds neither the service principal nor a group of it
+    TENANT_SETTINGS_WORKSPACE_WITHOUT_SP = "tenant_settings.workspace_without_sp";
 
     // explain: where a pasted error came from
     /// the kind of endpoint outside the admin API a pasted error came from (`explain` only): `myorg`, `workspace`, `fabric`, `cluster` (wabi-…), `xmla` (powerbi://)
@@ -817,6 +821,19 @@ fn sentence(signal: &str, values: &[String]) -> Option<String> {
             "The setting Service principals can access read-only admin APIs is enabled for {}.",
             listed(&|v| group_words(v))
         ),
+        TENANT_SETTINGS_WORKSPACE_ACCESS => each(&|v| {
+            match v {
+                "direct" => "A workspace you named lists the service principal itself on its access list.",
+                "group" => "A workspace you named lists a security group of the service principal on its access list.",
+                _ => "A workspace you named lists neither the service principal nor any group of it on its access list.",
+            }
+            .to_owned()
+        }),
+        TENANT_SETTINGS_WORKSPACE_WITHOUT_SP => format!(
+            "The access list of {} {} holds neither the service principal nor a group of it.",
+            plural("workspace", "workspaces"),
+            listed(&|v| v.to_owned())
+        ),
         TENANT_SETTINGS_EXCLUDED_GROUP => format!(
             "The service principal is in the excluded {} {}.",
             plural("group", "groups"),
@@ -929,6 +946,10 @@ fn absent_sentence(signal: &str) -> Option<&'static str> {
         }
         TENANT_SETTINGS_ALLOWED_GROUP => "The read-only admin API setting names no security group.",
         TENANT_SETTINGS_EXCLUDED_GROUP => "No excluded security group holds the service principal.",
+        TENANT_SETTINGS_WORKSPACE_ACCESS => "No workspace access list was read.",
+        TENANT_SETTINGS_WORKSPACE_WITHOUT_SP => {
+            "Every workspace access list read holds the service principal or a group of it."
+        }
         _ => return None,
     })
 }
@@ -1290,6 +1311,8 @@ mod tests {
             DIRECTORY_MISSING_PERMISSION => &["Application.Read.All"],
             DIRECTORY_THROTTLED => &["30", "unknown"],
             TENANT_SETTINGS_READ => &["ok", "forbidden", "throttled", "failed"],
+            TENANT_SETTINGS_WORKSPACE_ACCESS => &["direct", "group", "none"],
+            TENANT_SETTINGS_WORKSPACE_WITHOUT_SP => &["f089354e-8366-4e18-aea3-4cb4a3a50b48"],
             TENANT_SETTINGS_ADMIN_API | TENANT_SETTINGS_FABRIC_API => &[
                 "off",
                 "allowed",

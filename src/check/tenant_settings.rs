@@ -8,6 +8,11 @@
 //! so nested groups count).
 //! ## Evidence collected
 //! Status and `RequestId` of the call; each switch with its enabled and excluded groups.
+//!
+//! Then, for each `--workspace` (at most [`MAX_WORKSPACES`]), its access list read as an
+//! administrator, `GET {api}/v1.0/myorg/admin/groups/{id}/users` (GetGroupUsersAsAdmin, 200 calls
+//! an hour per tenant: never retried, left out with `--skip-admin`), matched against the service
+//! principal's object id and its groups.
 //! ## Requires
 //! An administrator's identity (`--admin-auth`, `--admin-fabric-token-file`) holding the Fabric
 //! administrator role (or a service principal allowed to call admin APIs). Refused or throttled:
@@ -29,7 +34,13 @@ pub const SIGNALS: &[&str] = &[
     TENANT_SETTINGS_FABRIC_API,
     TENANT_SETTINGS_ALLOWED_GROUP,
     TENANT_SETTINGS_EXCLUDED_GROUP,
+    TENANT_SETTINGS_WORKSPACE_ACCESS,
+    TENANT_SETTINGS_WORKSPACE_WITHOUT_SP,
 ];
+
+/// Workspace access lists read per run at most: a twentieth of GetGroupUsersAsAdmin's hourly
+/// quota, so repeated runs leave the tenant's own jobs room.
+pub const MAX_WORKSPACES: usize = 10;
 
 /// The path read.
 pub const PATH: &str = "/v1/admin/tenantsettings";
@@ -207,6 +218,155 @@ async fn read(
 pub async fn run(
     ctx: &Context<'_>,
     token: &Result<Secret, String>,
+    powerbi: &Result<Secret, String>,
+    directory: &DirectoryFacts,
+) -> Finding {
+    let mut finding = settings(ctx, token, directory).await;
+    let read = workspace_access(ctx, &mut finding, powerbi, directory).await;
+    if !read.is_empty() {
+        finding.summary.push_str(&format!("; {}", read.join("; ")));
+    }
+    finding
+}
+
+/// Reads each `--workspace`'s access list as an administrator: what was found, for the summary.
+async fn workspace_access(
+    ctx: &Context<'_>,
+    finding: &mut Finding,
+    powerbi: &Result<Secret, String>,
+    directory: &DirectoryFacts,
+) -> Vec<String> {
+    let mut said = Vec::new();
+    if ctx.settings.workspaces.is_empty() || ctx.settings.skip_admin {
+        return said;
+    }
+    let Some(sp) = directory.sp_object_id.as_deref() else {
+        return said;
+    };
+    let token = match powerbi {
+        Ok(t) => t,
+        Err(why) => {
+            said.push(format!("workspace access lists not read: {why}"));
+            return said;
+        }
+    };
+    let groups = directory.groups.as_deref().unwrap_or_default();
+    for id in ctx.settings.workspaces.iter().take(MAX_WORKSPACES) {
+        let url = crate::settings::endpoint(
+            &ctx.settings.powerbi_api,
+            &format!("/v1.0/myorg/admin/groups/{id}/users"),
+        );
+        let label = format!("GET {}", ctx.redactor.clean(url.as_str()));
+        let response = match ctx
+            .transport
+            .send(Request::get(url, token.clone(), Retry::ONCE))
+            .await
+        {
+            Ok(r) => r,
+            Err(e) => {
+                finding.evidence(label, e.to_string());
+                said.push(format!("workspace {id}: no answer"));
+                continue;
+            }
+        };
+        let mut shown = format!("HTTP {}", response.status);
+        if let Some(v) = response.header("RequestId") {
+            shown.push_str(&format!(", RequestId: {}", ctx.redactor.clean(v)));
+        }
+        match response.status {
+            200 => {}
+            401 | 403 => {
+                finding.evidence(label, shown);
+                said.push(format!(
+                    "workspace access lists not read: the administrator's identity was refused (HTTP {}): it needs the Fabric administrator role and, for a user, the scope Tenant.Read.All",
+                    response.status
+                ));
+                break;
+            }
+            429 => {
+                finding.evidence(label, shown);
+                said.push(
+                    "workspace access lists not read: GetGroupUsersAsAdmin throttled the call (HTTP 429; 200 calls an hour per tenant)".to_owned(),
+                );
+                break;
+            }
+            other => {
+                finding.evidence(label, shown);
+                said.push(format!("workspace {id}: HTTP {other}"));
+                continue;
+            }
+        }
+        let users: Vec<Value> = serde_json::from_str::<Value>(&response.body)
+            .ok()
+            .and_then(|v| v.get("value").and_then(Value::as_array).cloned())
+            .unwrap_or_default();
+        let id_of = |u: &Value| -> Vec<String> {
+            ["graphId", "identifier"]
+                .iter()
+                .filter_map(|k| u.get(*k).and_then(Value::as_str).map(str::to_owned))
+                .collect()
+        };
+        let kind = |u: &Value| {
+            u.get("principalType")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let right = |u: &Value| {
+            u.get("groupUserAccessRight")
+                .and_then(Value::as_str)
+                .unwrap_or("a role")
+                .to_owned()
+        };
+        let direct = users
+            .iter()
+            .find(|u| kind(u) == "App" && id_of(u).iter().any(|i| i.eq_ignore_ascii_case(sp)));
+        let through = users.iter().find_map(|u| {
+            (kind(u) == "Group")
+                .then(|| {
+                    groups
+                        .iter()
+                        .find(|(g, _)| id_of(u).iter().any(|i| i.eq_ignore_ascii_case(g)))
+                        .map(|(_, name)| (u, name))
+                })
+                .flatten()
+        });
+        let verdict = match (direct, through) {
+            (Some(u), _) => {
+                shown.push_str(&format!(", the service principal itself as {}", right(u)));
+                "direct"
+            }
+            (None, Some((u, name))) => {
+                shown.push_str(&format!(", through the group {name} as {}", right(u)));
+                "group"
+            }
+            (None, None) => {
+                finding.signal(TENANT_SETTINGS_WORKSPACE_WITHOUT_SP, id.clone());
+                shown.push_str(&format!(
+                    ", {} listed, neither the service principal nor a group of it",
+                    crate::words::count(users.len() as u64, "principal", "principals")
+                ));
+                "none"
+            }
+        };
+        finding.evidence(label, shown);
+        finding.signal(TENANT_SETTINGS_WORKSPACE_ACCESS, verdict);
+        said.push(format!(
+            "workspace {id}: {}",
+            match verdict {
+                "direct" => "the service principal is on its access list",
+                "group" => "a group of the service principal is on its access list",
+                _ => "neither the service principal nor a group of it is on its access list",
+            }
+        ));
+    }
+    said
+}
+
+/// Reads the tenant settings and judges the switches.
+async fn settings(
+    ctx: &Context<'_>,
+    token: &Result<Secret, String>,
     directory: &DirectoryFacts,
 ) -> Finding {
     let mut finding = Finding::new(CheckId::TenantSettings, Outcome::Pass, "");
@@ -286,8 +446,98 @@ pub async fn run(
 
 #[cfg(test)]
 mod tests {
-    use super::judge;
+    use super::{judge, run};
+    use crate::check::directory::DirectoryFacts;
+    use crate::check::signal::*;
+    use crate::check::testing::{Harness, ODATA_JSON, TestSettings, answer};
+    use crate::check::{Finding, Signals};
+    use crate::secret::Secret;
     use serde_json::json;
+
+    const WS: &str = "f089354e-8366-4e18-aea3-4cb4a3a50b48";
+    const SP: &str = "3d9b93c6-7b6d-4801-a491-1738910904fd";
+    const GROUP: &str = "785e192c-0f1f-41ca-ae7a-a85da28e565a";
+
+    /// The tenant settings (`value` shape, facts §5.3) and one workspace's access list read as
+    /// admin (GetGroupUsersAsAdmin's documented sample shape), the SP in `groups`.
+    async fn access(users: serde_json::Value, groups: &[(&str, &str)]) -> Finding {
+        let settings = TestSettings::new().workspaces(&[WS]).build();
+        let json = [("Content-Type", ODATA_JSON)];
+        let exchanges = vec![
+            answer(
+                "GET",
+                "/v1/admin/tenantsettings",
+                200,
+                &json,
+                &json!({"value": [{"settingName": "AllowServicePrincipalsUseReadAdminAPIs", "enabled": true}]}).to_string(),
+            ),
+            answer(
+                "GET",
+                &format!("/v1.0/myorg/admin/groups/{WS}/users"),
+                200,
+                &json,
+                &json!({ "value": users }).to_string(),
+            ),
+        ];
+        let h = Harness::new(settings, exchanges);
+        let facts = DirectoryFacts {
+            sp_object_id: Some(SP.to_owned()),
+            groups: Some(
+                groups
+                    .iter()
+                    .map(|(i, n)| ((*i).to_owned(), (*n).to_owned()))
+                    .collect(),
+            ),
+        };
+        let token = Ok(Secret::new("admin-token-for-tests"));
+        run(&h.ctx(), &token, &token, &facts).await
+    }
+
+    #[tokio::test]
+    async fn a_workspace_access_list_is_matched_against_the_principal_and_its_groups() {
+        let app = json!({"displayName": "ContosoTestApp", "groupUserAccessRight": "Admin", "identifier": SP, "graphId": SP, "principalType": "App"});
+        let group = json!({"displayName": "Data-Eng", "groupUserAccessRight": "Member", "identifier": GROUP, "graphId": GROUP, "principalType": "Group"});
+        let user = json!({"displayName": "John Nick", "emailAddress": "john@contoso.com", "groupUserAccessRight": "Admin", "identifier": "john@contoso.com", "graphId": "3fadb6e4-130c-4a8f-aeac-416e38b66756", "principalType": "User"});
+
+        let f = access(json!([user.clone(), app]), &[]).await;
+        assert_eq!(f.signals.get(TENANT_SETTINGS_WORKSPACE_ACCESS), ["direct"]);
+        let f = access(json!([user.clone(), group.clone()]), &[(GROUP, "Data-Eng")]).await;
+        assert_eq!(f.signals.get(TENANT_SETTINGS_WORKSPACE_ACCESS), ["group"]);
+        assert!(
+            f.summary.contains("a group of the service principal"),
+            "{}",
+            f.summary
+        );
+        let f = access(json!([user, group]), &[]).await;
+        assert_eq!(f.signals.get(TENANT_SETTINGS_WORKSPACE_ACCESS), ["none"]);
+        assert_eq!(f.signals.get(TENANT_SETTINGS_WORKSPACE_WITHOUT_SP), [WS]);
+
+        // The diagnosis confirms the missing access with the real ids in the fix.
+        let mut signals = Signals::default();
+        signals.extend(&f.signals);
+        for (name, value) in [
+            (IDENTITY_KIND, "application"),
+            (WORKSPACE_API_TARGET_STATUS, "404"),
+            (DIRECTORY_SP_OBJECT_ID, SP),
+        ] {
+            signals.0.insert(name.to_owned(), vec![value.to_owned()]);
+        }
+        let catalogue = crate::catalogue::Catalogue::embedded().unwrap();
+        let d = crate::diagnose::diagnose_signals(&[], &signals, catalogue);
+        let cause = d
+            .causes
+            .iter()
+            .find(|c| c.cause.id == "sp-not-in-workspace")
+            .expect("sp-not-in-workspace");
+        assert_eq!(cause.confidence, crate::catalogue::Confidence::Confirmed);
+        let fix = cause.fix().join("\n");
+        assert!(
+            fix.contains(&format!(
+                "-Id {WS} -AccessRight Member -PrincipalType App -Identifier {SP}"
+            )),
+            "{fix}"
+        );
+    }
 
     #[test]
     fn a_switch_is_judged_by_its_groups_and_the_principals() {
