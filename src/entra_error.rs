@@ -228,8 +228,17 @@ pub fn evidence_in(text: &str, api_answer: bool) -> (Vec<u32>, Vec<(&'static str
     // Error validating credentials. AADSTS50012: Invalid client secret is provided." means
     // what today's AADSTS7000215 means, and its wording says so.
     let written = !codes.is_empty();
-    for code in found.aadsts() {
-        push_code(&mut codes, code);
+    let written_codes = codes.clone();
+    for entry in &found.entries {
+        // A wording several codes share (AADSTS90014 and 900144) is settled by the code written
+        // beside it (ACS90014: …): the others are not added.
+        let shared = entry.aadsts().len() > 1;
+        if shared && entry.aadsts().iter().any(|c| written_codes.contains(c)) {
+            continue;
+        }
+        for code in entry.aadsts() {
+            push_code(&mut codes, *code);
+        }
     }
     let mut hints = hints_in(text);
     if !written && codes.is_empty() {

@@ -42,8 +42,9 @@ pub const SIGNALS: &[&str] = &[
 /// The Power BI Service application's id, the same in every tenant.
 pub const POWERBI_APP_ID: &str = "00000009-0000-0000-c000-000000000000";
 
-/// Pages a list read follows at most: far beyond any tenant's groups of one principal.
-pub const MAX_PAGES: usize = 20;
+/// Pages a list read follows at most (4 MiB each): 500 groups at Graph's default page size,
+/// and a bound on what a hostile nextLink chain can make the run hold.
+pub const MAX_PAGES: usize = 5;
 
 /// Days before its end at which a secret or certificate is reported as ending soon.
 pub const EXPIRY_WARNING_DAYS: i64 = 30;

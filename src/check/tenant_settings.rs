@@ -46,7 +46,7 @@ pub const MAX_WORKSPACES: usize = 10;
 pub const PATH: &str = "/v1/admin/tenantsettings";
 
 /// Continuation pages followed at most.
-const MAX_PAGES: usize = 20;
+const MAX_PAGES: usize = 5;
 
 /// The switches this check reads, by `settingName` (facts §5.2), the signal each sets (the
 /// first one present wins for a signal), and the title people know it by.
