@@ -204,7 +204,7 @@ pub fn diagnose_signals<'c>(
         d.confidence == Confidence::Confirmed || !ruled_out.iter().any(|r| r.id == d.cause.id)
     });
     for d in &mut causes {
-        d.fix = crate::second_look::fill_fix(&d.cause.fix, signals);
+        d.fix = crate::second_look::fill_fix(&d.cause.id, &d.cause.fix, signals);
     }
     rank(&mut causes);
     let unexplained = unexplained(findings, &causes);
@@ -230,6 +230,9 @@ pub fn ruled_out(catalogue: &Catalogue, signals: &Signals) -> Vec<RuledOut> {
                 let matched = evaluate(&rule, signals)?;
                 let records: Vec<String> = matched
                     .iter()
+                    // The records read, not what was missing from them: the block's own
+                    // sentence says that.
+                    .filter(|m| m.values != ["absent"])
                     .filter(|m| {
                         crate::check::CheckId::of_signal(&m.signal).is_some_and(|c| c.second_look())
                     })

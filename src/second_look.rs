@@ -389,15 +389,22 @@ fn name_of(value: &str) -> &str {
     value.split_once(' ').map_or(value, |(_, name)| name)
 }
 
-/// The fix steps with the tenant's real values in place of the placeholders the second look
-/// read; `None` when no step changes. A step whose placeholder has several values (two app role
-/// assignments to remove) is repeated once per value.
-pub fn fill_fix(steps: &[String], signals: &Signals) -> Option<Vec<String>> {
+/// The fix steps of cause `cause_id` with the tenant's real values in place of the placeholders
+/// the second look read; `None` when no step changes. A step whose placeholder has several values
+/// (two app role assignments to remove) is repeated once per value. `<group-id>` is the group of
+/// the setting the cause is about: the service-principal API setting for
+/// `sp-api-access-disabled`, the read-only admin API setting otherwise.
+pub fn fill_fix(cause_id: &str, steps: &[String], signals: &Signals) -> Option<Vec<String>> {
     let mut out = Vec::with_capacity(steps.len());
     let mut changed = false;
     for step in steps {
         let mut variants = vec![step.clone()];
         for (placeholder, name) in PLACEHOLDERS {
+            let name = if *placeholder == "<group-id>" && cause_id == "sp-api-access-disabled" {
+                signal::TENANT_SETTINGS_FABRIC_API_GROUP
+            } else {
+                name
+            };
             let values = signals.get(name);
             if values.is_empty() || !step.contains(placeholder) {
                 continue;
@@ -514,7 +521,7 @@ mod tests {
             "DELETE …/appRoleAssignedTo/<assignment-id>".to_owned(),
             "Wait".to_owned(),
         ];
-        let filled = fill_fix(&steps, &signals).expect("filled");
+        let filled = fill_fix("sp-not-in-admin-api-group", &steps, &signals).expect("filled");
         assert_eq!(
             filled,
             [
@@ -524,6 +531,11 @@ mod tests {
                 "Wait",
             ]
         );
-        assert!(fill_fix(&["Wait".to_owned()], &signals).is_none());
+        assert!(fill_fix("any", &["Wait".to_owned()], &signals).is_none());
+        // Another setting's cause takes that setting's groups, not the admin API's.
+        assert!(
+            fill_fix("sp-api-access-disabled", &steps[..1], &signals)
+                .is_some_and(|s| s[0].contains("<group-name>"))
+        );
     }
 }

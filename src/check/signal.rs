@@ -216,6 +216,8 @@ signals! {
     TENANT_SETTINGS_ALLOWED_GROUP = "tenant_settings.allowed_group";
     /// each excluded security group that holds the service principal, as `<id> <name>`
     TENANT_SETTINGS_EXCLUDED_GROUP = "tenant_settings.excluded_group";
+    /// each security group the service-principal API setting is enabled for, as `<id> <name>`
+    TENANT_SETTINGS_FABRIC_API_GROUP = "tenant_settings.fabric_api_group";
     /// how the service principal is on the access list of a `--workspace` (GetGroupUsersAsAdmin): `direct`, `group`, `none`
     TENANT_SETTINGS_WORKSPACE_ACCESS = "tenant_settings.workspace_access";
     /// each `--workspace` id whose access list holds neither the service principal nor a group of it
@@ -821,6 +823,10 @@ fn sentence(signal: &str, values: &[String]) -> Option<String> {
             "The setting Service principals can access read-only admin APIs is enabled for {}.",
             listed(&|v| group_words(v))
         ),
+        TENANT_SETTINGS_FABRIC_API_GROUP => format!(
+            "The setting for service principals calling Fabric APIs is enabled for {}.",
+            listed(&|v| group_words(v))
+        ),
         TENANT_SETTINGS_WORKSPACE_ACCESS => each(&|v| {
             match v {
                 "direct" => "A workspace you named lists the service principal itself on its access list.",
@@ -946,6 +952,9 @@ fn absent_sentence(signal: &str) -> Option<&'static str> {
         }
         TENANT_SETTINGS_ALLOWED_GROUP => "The read-only admin API setting names no security group.",
         TENANT_SETTINGS_EXCLUDED_GROUP => "No excluded security group holds the service principal.",
+        TENANT_SETTINGS_FABRIC_API_GROUP => {
+            "The setting for service principals calling Fabric APIs names no security group."
+        }
         TENANT_SETTINGS_WORKSPACE_ACCESS => "No workspace access list was read.",
         TENANT_SETTINGS_WORKSPACE_WITHOUT_SP => {
             "Every workspace access list read holds the service principal or a group of it."
@@ -1300,7 +1309,10 @@ mod tests {
                 "application",
                 "user-roles",
             ],
-            DIRECTORY_GROUPS | TENANT_SETTINGS_ALLOWED_GROUP | TENANT_SETTINGS_EXCLUDED_GROUP => {
+            DIRECTORY_GROUPS
+            | TENANT_SETTINGS_ALLOWED_GROUP
+            | TENANT_SETTINGS_EXCLUDED_GROUP
+            | TENANT_SETTINGS_FABRIC_API_GROUP => {
                 &["f51b705f-a409-4d40-9197-c5d5f349e2f0 PBI-Readers"]
             }
             DIRECTORY_POWERBI_APP_ROLES | DIRECTORY_DELEGATED_GRANTS => &["Tenant.Read.All"],

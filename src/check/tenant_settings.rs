@@ -34,6 +34,7 @@ pub const SIGNALS: &[&str] = &[
     TENANT_SETTINGS_FABRIC_API,
     TENANT_SETTINGS_ALLOWED_GROUP,
     TENANT_SETTINGS_EXCLUDED_GROUP,
+    TENANT_SETTINGS_FABRIC_API_GROUP,
     TENANT_SETTINGS_WORKSPACE_ACCESS,
     TENANT_SETTINGS_WORKSPACE_WITHOUT_SP,
 ];
@@ -418,6 +419,11 @@ async fn settings(
         {
             finding.signal(signal, verdict);
             said.push(format!("{title}: {}", verdict.replace('-', " ")));
+            if *signal == TENANT_SETTINGS_FABRIC_API {
+                for (id, name) in &enabled {
+                    finding.signal(TENANT_SETTINGS_FABRIC_API_GROUP, format!("{id} {name}"));
+                }
+            }
             if *signal == TENANT_SETTINGS_ADMIN_API {
                 for (id, name) in &enabled {
                     finding.signal(TENANT_SETTINGS_ALLOWED_GROUP, format!("{id} {name}"));

@@ -576,3 +576,37 @@ async fn a_recording_replays_the_second_look() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test]
+async fn the_api_switch_names_the_group_of_its_own_setting_in_the_fix() {
+    // The scenario: the tenant switch refuses the SP on every call. The second look reads
+    // "Service principals can call Fabric public APIs" enabled for PBI-API-Users only.
+    const API_USERS: &str = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
+    let tenant = Tenant {
+        settings: json!([
+            readers_only(),
+            setting(
+                "ServicePrincipalAccessPermissionAPIs",
+                true,
+                json!([{"graphId": API_USERS, "name": "PBI-API-Users"}]),
+                json!([])
+            )
+        ]),
+        ..Tenant::default()
+    };
+    let server = serve(&tenant).await;
+    let run = run_on(&server, "sp-api-access-disabled", &[]).await;
+    let r = &run.report;
+    assert_eq!(
+        confidence(r, "sp-api-access-disabled").as_deref(),
+        Some("confirmed")
+    );
+    let steps = fix(r, "sp-api-access-disabled");
+    assert!(
+        steps.contains(&format!(
+            "az ad group member add --group {API_USERS} --member-id {SP_ID}"
+        )),
+        "{steps}"
+    );
+    assert!(!steps.contains(READERS), "{steps}");
+}
