@@ -177,9 +177,10 @@ impl Cloud {
         }
     }
 
-    /// The Microsoft Graph base (no trailing slash). Public is documented; GCC uses the commercial
-    /// Graph. The GCC High, DoD and China hosts are Graph's national-cloud deployments as facts §7
-    /// lists them, marked there as inferred: unverified here too. `--graph-api` overrides them.
+    /// The Microsoft Graph base (no trailing slash). The public, US Government L4 (GCC High), L5
+    /// (DoD) and China hosts are the service roots of learn.microsoft.com/graph/deployments
+    /// (facts §7 had them as inferred; checked there). GCC signs in with commercial Entra ID and
+    /// so uses the global Graph [inferred]. `--graph-api` overrides any of them.
     pub fn graph_api(self) -> &'static str {
         match self {
             Self::Public | Self::Usgov => "https://graph.microsoft.com",
