@@ -529,3 +529,51 @@ fn credentials(now: i64, app: &Value, finding: &mut Finding, found: &mut Vec<Str
         "the soonest-ending secret or certificate ends on {date}"
     ));
 }
+
+#[cfg(test)]
+mod tests {
+    //! Hostile Graph answers, on the replay harness: a nextLink to another origin is not
+    //! followed (the administrator's Graph token goes to Graph only).
+
+    use serde_json::json;
+
+    use super::run;
+    use crate::check::signal::*;
+    use crate::check::testing::{CLIENT_ID, Harness, ODATA_JSON, TestSettings, answer};
+    use crate::secret::Secret;
+
+    #[tokio::test]
+    async fn a_next_link_to_another_origin_is_not_followed() {
+        let sp = "5d0b6c4e-1f2a-4b3c-8d9e-0a1b2c3d4e5f";
+        let json = [("Content-Type", ODATA_JSON)];
+        let exchanges = vec![
+            answer(
+                "GET",
+                &format!(
+                    "/v1.0/servicePrincipals(appId='{CLIENT_ID}')?$select=id,appId,displayName"
+                ),
+                200,
+                &json,
+                &json!({"id": sp, "appId": CLIENT_ID, "displayName": "app"}).to_string(),
+            ),
+            answer(
+                "GET",
+                &format!("/v1.0/servicePrincipals/{sp}/transitiveMemberOf"),
+                200,
+                &json,
+                &json!({
+                    "value": [{"@odata.type": "#microsoft.graph.group", "id": "g1", "displayName": "Data-Eng", "securityEnabled": true}],
+                    "@odata.nextLink": "https://evil.example/v1.0/servicePrincipals/x/transitiveMemberOf?$skiptoken=2"
+                })
+                .to_string(),
+            ),
+        ];
+        let h = Harness::new(TestSettings::new().build(), exchanges);
+        let token = Ok(Secret::new("admin-graph-token-for-tests"));
+        let (f, facts) = run(&h.ctx(), &token, Some("application"), None, Some(CLIENT_ID)).await;
+        assert_eq!(f.signals.get(DIRECTORY_SP_OBJECT_ID), [sp]);
+        assert_eq!(f.signals.get(DIRECTORY_GROUPS), ["g1 Data-Eng"]);
+        assert_eq!(facts.groups.as_deref().map(<[_]>::len), Some(1));
+        assert!(!f.evidence.iter().any(|e| e.label.contains("evil.example")));
+    }
+}

@@ -499,6 +499,53 @@ mod tests {
         run(&h.ctx(), &token, &token, &facts).await
     }
 
+    /// Hostile answers: a continuation token is followed once; a continuationUri on another
+    /// origin is not (the administrator's token goes to the Fabric host only); a body that is
+    /// not a settings list is a warning, not a verdict.
+    #[tokio::test]
+    async fn continuation_stays_on_the_fabric_origin_and_a_bad_body_is_no_verdict() {
+        let json = [("Content-Type", ODATA_JSON)];
+        let off =
+            json!({"settingName": "AllowServicePrincipalsUseReadAdminAPIs", "enabled": false});
+        let exchanges = vec![
+            answer(
+                "GET",
+                "/v1/admin/tenantsettings",
+                200,
+                &json,
+                &json!({"value": [], "continuationToken": "page-2"}).to_string(),
+            ),
+            answer(
+                "GET",
+                "/v1/admin/tenantsettings?continuationToken=page-2",
+                200,
+                &json,
+                &json!({"value": [off], "continuationUri": "https://evil.example/v1/admin/tenantsettings?continuationToken=page-3"}).to_string(),
+            ),
+        ];
+        let h = Harness::new(TestSettings::new().build(), exchanges);
+        let token = Ok(Secret::new("admin-token-for-tests"));
+        let f = run(&h.ctx(), &token, &token, &DirectoryFacts::default()).await;
+        assert_eq!(f.signals.get(TENANT_SETTINGS_ADMIN_API), ["off"]);
+        assert_eq!(
+            f.evidence
+                .iter()
+                .filter(|e| e.label.starts_with("GET "))
+                .count(),
+            2
+        );
+        assert!(!f.evidence.iter().any(|e| e.label.contains("evil.example")));
+
+        for body in ["<html>proxy</html>", r#"{"settings": []}"#] {
+            let exchanges = vec![answer("GET", "/v1/admin/tenantsettings", 200, &json, body)];
+            let h = Harness::new(TestSettings::new().build(), exchanges);
+            let f = run(&h.ctx(), &token, &token, &DirectoryFacts::default()).await;
+            assert_eq!(f.outcome, crate::check::Outcome::Warn, "{body}");
+            assert_eq!(f.signals.get(TENANT_SETTINGS_READ), ["failed"]);
+            assert!(f.signals.get(TENANT_SETTINGS_ADMIN_API).is_empty());
+        }
+    }
+
     #[tokio::test]
     async fn a_workspace_access_list_is_matched_against_the_principal_and_its_groups() {
         let app = json!({"displayName": "ContosoTestApp", "groupUserAccessRight": "Admin", "identifier": SP, "graphId": SP, "principalType": "App"});
