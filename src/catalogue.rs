@@ -104,6 +104,17 @@ pub struct Cause {
     pub offline_only: Option<String>,
     /// Matchers.
     pub rules: Vec<Rule>,
+    /// `[[ruled_out]]` blocks: records that exclude the cause (the second look's).
+    pub ruled_out: Vec<Exclusion>,
+}
+
+/// A `[[ruled_out]]` block: when every condition holds, the records exclude the cause.
+#[derive(Clone, Debug)]
+pub struct Exclusion {
+    /// Why, in a sentence for people; the matched records follow it.
+    pub because: String,
+    /// All must hold.
+    pub conditions: Vec<Condition>,
 }
 
 #[derive(Deserialize)]
@@ -120,6 +131,8 @@ struct CauseFile {
     offline_only: Option<String>,
     #[serde(default)]
     when: Vec<toml::Table>,
+    #[serde(default)]
+    ruled_out: Vec<toml::Table>,
 }
 
 /// All causes, in id order.
@@ -167,7 +180,7 @@ fn conditions(prefix: &str, table: &toml::Table, out: &mut Vec<Condition>) -> Re
             format!("{prefix}.{key}")
         };
         match (name.as_str(), value) {
-            ("confidence", _) => {}
+            ("confidence", _) | ("because", _) => {}
             ("present", v) => out.extend(names(v, "present")?.into_iter().map(Condition::Present)),
             ("absent", v) => out.extend(names(v, "absent")?.into_iter().map(Condition::Absent)),
             (_, toml::Value::Table(inner)) => conditions(&name, inner, out)?,
@@ -227,6 +240,26 @@ fn parse_cause(stem: &str, text: &str) -> Result<Cause, String> {
     if rules.is_empty() {
         return Err("a cause needs at least one [[when]] block".to_owned());
     }
+    let mut ruled_out = Vec::new();
+    for table in &file.ruled_out {
+        let because = table
+            .get("because")
+            .and_then(toml::Value::as_str)
+            .ok_or("every [[ruled_out]] block needs a because sentence")?
+            .to_owned();
+        let mut conds = Vec::new();
+        conditions("", table, &mut conds)?;
+        if conds.is_empty() {
+            return Err("a [[ruled_out]] block has no condition".to_owned());
+        }
+        if let Some(c) = conds.iter().find(|c| !signal::ALL.contains(&c.signal())) {
+            return Err(format!("signal {:?} is emitted by no check", c.signal()));
+        }
+        ruled_out.push(Exclusion {
+            because,
+            conditions: conds,
+        });
+    }
     Ok(Cause {
         id: file.id,
         title: file.title,
@@ -238,6 +271,7 @@ fn parse_cause(stem: &str, text: &str) -> Result<Cause, String> {
         docs: file.docs,
         offline_only: file.offline_only,
         rules,
+        ruled_out,
     })
 }
 

@@ -256,6 +256,25 @@ pub struct CheckArgs {
     /// Which REST APIs to probe: Power BI's (/v1.0/myorg), Fabric's (/v1), or both.
     #[arg(long, value_enum, value_name = "API", default_value_t = crate::apis::Apis::Both)]
     pub api: crate::apis::Apis,
+    /// Microsoft Graph base, overriding the cloud's, e.g. https://graph.microsoft.com.
+    #[arg(long, value_name = "URL")]
+    pub graph_api: Option<String>,
+    /// A second identity, an administrator's, reads the tenant's configuration back (tenant
+    /// settings, the service principal's groups and permissions) to confirm or rule out causes.
+    /// Needs a Fabric administrator and Application.Read.All on Graph. azure-cli: as signed in
+    /// with `az login`; device-code: sign in as the administrator now.
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub admin_auth: Option<crate::second_look::AdminAuthKind>,
+    /// The administrator's Fabric token (resource https://api.fabric.microsoft.com), from this file.
+    #[arg(long, value_name = "PATH")]
+    pub admin_fabric_token_file: Option<PathBuf>,
+    /// The administrator's Microsoft Graph token (resource https://graph.microsoft.com), from this file.
+    #[arg(long, value_name = "PATH")]
+    pub admin_graph_token_file: Option<PathBuf>,
+    /// The administrator's Power BI token (resource https://analysis.windows.net/powerbi/api),
+    /// from this file: reads each --workspace's access list (GetGroupUsersAsAdmin).
+    #[arg(long, value_name = "PATH")]
+    pub admin_powerbi_token_file: Option<PathBuf>,
     /// Save the run as a redacted session file, for `pbi-doctor replay` or a support request.
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,

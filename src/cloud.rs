@@ -181,6 +181,19 @@ impl Cloud {
         }
     }
 
+    /// The Microsoft Graph base (no trailing slash). The public, US Government L4 (GCC High), L5
+    /// (DoD) and China hosts are the service roots of learn.microsoft.com/graph/deployments
+    /// (facts §7 had them as inferred; checked there). GCC signs in with commercial Entra ID and
+    /// so uses the global Graph [inferred]. `--graph-api` overrides any of them.
+    pub fn graph_api(self) -> &'static str {
+        match self {
+            Self::Public | Self::Usgov => "https://graph.microsoft.com",
+            Self::Usgovhigh => "https://graph.microsoft.us",
+            Self::Usdod => "https://dod-graph.microsoft.us",
+            Self::China => "https://microsoftgraph.chinacloudapi.cn",
+        }
+    }
+
     /// The Entra cloud whose tokens this Power BI cloud accepts.
     pub fn entra(self) -> EntraCloud {
         match self {

@@ -36,6 +36,20 @@ pub struct Diagnosis<'c> {
     /// Under how many readings of ambiguous evidence the cause holds (1 when nothing is
     /// ambiguous): a cause that needs fewer assumptions ranks first among conditional ones.
     pub support: usize,
+    /// The fix steps with the tenant's real values, when the second look read them.
+    pub fix: Option<Vec<String>>,
+}
+
+/// A cause the second look's records exclude.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct RuledOut {
+    /// The cause's id.
+    pub id: String,
+    /// The cause's title.
+    #[serde(skip)]
+    pub title: String,
+    /// Why, with the records that exclude it.
+    pub because: String,
 }
 
 impl Matched {
@@ -62,9 +76,11 @@ impl Scrub for Diagnosis<'_> {
             specificity: _,
             condition,
             support: _,
+            fix,
         } = self;
         because.scrub(s);
         condition.scrub(s);
+        fix.scrub(s);
     }
 }
 
@@ -73,12 +89,22 @@ impl Scrub for Diagnoses<'_> {
         let Diagnoses {
             causes,
             unexplained: _,
+            ruled_out,
         } = self;
         causes.scrub(s);
+        for r in ruled_out {
+            r.because.scrub(s);
+        }
     }
 }
 
 impl Diagnosis<'_> {
+    /// The fix steps: the tenant's real values where the second look read them, else the
+    /// catalogue's.
+    pub fn fix(&self) -> &[String] {
+        self.fix.as_deref().unwrap_or(&self.cause.fix)
+    }
+
     /// The checks whose findings this diagnosis rests on.
     pub fn explains(&self) -> BTreeSet<CheckId> {
         self.because
@@ -96,6 +122,8 @@ pub struct Diagnoses<'c> {
     pub causes: Vec<Diagnosis<'c>>,
     /// Checks that failed or errored with no cause explaining them.
     pub unexplained: Vec<CheckId>,
+    /// Causes the second look's records exclude.
+    pub ruled_out: Vec<RuledOut>,
 }
 
 fn evaluate(rule: &Rule, signals: &Signals) -> Option<Vec<Matched>> {
@@ -146,6 +174,7 @@ pub fn match_cause<'c>(cause: &'c Cause, signals: &Signals) -> Option<Diagnosis<
         specificity,
         condition: None,
         support: 1,
+        fix: None,
     })
 }
 
@@ -169,12 +198,59 @@ pub fn diagnose_signals<'c>(
         .iter()
         .filter_map(|c| match_cause(c, signals))
         .collect();
+    let ruled_out = ruled_out(catalogue, signals);
+    // What the records exclude leaves the list, unless other records confirm it.
+    causes.retain(|d| {
+        d.confidence == Confidence::Confirmed || !ruled_out.iter().any(|r| r.id == d.cause.id)
+    });
+    for d in &mut causes {
+        d.fix = crate::second_look::fill_fix(&d.cause.id, &d.cause.fix, signals);
+    }
     rank(&mut causes);
     let unexplained = unexplained(findings, &causes);
     Diagnoses {
         causes,
         unexplained,
+        ruled_out,
     }
+}
+
+/// The causes whose `[[ruled_out]]` blocks hold, each with the first block's sentence and the
+/// records it rests on.
+pub fn ruled_out(catalogue: &Catalogue, signals: &Signals) -> Vec<RuledOut> {
+    catalogue
+        .causes()
+        .iter()
+        .filter_map(|cause| {
+            cause.ruled_out.iter().find_map(|block| {
+                let rule = Rule {
+                    confidence: Confidence::Confirmed,
+                    conditions: block.conditions.clone(),
+                };
+                let matched = evaluate(&rule, signals)?;
+                let records: Vec<String> = matched
+                    .iter()
+                    // The records read, not what was missing from them: the block's own
+                    // sentence says that.
+                    .filter(|m| m.values != ["absent"])
+                    .filter(|m| {
+                        crate::check::CheckId::of_signal(&m.signal).is_some_and(|c| c.second_look())
+                    })
+                    .map(Matched::describe)
+                    .collect();
+                let mut because = block.because.clone();
+                if !records.is_empty() {
+                    because.push(' ');
+                    because.push_str(&records.join(" "));
+                }
+                Some(RuledOut {
+                    id: cause.id.clone(),
+                    title: cause.title.clone(),
+                    because,
+                })
+            })
+        })
+        .collect()
 }
 
 /// Sorts causes: unconditional first, then confidence, specificity, severity, id.

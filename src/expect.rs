@@ -13,6 +13,7 @@
 //! | `token-lifetime>=<minutes>` | the token has at least that many minutes left (`claims.minutes_left`) | `claims` |
 //! | `api=powerbi` / `api=fabric` | that family's workspace list answered (Power BI's `/v1.0/myorg/groups`, Fabric's `/v1/workspaces`) | `workspace-api` / `fabric-api` |
 //! | `fabric-workspace=<workspace id>` | Fabric's `GET /v1/workspaces/{id}` answered (`fabric_api.reachable`) | `fabric-api` |
+//! | `secret-valid-days>=<days>` | every secret and certificate of the app is valid that many days more (`directory.credential_days_left`; needs the second look) | `directory` |
 //!
 //! An expectation whose check was skipped does not hold: its detail names the earlier check that
 //! stopped the chain, and its cause is the top-ranked diagnosis explaining that check. Keywords are
@@ -31,8 +32,8 @@ use crate::shape;
 /// The accepted forms, as error messages and help texts list them.
 pub const FORMS: &str = "admin-api, workspace=<workspace id>, workspaces>=<n>, \
                          identity=application|delegated, role=<app role>, role!=<app role>, \
-                         token-lifetime>=<minutes>, api=powerbi|fabric, \
-                         fabric-workspace=<workspace id>";
+                         token-lifetime>=<minutes>, secret-valid-days>=<days>, \
+                         api=powerbi|fabric, fabric-workspace=<workspace id>";
 
 /// How one expectation came out.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -101,6 +102,9 @@ pub enum Expectation {
     Api(crate::apis::Apis),
     /// `fabric-workspace=<id>`: Fabric's `GET /v1/workspaces/{id}` answered. Kept as given.
     FabricWorkspace(String),
+    /// `secret-valid-days>=<days>`: the app's soonest-ending secret or certificate has at least
+    /// this many days left (read by the second look).
+    SecretValidDays(u32),
 }
 
 /// Why a spec is not an expectation. The message lists the accepted forms.
@@ -183,6 +187,11 @@ pub fn parse(spec: &str) -> Result<Expectation, ExpectError> {
             .map(Expectation::Role)
             .ok_or_else(|| invalid(format!("{value:?} is not an app role value")));
     }
+    if let Some(value) = text.strip_prefix("secret-valid-days>=") {
+        return count(value)
+            .map(Expectation::SecretValidDays)
+            .ok_or_else(|| invalid(format!("{value:?} is not a whole number of days")));
+    }
     if let Some(value) = text.strip_prefix("token-lifetime>=") {
         return count(value)
             .map(Expectation::TokenLifetime)
@@ -255,6 +264,7 @@ impl fmt::Display for Expectation {
             Self::TokenLifetime(minutes) => write!(f, "token-lifetime>={minutes}"),
             Self::Api(api) => write!(f, "api={}", api.name()),
             Self::FabricWorkspace(id) => write!(f, "fabric-workspace={id}"),
+            Self::SecretValidDays(days) => write!(f, "secret-valid-days>={days}"),
         }
     }
 }
@@ -269,6 +279,7 @@ impl Expectation {
             Self::TokenLifetime(_) => CheckId::Claims,
             Self::Api(crate::apis::Apis::Fabric) | Self::FabricWorkspace(_) => CheckId::FabricApi,
             Self::Api(_) => CheckId::WorkspaceApi,
+            Self::SecretValidDays(_) => CheckId::Directory,
         }
     }
 
@@ -566,6 +577,23 @@ fn judge(expectation: &Expectation, finding: &Finding, findings: &[Finding]) -> 
                 None => (
                     false,
                     format!("token lifetime unknown: {}", finding.summary),
+                ),
+            }
+        }
+        Expectation::SecretValidDays(wanted) => {
+            match first(finding, signal::DIRECTORY_CREDENTIAL_DAYS_LEFT)
+                .and_then(|n| n.parse::<u64>().ok())
+            {
+                Some(left) => (
+                    left >= u64::from(*wanted),
+                    format!(
+                        "the soonest-ending secret or certificate has {} left ({wanted} expected)",
+                        plural(left, "day", "days")
+                    ),
+                ),
+                None => (
+                    false,
+                    format!("the app's secrets were not read: {}", finding.summary),
                 ),
             }
         }

@@ -31,6 +31,7 @@ mod profile;
 pub mod progress;
 mod quota;
 pub mod report;
+pub mod second_look;
 pub mod secret;
 pub mod session;
 pub mod settings;

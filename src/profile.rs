@@ -67,6 +67,8 @@ pub(crate) struct Profile {
     pub powerbi_api: Option<String>,
     /// The Fabric API base, overriding the cloud's.
     pub fabric_api: Option<String>,
+    /// The Microsoft Graph base, overriding the cloud's.
+    pub graph_api: Option<String>,
     /// Workspaces to probe.
     pub workspaces: Vec<String>,
 }
@@ -225,6 +227,7 @@ struct RawProfile {
     authority_host: Option<String>,
     powerbi_api: Option<String>,
     fabric_api: Option<String>,
+    graph_api: Option<String>,
     #[serde(default)]
     workspaces: Vec<String>,
 }
@@ -461,6 +464,7 @@ fn parse(text: &str, path: &Path, name: &str) -> Result<Profile, ProfileError> {
         authority_host: trimmed(raw.authority_host),
         powerbi_api: trimmed(raw.powerbi_api),
         fabric_api: trimmed(raw.fabric_api),
+        graph_api: trimmed(raw.graph_api),
         workspaces: raw.workspaces,
     })
 }

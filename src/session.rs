@@ -147,7 +147,7 @@ pub struct SessionSettings {
     /// Whether the admin probe was skipped.
     #[serde(default)]
     pub skip_admin: bool,
-    /// The Fabric API base used, when the Fabric probes ran.
+    /// The Fabric API base used, when the Fabric probes or the second look ran.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fabric_api: Option<String>,
     /// The API families probed; sessions from before the Fabric probes probed Power BI only.
@@ -156,6 +156,12 @@ pub struct SessionSettings {
         skip_serializing_if = "crate::apis::Apis::is_recorded_default"
     )]
     pub apis: crate::apis::Apis,
+    /// The Graph base the second look read, when it ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub graph_api: Option<String>,
+    /// How the administrator's identity signed in, when a second look ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin_auth: Option<crate::second_look::AdminAuthKind>,
     /// For token-file and azure-cli runs: the token text, with every JWT signature replaced by
     /// `REDACTED`.
     #[serde(default)]

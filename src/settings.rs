@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use crate::credential::CredentialKind;
 use crate::session::{CredentialFacts, SessionSettings};
 
-mod resolve;
+pub(crate) mod resolve;
 pub(crate) mod validate;
 pub(crate) use resolve::{offline_settings, resolve, validate_offline};
 
@@ -101,10 +101,14 @@ pub struct Settings {
     pub authority_host: Url,
     /// Power BI REST API base.
     pub powerbi_api: Url,
-    /// Fabric REST API base.
+    /// Fabric REST API base (the Fabric probes, and the second look's tenant settings).
     pub fabric_api: Url,
     /// The API families probed (`--api`) or judged (`token --for`).
     pub apis: crate::apis::Apis,
+    /// Microsoft Graph base (the second look's directory reads).
+    pub graph_api: Url,
+    /// The administrator's identity for the second look, when one was given.
+    pub admin: Option<crate::second_look::AdminAuth>,
     /// Workspaces to probe specifically.
     pub workspaces: Vec<String>,
     /// Skip the admin probe.
@@ -209,11 +213,20 @@ impl Settings {
             next.powerbi_api =
                 Url::parse(cloud.powerbi_api()).unwrap_or_else(|_| self.powerbi_api.clone());
         }
-        // A Fabric host still at the old cloud's value follows the new cloud; a given one stays.
-        if self.fabric_api.as_str().trim_end_matches('/') == self.cloud.fabric_api() {
-            next.fabric_api =
-                Url::parse(cloud.fabric_api()).unwrap_or_else(|_| self.fabric_api.clone());
-        }
+        // A host still at the old cloud's value follows the new cloud; a given one stays.
+        let follow = |current: &Url, old: &str, new: &str| {
+            if current.as_str().trim_end_matches('/') == old {
+                Url::parse(new).unwrap_or_else(|_| current.clone())
+            } else {
+                current.clone()
+            }
+        };
+        next.fabric_api = follow(
+            &self.fabric_api,
+            self.cloud.fabric_api(),
+            cloud.fabric_api(),
+        );
+        next.graph_api = follow(&self.graph_api, self.cloud.graph_api(), cloud.graph_api());
         next
     }
 
@@ -242,11 +255,14 @@ impl Settings {
                 .to_owned(),
             workspaces: self.workspaces.clone(),
             skip_admin: self.skip_admin,
-            fabric_api: self
-                .apis
-                .fabric()
+            fabric_api: (self.admin.is_some() || self.apis.fabric())
                 .then(|| self.fabric_api.as_str().trim_end_matches('/').to_owned()),
             apis: self.apis,
+            graph_api: self
+                .admin
+                .as_ref()
+                .map(|_| self.graph_api.as_str().trim_end_matches('/').to_owned()),
+            admin_auth: self.admin.as_ref().map(|a| a.kind()),
             token_input: match &self.credential {
                 Credential::Token { text, .. } => {
                     Some(redactor.clean(&redact_jwt_signatures(text.expose())))
@@ -292,6 +308,13 @@ impl Settings {
                 s.fabric_api.as_deref().unwrap_or(s.cloud.fabric_api()),
             )?,
             apis: s.apis,
+            graph_api: parse(
+                "graph_api",
+                s.graph_api.as_deref().unwrap_or(s.cloud.graph_api()),
+            )?,
+            admin: s
+                .admin_auth
+                .map(|_| crate::second_look::AdminAuth::Replayed),
             workspaces: s.workspaces.clone(),
             skip_admin: s.skip_admin,
             detect_cloud: s.cloud_detected,

@@ -9,13 +9,15 @@
 
 pub mod admin_api;
 pub mod claims;
+pub mod directory;
 pub mod fabric_api;
 pub mod identity_kind;
 mod probe;
 pub mod scope;
 pub mod signal;
+pub mod tenant_settings;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 pub mod token_acquisition;
 pub mod workspace_api;
 
@@ -46,11 +48,15 @@ pub enum CheckId {
     WorkspaceApi,
     /// The same on Fabric's REST API (`/v1/workspaces`).
     FabricApi,
+    /// The second look in the directory (Microsoft Graph), as an administrator.
+    Directory,
+    /// The second look at the tenant settings (Fabric admin API), as an administrator.
+    TenantSettings,
 }
 
 impl CheckId {
     /// Every check, in chain order.
-    pub const ALL: [CheckId; 7] = [
+    pub const ALL: [CheckId; 9] = [
         Self::TokenAcquisition,
         Self::Scope,
         Self::Claims,
@@ -58,7 +64,15 @@ impl CheckId {
         Self::AdminApi,
         Self::WorkspaceApi,
         Self::FabricApi,
+        Self::Directory,
+        Self::TenantSettings,
     ];
+
+    /// Whether the check is part of the administrator's second look, which runs (and is
+    /// reported) only when an administrator's identity is given.
+    pub fn second_look(self) -> bool {
+        matches!(self, Self::Directory | Self::TenantSettings)
+    }
 
     /// The stable id.
     pub fn id(self) -> &'static str {
@@ -70,6 +84,8 @@ impl CheckId {
             Self::AdminApi => "admin-api",
             Self::WorkspaceApi => "workspace-api",
             Self::FabricApi => "fabric-api",
+            Self::Directory => "directory",
+            Self::TenantSettings => "tenant-settings",
         }
     }
 
@@ -83,6 +99,8 @@ impl CheckId {
             Self::AdminApi => "Admin API",
             Self::WorkspaceApi => "Workspace API",
             Self::FabricApi => "Fabric API",
+            Self::Directory => "Directory",
+            Self::TenantSettings => "Tenant settings",
         }
     }
 
@@ -96,6 +114,8 @@ impl CheckId {
             Self::AdminApi => admin_api::SIGNALS,
             Self::WorkspaceApi => workspace_api::SIGNALS,
             Self::FabricApi => fabric_api::SIGNALS,
+            Self::Directory => directory::SIGNALS,
+            Self::TenantSettings => tenant_settings::SIGNALS,
         }
     }
 
@@ -498,6 +518,7 @@ pub async fn run_chain(
         for check in CheckId::ALL[1..]
             .iter()
             .filter(|c| **c != CheckId::FabricApi || shown)
+            .filter(|c| !c.second_look() || ctx.settings.admin.is_some())
         {
             let skipped = Finding::skipped(*check, Skip::Check(CheckId::TokenAcquisition));
             ctx.progress.check_finished(&skipped);
@@ -611,6 +632,17 @@ pub async fn run_chain(
             findings.extend(fabric);
         }
     }
+    if ctx.settings.admin.is_some() {
+        let second = match &probes {
+            Probes::Offline => None,
+            Probes::Run { .. } => Some(second_look(ctx, &findings, &token).await),
+        };
+        findings.extend(second.unwrap_or_else(|| {
+            [CheckId::Directory, CheckId::TenantSettings]
+                .map(|c| Finding::skipped(c, Skip::Offline))
+                .to_vec()
+        }));
+    }
     let masks = token
         .secret
         .expose()
@@ -626,6 +658,54 @@ pub async fn run_chain(
         token: token.decoded.ok(),
         record,
     }
+}
+
+/// The administrator's second look: the directory, then the tenant settings judged against the
+/// groups the directory gave.
+async fn second_look(ctx: &Context<'_>, findings: &[Finding], token: &TokenInHand) -> Vec<Finding> {
+    let Some(admin) = &ctx.settings.admin else {
+        return Vec::new();
+    };
+    for check in [CheckId::Directory, CheckId::TenantSettings] {
+        ctx.progress.check_started(check);
+    }
+    let tokens = crate::second_look::acquire(ctx, admin).await;
+    let kind = findings
+        .iter()
+        .flat_map(|f| f.signals.get(signal::IDENTITY_KIND))
+        .next()
+        .cloned();
+    let claims = token.decoded.as_ref().ok().map(|j| &j.claims);
+    let oid = claims.and_then(|c| c.str("oid"));
+    let client_id = ctx
+        .settings
+        .client_id
+        .as_deref()
+        .or_else(|| claims.and_then(|c| c.client_app()));
+    let (directory, facts) = in_time(
+        ctx,
+        directory::run(ctx, &tokens.graph, kind.as_deref(), oid, client_id),
+    )
+    .await
+    .map(|(f, facts)| (f, Some(facts)))
+    .unwrap_or_else(|w| (Finding::new(CheckId::Directory, Outcome::Error, w), None));
+    ctx.progress.check_finished(&directory);
+    let settings = match facts {
+        // A delegated caller is no service principal: no switch to judge it by.
+        Some(facts) if kind.as_deref() != Some("delegated") => in_time(
+            ctx,
+            tenant_settings::run(ctx, &tokens.fabric, &tokens.powerbi, &facts),
+        )
+        .await
+        .unwrap_or_else(|w| Finding::new(CheckId::TenantSettings, Outcome::Error, w)),
+        _ => Finding::new(
+            CheckId::TenantSettings,
+            Outcome::Skipped(Skip::Check(CheckId::IdentityKind)),
+            "skipped: the caller is a user; the service-principal switches do not apply",
+        ),
+    };
+    ctx.progress.check_finished(&settings);
+    vec![directory, settings]
 }
 
 #[cfg(test)]

@@ -222,6 +222,53 @@ signals! {
     FABRIC_API_TARGET_LISTED = "fabric_api.target_listed";
     /// `true`, `false`: a Fabric refusal's `isRetriable`
     FABRIC_API_RETRIABLE = "fabric_api.retriable";
+    // directory (the second look, Microsoft Graph)
+    /// the object id of the app's service principal in the tenant, e.g. `11111111-2222-3333-4444-555555555555`
+    DIRECTORY_SP_OBJECT_ID = "directory.sp_object_id";
+    /// `found`, `not-found`: whether the app has a service principal in the tenant
+    DIRECTORY_SP = "directory.sp";
+    /// what Graph answered: `service-principal`, `groups`, `app-roles`, `grants`, `application`, `user-roles`
+    DIRECTORY_READ = "directory.read";
+    /// every security group the service principal is a member of, directly or through nested groups, as `<id> <name>`
+    DIRECTORY_GROUPS = "directory.groups";
+    /// the object id of the Power BI Service principal in the tenant
+    DIRECTORY_POWERBI_SP_ID = "directory.powerbi_sp_id";
+    /// the Power BI application permissions assigned to the app, by name, e.g. `Tenant.Read.All`
+    DIRECTORY_POWERBI_APP_ROLES = "directory.powerbi_app_roles";
+    /// the id of each Power BI app role assignment of the app
+    DIRECTORY_POWERBI_ROLE_ASSIGNMENT = "directory.powerbi_role_assignment";
+    /// the delegated Power BI permissions granted to the app, e.g. `Tenant.Read.All`
+    DIRECTORY_DELEGATED_GRANTS = "directory.delegated_grants";
+    /// `valid`, `expiring-soon` (a secret or certificate ends within 30 days), `expired` (none is valid)
+    DIRECTORY_CREDENTIAL_EXPIRY = "directory.credential_expiry";
+    /// the date the soonest-ending valid secret or certificate ends, e.g. `2026-12-10`
+    DIRECTORY_CREDENTIAL_ENDS = "directory.credential_ends";
+    /// whole days until then, e.g. `11`
+    DIRECTORY_CREDENTIAL_DAYS_LEFT = "directory.credential_days_left";
+    /// `true`, `false`: the delegated caller holds a Fabric, Global or Power Platform Administrator role, read from Graph
+    DIRECTORY_USER_ADMIN = "directory.user_admin";
+    /// a permission the administrator's identity lacks, e.g. `Application.Read.All`, `Fabric administrator`
+    DIRECTORY_MISSING_PERMISSION = "directory.missing_permission";
+    /// the `Retry-After` of a throttled Graph read, or `unknown`
+    DIRECTORY_THROTTLED = "directory.throttled";
+
+    // tenant-settings (the second look, Fabric admin API)
+    /// `ok`, `forbidden`, `throttled`, `failed`
+    TENANT_SETTINGS_READ = "tenant_settings.read";
+    /// the read-only admin API setting for this service principal: `off`, `allowed`, `not-in-group`, `excluded`, `membership-unknown`
+    TENANT_SETTINGS_ADMIN_API = "tenant_settings.admin_api";
+    /// the service-principal API setting (Fabric public APIs) for this service principal: same values
+    TENANT_SETTINGS_FABRIC_API = "tenant_settings.fabric_api";
+    /// each security group the read-only admin API setting is enabled for, as `<id> <name>`
+    TENANT_SETTINGS_ALLOWED_GROUP = "tenant_settings.allowed_group";
+    /// each excluded security group that holds the service principal, as `<id> <name>`
+    TENANT_SETTINGS_EXCLUDED_GROUP = "tenant_settings.excluded_group";
+    /// each security group the service-principal API setting is enabled for, as `<id> <name>`
+    TENANT_SETTINGS_FABRIC_API_GROUP = "tenant_settings.fabric_api_group";
+    /// how the service principal is on the access list of a `--workspace` (GetGroupUsersAsAdmin): `direct`, `group`, `none`
+    TENANT_SETTINGS_WORKSPACE_ACCESS = "tenant_settings.workspace_access";
+    /// each `--workspace` id whose access list holds neither the service principal nor a group of it
+    TENANT_SETTINGS_WORKSPACE_WITHOUT_SP = "tenant_settings.workspace_without_sp";
 
     // explain: where a pasted error came from
     /// the kind of endpoint outside the admin API a pasted error came from (`explain` only): `myorg`, `workspace`, `fabric`, `cluster` (wabi-…), `xmla` (powerbi://)
@@ -792,8 +839,159 @@ fn sentence(signal: &str, values: &[String]) -> Option<String> {
             "A workspace you named is not among the workspaces the caller is a member of."
                 .to_owned()
         }
+        DIRECTORY_SP_OBJECT_ID => format!(
+            "The app's service principal has the object id {}.",
+            listed(&|v| v.to_owned())
+        ),
+        DIRECTORY_SP => each(&|v| {
+            if v == "found" {
+                "The app has a service principal in the tenant.".to_owned()
+            } else {
+                "The app has no service principal in the tenant.".to_owned()
+            }
+        }),
+        DIRECTORY_READ => format!(
+            "The administrator read back {}.",
+            listed(&|v| match v {
+                "service-principal" => "the service principal".to_owned(),
+                "groups" => "its group memberships".to_owned(),
+                "app-roles" => "its Power BI application permissions".to_owned(),
+                "grants" => "its delegated permission grants".to_owned(),
+                "application" => "the app registration's secrets and certificates".to_owned(),
+                "user-roles" => "the user's directory roles".to_owned(),
+                other => other.replace('-', " "),
+            })
+        ),
+        DIRECTORY_GROUPS => format!(
+            "The service principal is a member of {}.",
+            listed(&|v| group_words(v))
+        ),
+        DIRECTORY_POWERBI_SP_ID => format!(
+            "The Power BI Service principal has the object id {}.",
+            listed(&|v| v.to_owned())
+        ),
+        DIRECTORY_POWERBI_APP_ROLES => format!(
+            "The app holds the Power BI application {} {}, admin-consented.",
+            plural("permission", "permissions"),
+            listed(&|v| v.to_owned())
+        ),
+        DIRECTORY_POWERBI_ROLE_ASSIGNMENT => format!(
+            "The Power BI app role {} {}.",
+            plural("assignment is", "assignments are"),
+            listed(&|v| v.to_owned())
+        ),
+        DIRECTORY_DELEGATED_GRANTS => format!(
+            "The app was granted the delegated Power BI {} {}.",
+            plural("permission", "permissions"),
+            listed(&|v| v.to_owned())
+        ),
+        DIRECTORY_CREDENTIAL_EXPIRY => each(&|v| {
+            match v {
+                "valid" => {
+                    "Every secret and certificate of the app is valid for more than 30 days."
+                }
+                "expiring-soon" => "A secret or certificate of the app ends within 30 days.",
+                _ => "No secret or certificate of the app is valid any more.",
+            }
+            .to_owned()
+        }),
+        DIRECTORY_CREDENTIAL_ENDS => format!(
+            "The app's soonest-ending secret or certificate ends on {}.",
+            listed(&|v| v.to_owned())
+        ),
+        DIRECTORY_CREDENTIAL_DAYS_LEFT => format!(
+            "It has {} left.",
+            listed(&|v| match v.parse::<u64>() {
+                Ok(n) => crate::words::count(n, "day", "days"),
+                Err(_) => format!("{v} days"),
+            })
+        ),
+        DIRECTORY_USER_ADMIN => each(&|v| {
+            if v == "true" {
+                "The directory says the user holds a Fabric, Global or Power Platform Administrator role.".to_owned()
+            } else {
+                "The directory says the user holds no Fabric, Global or Power Platform Administrator role.".to_owned()
+            }
+        }),
+        DIRECTORY_MISSING_PERMISSION => format!(
+            "The administrator's identity lacks {}.",
+            listed(&|v| v.to_owned())
+        ),
+        DIRECTORY_THROTTLED => each(&|v| match v.parse::<u64>() {
+            Ok(seconds) => format!(
+                "Microsoft Graph throttled the second look (retry after {seconds} seconds)."
+            ),
+            Err(_) => "Microsoft Graph throttled the second look.".to_owned(),
+        }),
+        TENANT_SETTINGS_READ => each(&|v| {
+            match v {
+                "ok" => "The tenant settings were read back.",
+                "forbidden" => "The tenant settings could not be read: the administrator's identity was refused.",
+                "throttled" => "The tenant settings could not be read: the Fabric API throttled the call.",
+                _ => "The tenant settings could not be read.",
+            }
+            .to_owned()
+        }),
+        TENANT_SETTINGS_ADMIN_API => each(&|v| setting_words(READ_ADMIN_TITLE, v)),
+        TENANT_SETTINGS_FABRIC_API => each(&|v| setting_words(FABRIC_API_TITLE, v)),
+        TENANT_SETTINGS_ALLOWED_GROUP => format!(
+            "The setting Service principals can access read-only admin APIs is enabled for {}.",
+            listed(&|v| group_words(v))
+        ),
+        TENANT_SETTINGS_FABRIC_API_GROUP => format!(
+            "The setting for service principals calling Fabric APIs is enabled for {}.",
+            listed(&|v| group_words(v))
+        ),
+        TENANT_SETTINGS_WORKSPACE_ACCESS => each(&|v| {
+            match v {
+                "direct" => "A workspace you named lists the service principal itself on its access list.",
+                "group" => "A workspace you named lists a security group of the service principal on its access list.",
+                _ => "A workspace you named lists neither the service principal nor any group of it on its access list.",
+            }
+            .to_owned()
+        }),
+        TENANT_SETTINGS_WORKSPACE_WITHOUT_SP => format!(
+            "The access list of {} {} holds neither the service principal nor a group of it.",
+            plural("workspace", "workspaces"),
+            listed(&|v| v.to_owned())
+        ),
+        TENANT_SETTINGS_EXCLUDED_GROUP => format!(
+            "The service principal is in the excluded {} {}.",
+            plural("group", "groups"),
+            listed(&|v| group_words(v))
+        ),
         _ => return None,
     })
+}
+
+/// The title of the read-only admin API setting, as the admin portal shows it.
+const READ_ADMIN_TITLE: &str = "Service principals can access read-only admin APIs";
+/// The title of the service-principal API setting.
+const FABRIC_API_TITLE: &str = "Service principals can call Fabric public APIs";
+
+/// A group kept as `<id> <name>`, for people: `name (id)`.
+fn group_words(value: &str) -> String {
+    match value.split_once(' ') {
+        Some((id, name)) => format!("{name} ({id})"),
+        None => value.to_owned(),
+    }
+}
+
+/// What a tenant setting means for the service principal.
+fn setting_words(title: &str, value: &str) -> String {
+    match value {
+        "off" => format!("The tenant setting {title} is disabled."),
+        "allowed" => format!("The tenant setting {title} allows this service principal."),
+        "not-in-group" => format!(
+            "The tenant setting {title} is enabled, but for security groups the service principal is not a member of."
+        ),
+        "excluded" => format!(
+            "The tenant setting {title} excludes a security group the service principal is a member of."
+        ),
+        _ => format!(
+            "The tenant setting {title} is enabled for security groups, and the service principal's groups could not be read."
+        ),
+    }
 }
 
 /// The sentence for a signal that a catalogue condition required not to be emitted.
@@ -854,6 +1052,34 @@ fn absent_sentence(signal: &str) -> Option<&'static str> {
         WORKSPACE_API_REACHABLE => "No workspace you named answered.",
         WORKSPACE_API_TARGET_LISTED => {
             "No workspace you named was missing from the workspaces the caller is a member of."
+        }
+        DIRECTORY_SP_OBJECT_ID | DIRECTORY_SP => "The app's service principal was not read.",
+        DIRECTORY_READ => "Nothing was read back from the directory.",
+        DIRECTORY_GROUPS => "The service principal is a member of no security group that was read.",
+        DIRECTORY_POWERBI_SP_ID => "The Power BI Service principal was not read.",
+        DIRECTORY_POWERBI_APP_ROLES | DIRECTORY_POWERBI_ROLE_ASSIGNMENT => {
+            "The app holds no Power BI application permission that was read."
+        }
+        DIRECTORY_DELEGATED_GRANTS => "The app holds no delegated Power BI grant that was read.",
+        DIRECTORY_CREDENTIAL_EXPIRY
+        | DIRECTORY_CREDENTIAL_ENDS
+        | DIRECTORY_CREDENTIAL_DAYS_LEFT => "The app's secrets and certificates were not read.",
+        DIRECTORY_USER_ADMIN => "The user's directory roles were not read.",
+        DIRECTORY_MISSING_PERMISSION => "The administrator's identity lacked no permission.",
+        DIRECTORY_THROTTLED => "Microsoft Graph did not throttle the second look.",
+        TENANT_SETTINGS_READ => "The tenant settings were not read.",
+        TENANT_SETTINGS_ADMIN_API => "The read-only admin API setting was not read.",
+        TENANT_SETTINGS_FABRIC_API => {
+            "The setting for service principals calling Fabric APIs was not read."
+        }
+        TENANT_SETTINGS_ALLOWED_GROUP => "The read-only admin API setting names no security group.",
+        TENANT_SETTINGS_EXCLUDED_GROUP => "No excluded security group holds the service principal.",
+        TENANT_SETTINGS_FABRIC_API_GROUP => {
+            "The setting for service principals calling Fabric APIs names no security group."
+        }
+        TENANT_SETTINGS_WORKSPACE_ACCESS => "No workspace access list was read.",
+        TENANT_SETTINGS_WORKSPACE_WITHOUT_SP => {
+            "Every workspace access list read holds the service principal or a group of it."
         }
         _ => return None,
     })
@@ -1259,6 +1485,41 @@ mod tests {
             WORKSPACE_API_LISTED => &["0", "1", "3"],
             WORKSPACE_API_REACHABLE => &["f089354e-8366-4e18-aea3-4cb4a3a50b48"],
             WORKSPACE_API_TARGET_LISTED => &["no"],
+            DIRECTORY_SP_OBJECT_ID
+            | DIRECTORY_POWERBI_SP_ID
+            | DIRECTORY_POWERBI_ROLE_ASSIGNMENT => &["11111111-2222-3333-4444-555555555555"],
+            DIRECTORY_SP => &["found", "not-found"],
+            DIRECTORY_READ => &[
+                "service-principal",
+                "groups",
+                "app-roles",
+                "grants",
+                "application",
+                "user-roles",
+            ],
+            DIRECTORY_GROUPS
+            | TENANT_SETTINGS_ALLOWED_GROUP
+            | TENANT_SETTINGS_EXCLUDED_GROUP
+            | TENANT_SETTINGS_FABRIC_API_GROUP => {
+                &["f51b705f-a409-4d40-9197-c5d5f349e2f0 PBI-Readers"]
+            }
+            DIRECTORY_POWERBI_APP_ROLES | DIRECTORY_DELEGATED_GRANTS => &["Tenant.Read.All"],
+            DIRECTORY_CREDENTIAL_EXPIRY => &["valid", "expiring-soon", "expired"],
+            DIRECTORY_CREDENTIAL_ENDS => &["2026-12-10"],
+            DIRECTORY_CREDENTIAL_DAYS_LEFT => &["11"],
+            DIRECTORY_USER_ADMIN => &["true", "false"],
+            DIRECTORY_MISSING_PERMISSION => &["Application.Read.All"],
+            DIRECTORY_THROTTLED => &["30", "unknown"],
+            TENANT_SETTINGS_READ => &["ok", "forbidden", "throttled", "failed"],
+            TENANT_SETTINGS_WORKSPACE_ACCESS => &["direct", "group", "none"],
+            TENANT_SETTINGS_WORKSPACE_WITHOUT_SP => &["f089354e-8366-4e18-aea3-4cb4a3a50b48"],
+            TENANT_SETTINGS_ADMIN_API | TENANT_SETTINGS_FABRIC_API => &[
+                "off",
+                "allowed",
+                "not-in-group",
+                "excluded",
+                "membership-unknown",
+            ],
             _ => &[],
         };
         words.to_vec()
@@ -1281,6 +1542,8 @@ mod tests {
             "admin_api.",
             "workspace_api.",
             "fabric_api.",
+            "directory.",
+            "tenant_settings.",
         ] {
             for (at, _) in sentence.match_indices(prefix) {
                 if sentence[at + prefix.len()..].starts_with(|c: char| c.is_ascii_lowercase()) {

@@ -204,6 +204,8 @@ impl TestSettings {
             powerbi_api: url(API),
             fabric_api: url(API),
             apis: crate::apis::Apis::PowerBi,
+            graph_api: url(API),
+            admin: None,
             workspaces: Vec::new(),
             skip_admin: false,
             detect_cloud: false,

@@ -99,7 +99,12 @@ pub(crate) fn run(args: CheckArgs, env: &Env, quiet: bool) -> Result<ExitStatus,
     )
     .map_err(DoctorError::HttpClient)?
     .with_deadline(crate::transport::Deadline::after(args.deadline.unwrap_or(
-        if matches!(settings.credential, Credential::DeviceCode) {
+        if matches!(settings.credential, Credential::DeviceCode)
+            || matches!(
+                settings.admin,
+                Some(crate::second_look::AdminAuth::DeviceCode)
+            )
+        {
             DEVICE_CODE_DEADLINE
         } else {
             DEFAULT_DEADLINE

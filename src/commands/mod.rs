@@ -88,6 +88,9 @@ pub(crate) fn redactor_for(settings: &Settings) -> Redactor {
         | Credential::DeviceCode
         | Credential::Replayed { .. } => {}
     }
+    for secret in settings.admin.iter().flat_map(|a| a.secrets()) {
+        redactor.add_token(secret.expose());
+    }
     redactor.register_for_run();
     redactor
 }

@@ -528,7 +528,7 @@ pub fn explain<'c>(
     }
     // One finding per check, in chain order; what the paste did not show is skipped.
     let mut ordered = Vec::new();
-    for check in CheckId::ALL {
+    for check in CheckId::ALL.into_iter().filter(|c| !c.second_look()) {
         match findings.iter().find(|f| f.check == check) {
             Some(f) => ordered.push(f.clone()),
             // A paste is read as one call; Fabric's answers go under the routes above, so the
@@ -634,6 +634,7 @@ pub fn explain<'c>(
         diagnoses: Diagnoses {
             causes,
             unexplained,
+            ruled_out: Vec::new(),
         },
         notes,
     }

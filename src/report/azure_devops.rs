@@ -49,7 +49,7 @@ fn check_issue(out: &mut String, report: &Report<'_>, finding: &Finding, kind: &
     let mut message = format!("{}: {}", finding.check.title(), finding.summary);
     let code = match cause_for(report, finding.check) {
         Some(d) => {
-            if let Some(step) = d.cause.fix.first() {
+            if let Some(step) = d.fix().first() {
                 let _ = write!(message, "\nFix: {}", step.trim());
             }
             Some(d.cause.id.as_str())
@@ -80,7 +80,7 @@ pub fn render(report: &crate::report::SealedReport<'_>) -> String {
             .cause
             .as_deref()
             .and_then(|id| diagnosis(report, id))
-            .and_then(|d| d.cause.fix.first())
+            .and_then(|d| d.fix().first())
         {
             let _ = write!(message, "\nFix: {}", step.trim());
         }

@@ -311,6 +311,7 @@ mod tests {
         let diagnoses = Diagnoses {
             causes: Vec::new(),
             unexplained: Vec::new(),
+            ruled_out: Vec::new(),
         };
         let gate = (!expectations.is_empty() || fail_on_warn).then(|| Gate {
             expectations_given: !expectations.is_empty(),

@@ -46,7 +46,7 @@ fn problem(out: &mut String, report: &Report<'_>, finding: &Finding) {
     let mut message = finding.summary.clone();
     let cause = match cause_for(report, finding.check) {
         Some(d) => {
-            if let Some(step) = d.cause.fix.first() {
+            if let Some(step) = d.fix().first() {
                 let _ = write!(message, "\nFix: {}", step.trim());
             }
             d.cause.id.as_str()
@@ -65,7 +65,7 @@ fn warning(out: &mut String, report: &Report<'_>, finding: &Finding) {
     let mut message = finding.summary.clone();
     if let Some(d) = cause_for(report, finding.check) {
         let _ = write!(title, ": {}", d.cause.id);
-        if let Some(step) = d.cause.fix.first() {
+        if let Some(step) = d.fix().first() {
             let _ = write!(message, "\nFix: {}", step.trim());
         }
     }
@@ -122,7 +122,7 @@ pub fn render(report: &crate::report::SealedReport<'_>) -> String {
             .cause
             .as_deref()
             .and_then(|id| diagnosis(report, id))
-            .and_then(|d| d.cause.fix.first())
+            .and_then(|d| d.fix().first())
         {
             let _ = write!(message, "\nFix: {}", step.trim());
         }

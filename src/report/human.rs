@@ -142,7 +142,7 @@ fn causes(out: &mut String, report: &Report<'_>, width: usize) {
         paragraph(out, &label("What happened:"), 6, c.what.trim(), width);
         paragraph(out, &label("Why:"), 6, c.why.trim(), width);
         paragraph(out, &label("Fix:"), 6, "", width);
-        for (n, step) in c.fix.iter().enumerate() {
+        for (n, step) in d.fix().iter().enumerate() {
             let first = format!("      {}. ", n + 1);
             let indent = visible_width(&first);
             paragraph(out, &first, indent, step.trim(), width);
@@ -156,6 +156,18 @@ fn causes(out: &mut String, report: &Report<'_>, width: usize) {
         for link in &c.docs {
             paragraph(out, "      ", 6, link, width);
         }
+    }
+}
+
+fn ruled_out(out: &mut String, report: &Report<'_>, width: usize) {
+    if report.diagnoses.ruled_out.is_empty() {
+        return;
+    }
+    section(out, "Ruled out");
+    for r in &report.diagnoses.ruled_out {
+        let first = format!("  {} {} ", styled(GREEN, "✗"), styled(BOLD, r.title.trim()));
+        let text = format!("[{}] {}", r.id, r.because.trim());
+        paragraph(out, &first, 4, &text, width);
     }
 }
 
@@ -195,6 +207,7 @@ pub fn render(report: &crate::report::SealedReport<'_>, verbose: bool, width: us
     }
     expectations(&mut out, report, width);
     causes(&mut out, report, width);
+    ruled_out(&mut out, report, width);
     unexplained(&mut out, report, width);
     if !report.notes.is_empty() {
         section(&mut out, "Notes");

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::check::{Evidence, Outcome, Signals};
+use crate::diagnose::RuledOut;
 use crate::expect::ExpectationOutcome;
 use crate::report::{Target, Verdict};
 use crate::token_profile::Profile;
@@ -23,6 +24,9 @@ struct Document<'a> {
     checks: Vec<Check<'a>>,
     causes: Vec<Cause<'a>>,
     unexplained: Vec<Unexplained<'a>>,
+    /// Causes the second look's records exclude (only when it ran and excluded one).
+    #[serde(skip_serializing_if = "<[RuledOut]>::is_empty")]
+    ruled_out: &'a [RuledOut],
     #[serde(skip_serializing_if = "<[ExpectationOutcome]>::is_empty")]
     expectations: &'a [ExpectationOutcome],
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -118,7 +122,7 @@ pub fn render(report: &crate::report::SealedReport<'_>) -> String {
                 title: &d.cause.title,
                 what: &d.cause.what,
                 why: &d.cause.why,
-                fix: &d.cause.fix,
+                fix: d.fix(),
                 docs: &d.cause.docs,
                 evidence: d
                     .because
@@ -144,6 +148,7 @@ pub fn render(report: &crate::report::SealedReport<'_>) -> String {
                 evidence: &f.evidence,
             })
             .collect(),
+        ruled_out: &report.diagnoses.ruled_out,
         expectations: &report.expectations,
         token: report.profile.as_ref(),
         notes: &report.notes,

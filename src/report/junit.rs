@@ -178,7 +178,7 @@ fn cause_text(out: &mut String, d: &Diagnosis<'_>) {
     }
     let _ = writeln!(out, "What happened: {}", c.what.trim());
     let _ = writeln!(out, "Fix:");
-    for (n, step) in c.fix.iter().enumerate() {
+    for (n, step) in d.fix().iter().enumerate() {
         let _ = writeln!(out, "  {}. {}", n + 1, step.trim());
     }
     let _ = writeln!(out, "Docs:");

@@ -280,7 +280,7 @@ fn cause(out: &mut String, rank: usize, d: &Diagnosis<'_>) {
     let _ = writeln!(out, "**What happened:** {}\n", c.what.trim());
     let _ = writeln!(out, "**Why:** {}\n", c.why.trim());
     let _ = writeln!(out, "**Fix:**\n");
-    for (n, step) in c.fix.iter().enumerate() {
+    for (n, step) in d.fix().iter().enumerate() {
         list_item(out, n + 1, step);
     }
     let _ = writeln!(out);
@@ -321,6 +321,23 @@ fn causes(out: &mut String, report: &Report<'_>) {
         }
         cause(out, i + 1, d);
     }
+}
+
+fn ruled_out(out: &mut String, report: &Report<'_>) {
+    if report.diagnoses.ruled_out.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "### Ruled out\n");
+    for r in &report.diagnoses.ruled_out {
+        let _ = writeln!(
+            out,
+            "- **{}** ({}): {}",
+            inline(r.title.trim()),
+            code(&r.id),
+            inline(r.because.trim())
+        );
+    }
+    let _ = writeln!(out);
 }
 
 fn unexplained(out: &mut String, report: &Report<'_>) {
@@ -405,6 +422,7 @@ pub fn render(report: &crate::report::SealedReport<'_>) -> String {
     checks_table(&mut out, report);
     expectations_table(&mut out, report);
     causes(&mut out, report);
+    ruled_out(&mut out, report);
     unexplained(&mut out, report);
     notes(&mut out, report);
     evidence(&mut out, report);

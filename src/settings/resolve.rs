@@ -332,6 +332,15 @@ pub(crate) fn resolve(args: &CheckArgs, env: &Env) -> Result<Settings, DoctorErr
             .as_deref()
             .unwrap_or_else(|| cloud.fabric_api()),
     )?;
+    let graph_api = validate_endpoint(
+        "--graph-api",
+        args.graph_api
+            .clone()
+            .or_else(|| profile.graph_api.clone())
+            .as_deref()
+            .unwrap_or_else(|| cloud.graph_api()),
+    )?;
+    let admin = crate::second_look::resolve_admin(args, env)?;
     let credential = choose_credential(args, &profile, env)?;
     let tenant = tenant.map(|t| t.value);
     let client_id = client_id.map(|c| c.value);
@@ -374,6 +383,8 @@ pub(crate) fn resolve(args: &CheckArgs, env: &Env) -> Result<Settings, DoctorErr
         powerbi_api,
         fabric_api,
         apis: args.api,
+        graph_api,
+        admin,
         workspaces: validate_workspaces(&workspaces)?,
         skip_admin: args.skip_admin,
         authority_overridden: authority_given.is_some(),
@@ -430,6 +441,8 @@ pub(crate) fn offline_settings(
         powerbi_api: validate_endpoint("--powerbi-api", cloud.powerbi_api())?,
         fabric_api: validate_endpoint("--fabric-api", cloud.fabric_api())?,
         apis,
+        graph_api: validate_endpoint("--graph-api", cloud.graph_api())?,
+        admin: None,
         workspaces: Vec::new(),
         skip_admin: true,
         detect_cloud: false,

@@ -22,6 +22,7 @@ mod progress;
 mod reliability;
 mod renderers;
 mod scenarios;
+mod second_look;
 mod token;
 mod validation;
 mod windows;
