@@ -308,7 +308,14 @@ struct Ran {
     stderr: String,
 }
 
+/// The peak memory of `pid`, read only while it runs pbi-doctor: a sample taken while the pid was
+/// still the test binary's own fork (before its exec), or someone else's, would count the wrong
+/// process (the suite saw 200+ MiB "peaks" on cases that use 19 MiB).
 fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let exe = std::fs::read_link(format!("/proc/{pid}/exe")).ok()?;
+    if exe != Path::new(env!("CARGO_BIN_EXE_pbi-doctor")) {
+        return None;
+    }
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status
         .lines()
@@ -754,6 +761,10 @@ fn every_fault_ends_in_time_with_a_named_finding_and_bounded_memory() {
         .join("reliability-faults.tsv");
     std::fs::write(&target, &table).unwrap();
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    assert!(
+        rows.iter().any(|row| row.peak_kib > 0),
+        "no run's memory was sampled: the peak check would pass on anything"
+    );
     crate::reliability::sync_section("faults", &crate::reliability::markdown_table(&table));
 }
 
