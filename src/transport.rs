@@ -9,6 +9,8 @@ use tokio::time::Instant;
 
 use url::Url;
 
+mod warm;
+
 use crate::secret::{REDACTED, Redactor, Secret};
 use crate::session::{Exchange, NetworkFailure, NetworkKind, RecordedRequest, RecordedResponse};
 
@@ -222,6 +224,7 @@ pub enum Failure {
 /// The live client: one reqwest client with timeouts, optionally recording.
 pub struct Live {
     client: reqwest::Client,
+    warm: warm::Warm,
     token_origin: String,
     recorder: Option<Mutex<Vec<Exchange>>>,
     redactor: Redactor,
@@ -392,7 +395,12 @@ impl Live {
         record: bool,
         redactor: Redactor,
     ) -> Result<Self, String> {
+        // ring for TLS (see Cargo.toml): installed for the process before the client is built,
+        // which is where reqwest picks its provider up. Err only if one is installed already.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let warm = warm::Warm::default();
         let client = reqwest::Client::builder()
+            .connector_layer(warm::WarmLayer(warm.clone()))
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             .redirect(reqwest::redirect::Policy::none())
@@ -401,6 +409,7 @@ impl Live {
             .map_err(|e| e.to_string())?;
         Ok(Self {
             client,
+            warm,
             token_origin,
             recorder: record.then(|| Mutex::new(Vec::new())),
             redactor,
@@ -673,6 +682,20 @@ impl Transport {
     /// The time left before the run's deadline (unbounded without one).
     pub fn time_left(&self) -> Duration {
         self.deadline().map_or(Duration::MAX, |d| d.left())
+    }
+
+    /// Opens connections ahead of their first request, without sending any: `connections` to
+    /// each origin given (`scheme://host:port`), for the requests that will go there at once.
+    /// An origin already connected to is left alone (the pool has its connection). Must be
+    /// called within the runtime; nothing on replay. Returns how many were started.
+    pub fn prewarm(&self, origins: &[(&Url, usize)]) -> usize {
+        match self {
+            Self::Live(live) => origins
+                .iter()
+                .map(|(origin, n)| live.warm.open(&live.client, origin, *n))
+                .sum(),
+            Self::Replay(_) => 0,
+        }
     }
 
     /// Sends a request through the guard.

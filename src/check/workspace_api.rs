@@ -47,7 +47,7 @@ pub const SIGNALS: &[&str] = &[
 /// that 50 workspaces take a handful of round trips and a hanging workspace costs the run one
 /// timeout, few enough not to hammer the API. Over HTTP/2 they share one connection; over
 /// HTTP/1.1 each in flight holds one of the pool's connections, reused by the next.
-const IN_FLIGHT: usize = 8;
+pub(crate) const IN_FLIGHT: usize = 8;
 
 /// One probe's own finding, merged into the check's in `--workspace` order.
 fn part() -> Finding {

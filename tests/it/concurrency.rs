@@ -29,7 +29,7 @@ struct Server {
 
 #[derive(Default)]
 struct State {
-    connections: AtomicUsize,
+    connections: Arc<AtomicUsize>,
     /// (connection number, method, path without query), in order of arrival.
     requests: Mutex<Vec<(usize, String, String)>>,
     /// Answers are held until this many requests have arrived (0: answer at once).
@@ -40,14 +40,33 @@ struct State {
     /// timeout that keeps a sequential client from hanging the test).
     released_by_all: AtomicBool,
     timed_out: AtomicBool,
+    /// POSTs are answered once another server has accepted this many connections (or after a
+    /// safety timeout); `gate_opened` says which came first.
+    gate: Option<(Arc<AtomicUsize>, usize)>,
+    gate_opened: AtomicBool,
+}
+
+impl State {
+    fn connections_handle(self: Arc<Self>) -> Arc<AtomicUsize> {
+        self.connections.clone()
+    }
 }
 
 impl Server {
     fn start(hold_until: usize, answer: fn(&str, &str) -> (u16, String)) -> Self {
+        Self::start_gated(hold_until, None, answer)
+    }
+
+    fn start_gated(
+        hold_until: usize,
+        gate: Option<(&Server, usize)>,
+        answer: fn(&str, &str) -> (u16, String),
+    ) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let state = Arc::new(State {
             hold_until,
+            gate: gate.map(|(other, n)| (other.state.clone().connections_handle(), n)),
             ..State::default()
         });
         let shared = state.clone();
@@ -128,6 +147,15 @@ fn serve(
                 state.timed_out.store(true, Ordering::SeqCst);
             } else if *arrived >= state.hold_until {
                 state.released_by_all.store(true, Ordering::SeqCst);
+            }
+        }
+        if let (Some((connections, n)), "POST") = (&state.gate, method.as_str()) {
+            for _ in 0..2000 {
+                if connections.load(Ordering::SeqCst) >= *n {
+                    state.gate_opened.store(true, Ordering::SeqCst);
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(5));
             }
         }
         let (status, text) = answer(&method, &path);
@@ -313,4 +341,30 @@ fn the_admin_list_and_workspace_probes_are_all_in_flight_at_once() {
     assert_eq!(api_host.requests().len(), 2 + workspaces);
     assert_eq!(status(&report, "admin-api"), "pass", "{report:#}");
     assert_ne!(status(&report, "workspace-api"), "error", "{report:#}");
+}
+
+#[test]
+fn the_api_connections_are_open_before_the_token_arrives_and_carry_no_extra_request() {
+    // The token is answered only once the API host has accepted both probe connections: with
+    // connections opened after the token (as before), the gate would wait out its 10 s.
+    let api_host = Server::start(0, api);
+    let login_host = Server::start_gated(0, Some((&api_host, 2)), login);
+    let report = check(
+        &login_host,
+        &api_host,
+        &["--cloud".to_owned(), "public".to_owned()],
+    );
+    assert!(
+        login_host.state.gate_opened.load(Ordering::SeqCst),
+        "the token was answered before the API connections were open"
+    );
+    assert_eq!(status(&report, "workspace-api"), "pass", "{report:#}");
+    // Opening them sent nothing: the two probes are the only requests, on those two connections.
+    let mut probes = api_host.requests();
+    probes.sort();
+    assert_eq!(
+        probes,
+        ["GET /v1.0/myorg/admin/groups", "GET /v1.0/myorg/groups"]
+    );
+    assert_eq!(api_host.connections(), 2);
 }
