@@ -225,6 +225,7 @@ pub enum Failure {
 pub struct Live {
     client: reqwest::Client,
     warm: warm::Warm,
+    discovery_cache: Option<(std::path::PathBuf, i64)>,
     token_origin: String,
     recorder: Option<Mutex<Vec<Exchange>>>,
     redactor: Redactor,
@@ -440,6 +441,7 @@ impl Live {
         Ok(Self {
             client,
             warm,
+            discovery_cache: None,
             token_origin,
             recorder: record.then(|| Mutex::new(Vec::new())),
             redactor,
@@ -447,6 +449,16 @@ impl Live {
             deadline: None,
             progress: crate::progress::Progress::default(),
         })
+    }
+
+    /// Reads tenants' OpenID configurations through the cache file at `path` (see
+    /// [`crate::cloud_discovery::discover_cached`]); `now` judges its entries' age. Not for a
+    /// recording run: its session must hold the discovery exchange that replay will ask for.
+    pub fn with_discovery_cache(self, path: std::path::PathBuf, now: i64) -> Self {
+        Self {
+            discovery_cache: Some((path, now)),
+            ..self
+        }
     }
 
     /// Tells `progress` which host each request waits on, and until when.
@@ -699,6 +711,17 @@ impl Transport {
             .map(|a| a.port())
             .unwrap_or(9);
         Url::parse(&format!("http://127.0.0.1:{port}")).expect("a loopback URL")
+    }
+
+    /// The discovery cache and the instant its entries are judged at, if the run has one.
+    pub fn discovery_cache(&self) -> Option<(&std::path::Path, i64)> {
+        match self {
+            Self::Live(live) => live
+                .discovery_cache
+                .as_ref()
+                .map(|(path, now)| (path.as_path(), *now)),
+            Self::Replay(_) => None,
+        }
     }
 
     /// The run's deadline, if it has one (live runs).

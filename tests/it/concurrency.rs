@@ -224,12 +224,21 @@ fn workspace(i: usize) -> String {
     format!("00000000-0000-4000-8000-{:012x}", 0xa0 + i)
 }
 
-/// Runs `check` against the two servers; returns the JSON report.
+/// Runs `check` against the two servers, without the caches; returns the JSON report.
 fn check(login: &Server, api: &Server, args: &[String]) -> Value {
     let home = crate::harness::tempdir();
+    let mut args = args.to_vec();
+    args.push("--no-cache".to_owned());
+    let report = check_in(&home, login, api, &args);
+    let _ = std::fs::remove_dir_all(&home);
+    report
+}
+
+/// Runs `check` with `home` as its home folder (where its caches live).
+fn check_in(home: &std::path::Path, login: &Server, api: &Server, args: &[String]) -> Value {
     let output = binary()
         .env("AZURE_CLIENT_SECRET", TEST_SECRET)
-        .env("HOME", &home)
+        .env("HOME", home)
         .env("XDG_CONFIG_HOME", home.join(".config"))
         .args([
             "check",
@@ -241,11 +250,10 @@ fn check(login: &Server, api: &Server, args: &[String]) -> Value {
             "json",
         ])
         .args(["--authority-host", &login.url, "--powerbi-api", &api.url])
-        .args(["--timeout", "5", "--no-cache"])
+        .args(["--timeout", "5"])
         .args(args)
         .output()
         .unwrap();
-    let _ = std::fs::remove_dir_all(&home);
     serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
         panic!(
             "no JSON report ({e}); stderr: {}",
@@ -367,4 +375,54 @@ fn the_api_connections_are_open_before_the_token_arrives_and_carry_no_extra_requ
         ["GET /v1.0/myorg/admin/groups", "GET /v1.0/myorg/groups"]
     );
     assert_eq!(api_host.connections(), 2);
+}
+
+fn finding<'r>(report: &'r Value, check: &str) -> &'r Value {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == check)
+        .unwrap()
+}
+
+#[test]
+fn a_tenant_s_cloud_read_in_the_last_day_is_not_asked_for_again_and_finds_the_same() {
+    let home = crate::harness::tempdir();
+    let (login_host, api_host) = (Server::start(0, login), Server::start(0, api));
+    let first = check_in(&home, &login_host, &api_host, &[]);
+    let second = check_in(&home, &login_host, &api_host, &[]);
+    // Recording asks again: its session must hold the exchange that replay will ask for.
+    let recording = home.join("session.json");
+    let third = check_in(
+        &home,
+        &login_host,
+        &api_host,
+        &["--record".to_owned(), recording.display().to_string()],
+    );
+    let _ = std::fs::remove_dir_all(&home);
+    let discovery = format!("GET /{TENANT}/v2.0/.well-known/openid-configuration");
+    let token = format!("POST /{TENANT}/oauth2/v2.0/token");
+    assert_eq!(
+        login_host.requests(),
+        [&discovery, &token, &token, &discovery, &token].map(String::clone)
+    );
+    // The token check reports what discovery read, from the cache as from the authority.
+    let (a, b) = (
+        finding(&first, "token-acquisition"),
+        finding(&second, "token-acquisition"),
+    );
+    assert!(
+        b["evidence"]
+            .to_string()
+            .contains("microsoftonline.com, EU"),
+        "{b:#}"
+    );
+    assert_eq!(a["evidence"], b["evidence"]);
+    assert_eq!(a["signals"], b["signals"]);
+    assert_eq!(status(&second, "workspace-api"), "pass", "{second:#}");
+    assert_eq!(
+        finding(&third, "token-acquisition")["signals"],
+        a["signals"]
+    );
 }
