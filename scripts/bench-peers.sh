@@ -9,6 +9,7 @@
 #   bash scripts/bench-peers.sh                  # 30 rounds per level
 #   ROUNDS=10 NO_WRITE=1 bash scripts/bench-peers.sh   # quicker; print the section only
 #   MSAL_PYTHON=/path/to/venv/bin/python bash scripts/bench-peers.sh
+#   BASELINE=/path/to/older/pbi-doctor bash scripts/bench-peers.sh   # A/B: its rows in the same rounds
 #
 # BIN (default target/release/pbi-doctor, built when missing) is copied first, so a rebuild
 # cannot change it mid-run. MSAL for Python runs when MSAL_PYTHON (or python3) imports msal and
@@ -37,6 +38,7 @@ cleanup() {
 trap cleanup EXIT
 cp "$BIN" "$work/pbi-doctor"
 B=$work/pbi-doctor
+if [ -n "${BASELINE:-}" ]; then cp "$BASELINE" "$work/pbi-doctor-baseline"; fi
 OUT=${OUT:-$work/out}
 mkdir -p "$OUT"
 
@@ -81,6 +83,13 @@ A="--tenant $TENANT --client-id $CLIENT_ID --no-cache --format json --authority-
     printf 'pbi-cloud-public\t%s check %s --cloud public\n' "$B" "$A"
     printf 'pbi-ws1\t%s check %s --cloud public %s\n' "$B" "$A" "$(ws 1)"
     printf 'pbi-ws50\t%s check %s --cloud public %s\n' "$B" "$A" "$ws50"
+    # The discovery cache on: every run but the first reads the tenant's cloud from it (the
+    # admin-probe budget, on too, is lifted so that every run still makes its admin call).
+    printf 'pbi-default-cached\t%s check %s --admin-probe-budget 1000000\n' "$B" "${A/--no-cache /}"
+    if [ -n "${BASELINE:-}" ]; then
+        printf 'baseline-default\t%s check %s\n' "$work/pbi-doctor-baseline" "$A"
+        printf 'baseline-cloud-public\t%s check %s --cloud public\n' "$work/pbi-doctor-baseline" "$A"
+    fi
 } >"$OUT/cmds.tsv"
 
 start_mock() { # LOG ARGS…
@@ -150,8 +159,8 @@ for level in L0 L50; do
 done
 
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-printf '{"date": "%s", "rounds": %s, "binary": "%s", "msal": "%s"}\n' "$(date -u +%Y-%m-%d)" \
-    "$ROUNDS" "${BIN#"$ROOT"/}" "$msal" >"$OUT/meta.json"
+printf '{"date": "%s", "rounds": %s, "binary": "%s", "baseline": "%s", "msal": "%s"}\n' "$(date -u +%Y-%m-%d)" \
+    "$ROUNDS" "${BIN#"$ROOT"/}" "${BASELINE_NAME:-${BASELINE:-}}" "$msal" >"$OUT/meta.json"
 python3 "$P/table.py" "$OUT" "$commit" >"$work/section.md"
 cat "$work/section.md"
 if [ -z "${NO_WRITE:-}" ]; then

@@ -330,8 +330,8 @@ fn a_given_cloud_skips_discovery_and_workspace_probes_reuse_the_pool() {
 
 #[test]
 fn the_admin_list_and_workspace_probes_are_all_in_flight_at_once() {
-    // Admin + list + 8 workspaces: no answer until all 10 requests have arrived.
-    let workspaces = 8;
+    // Admin + list + 16 workspaces (the bound): no answer until all 18 requests have arrived.
+    let workspaces = 16;
     let login_host = Server::start(0, login);
     let api_host = Server::start(2 + workspaces, api);
     let mut args: Vec<String> = vec!["--cloud".into(), "public".into()];
