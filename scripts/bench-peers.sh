@@ -111,7 +111,8 @@ stop_mock() {
     mock=
 }
 
-# count LEVEL_DIR LOG: requests and new connections of one run of each command.
+# count LEVEL_DIR LOG: requests and new connections of one run of each command. Occurrences, not
+# lines: the mock's threads write to one stderr, and two log lines can land on one.
 count() {
     local dir=$1 logfile=$2 name cmd before part
     : >"$dir/counts.tsv"
@@ -122,8 +123,8 @@ count() {
         sleep 0.3
         part=$(tail -n +$((before + 1)) "$logfile")
         printf '%s\t%s\t%s\t%s\n' "$name" \
-            "$(grep -c '" [0-9][0-9][0-9] -$' <<<"$part" || true)" \
-            "$(grep -c 'new connection' <<<"$part" || true)" \
+            "$(grep -o '" [0-9][0-9][0-9] -' <<<"$part" | wc -l)" \
+            "$(grep -o 'new connection' <<<"$part" | wc -l)" \
             "$(grep -o '"[A-Z]\+ [^ ?]*' <<<"$part" | sed -E 's#/1111[-0-9]*##; s#^"##; s#/groups/0000[-0-9a-f]*/#/groups/{id}/#' |
                 uniq -c | awk '{ printf "%s%s %s%s", (NR > 1 ? ", " : ""), $2, $3, ($1 > 1 ? " ×" $1 : "") }')" \
             >>"$dir/counts.tsv"
