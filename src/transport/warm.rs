@@ -27,8 +27,11 @@ type Slot = oneshot::Receiver<Box<dyn Any + Send>>;
 
 #[derive(Default)]
 struct State {
-    /// Origins a connection has been asked for: the pool may hold one, so no warm-up.
-    seen: HashSet<String>,
+    /// Origins warmed up already (or connected to): not again.
+    opened: HashSet<String>,
+    /// Origins a real request has asked a connection for: the pool may hold one, which a
+    /// warm-up would be handed and send on, so none starts after that.
+    connected: HashSet<String>,
     /// Warm connections (or their coming), per origin, for the next real requests.
     ready: HashMap<String, VecDeque<Slot>>,
 }
@@ -51,15 +54,26 @@ impl Warm {
         connections: usize,
     ) -> usize {
         let key = origin.origin().ascii_serialization();
-        if connections == 0 || !self.state().seen.insert(key) {
-            return 0;
+        {
+            let mut state = self.state();
+            if connections == 0
+                || state.connected.contains(&key)
+                || !state.opened.insert(key.clone())
+            {
+                return 0;
+            }
         }
         for _ in 0..connections {
-            let warm_up = client.get(origin.clone()).send();
+            let (warm, client, origin, key) =
+                (self.clone(), client.clone(), origin.clone(), key.clone());
             // Spawned: it must run while the caller waits for the token. It ends on its first
-            // poll (the layer fails it), so it outlives nothing.
+            // poll (the layer fails it), so it outlives nothing. The check and the pool's
+            // checkout run in that same poll, so no pooled connection can come between them.
             tokio::spawn(WARMING.scope((), async move {
-                let _ = warm_up.await;
+                if warm.state().connected.contains(&key) {
+                    return;
+                }
+                let _ = client.get(origin).send().await;
             }));
         }
         connections
@@ -143,7 +157,7 @@ where
         }
         let slot = {
             let mut state = self.warm.state();
-            state.seen.insert(key.clone());
+            state.connected.insert(key.clone());
             state.ready.get_mut(&key).and_then(VecDeque::pop_front)
         };
         Box::pin(async move {
