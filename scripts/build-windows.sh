@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Cross-builds the Windows x86_64 binary from Linux: target x86_64-pc-windows-gnu, linked with
 # Debian's mingw-w64. Installs the Rust target and mingw when they are missing (as root, with
-# apt-get; otherwise it says what to install). aws-lc-sys (rustls' crypto) compiles its C and
-# assembly with x86_64-w64-mingw32-gcc; it needs neither cmake nor nasm for this target.
+# apt-get; otherwise it says what to install). ring (the crypto of rustls and of the certificate
+# assertion) compiles its C and assembly with x86_64-w64-mingw32-gcc; no cmake, no nasm.
 #
 #   bash scripts/build-windows.sh            # → dist/pbi-doctor-<version>-x86_64-pc-windows-gnu.exe
 #   OUT=/tmp/x bash scripts/build-windows.sh # another output folder

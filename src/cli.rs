@@ -291,7 +291,7 @@ pub struct CheckArgs {
     /// skipped with a notice.
     #[arg(long, value_name = "N", default_value_t = crate::quota::DEFAULT_BUDGET)]
     pub admin_probe_budget: u32,
-    /// Do not read or write the admin-probe cache.
+    /// Do not read or write the caches: admin probes made, tenants' clouds.
     #[arg(long)]
     pub no_cache: bool,
     /// Seconds to wait for each answer.

@@ -28,6 +28,8 @@
 //! the table, a `cloud_instance_name` not in the table (e.g. the retired Germany cloud or the
 //! newer European sovereign clouds), and signals that contradict each other.
 
+use std::path::Path;
+
 use serde_json::Value;
 use url::Url;
 
@@ -118,12 +120,35 @@ fn configuration_url(authority: &Url, tenant: &str) -> Url {
 }
 
 /// Asks the authority for the tenant's OpenID configuration (one GET, retried only on transient
-/// failures) and reads its cloud from it.
+/// failures) and reads its cloud from it; through the transport's cache when it has one (a live
+/// `check` that is not recording, see [`discover_cached`]).
 pub async fn discover(
     transport: &Transport,
     authority: &Url,
     tenant: &str,
 ) -> Result<Discovery, DiscoveryFailure> {
+    discover_cached(transport, authority, tenant, transport.discovery_cache()).await
+}
+
+/// [`discover`], through the per-tenant cache at `cache` (path, now): a configuration read in
+/// the last [`CACHE_SECONDS`] from the same authority is read again from there, with the same
+/// parser, so the run finds what it would have found asking again, minus one request on the
+/// critical path. Only answers that were read (200, parsed) are kept; a refusal, a failure or a
+/// malformed document is asked for again every run. A cache that cannot be read or written is
+/// passed over.
+pub async fn discover_cached(
+    transport: &Transport,
+    authority: &Url,
+    tenant: &str,
+    cache: Option<(&Path, i64)>,
+) -> Result<Discovery, DiscoveryFailure> {
+    let key = cache_key(authority, tenant);
+    if let Some((path, now)) = cache
+        && let Some(body) = cache_load(path).ok().and_then(|c| c.fresh(&key, now))
+        && let Ok(discovery) = parse(&body)
+    {
+        return Ok(discovery);
+    }
     let request = Request {
         method: Method::Get,
         url: configuration_url(authority, tenant),
@@ -139,9 +164,89 @@ pub async fn discover(
         return Err(DiscoveryFailure::Refused(response));
     }
     match parse(&response.body) {
-        Ok(discovery) => Ok(discovery),
+        Ok(discovery) => {
+            if let Some((path, now)) = cache
+                && !response.truncated
+                && response.body.len() <= CACHE_BODY_CAP
+            {
+                // A cache that cannot be written costs the next run one request, nothing more.
+                let _ = cache_store(path, &key, &response.body, now);
+            }
+            Ok(discovery)
+        }
         Err(reason) => Err(DiscoveryFailure::Malformed { response, reason }),
     }
+}
+
+/// The cache file's name, in the profile folder beside the admin-probe cache.
+pub(crate) const CACHE_FILE: &str = "cloud-discovery-cache.json";
+/// How long a tenant's configuration is taken as read: a tenant does not change clouds, but a
+/// day bounds how long a wrong answer (a proxy's, say) could stick.
+pub(crate) const CACHE_SECONDS: i64 = 24 * 3600;
+/// A configuration is a few KiB; anything larger is not kept.
+const CACHE_BODY_CAP: usize = 64 * 1024;
+const CACHE_READ_CAP: u64 = 4 * 1024 * 1024;
+const CACHE_VERSION: u32 = 1;
+
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct Cache {
+    version: u32,
+    /// By authority origin and tenant (lower case).
+    entries: std::collections::BTreeMap<String, CacheEntry>,
+}
+
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct CacheEntry {
+    /// When it was read (seconds since the epoch).
+    read_at: i64,
+    /// The document as received.
+    body: String,
+}
+
+impl Cache {
+    fn fresh(mut self, key: &str, now: i64) -> Option<String> {
+        let entry = self.entries.remove(key)?;
+        (entry.read_at <= now && now - entry.read_at < CACHE_SECONDS).then_some(entry.body)
+    }
+}
+
+fn cache_key(authority: &Url, tenant: &str) -> String {
+    format!(
+        "{} {}",
+        authority.origin().ascii_serialization(),
+        tenant.trim().to_ascii_lowercase()
+    )
+}
+
+fn cache_load(path: &Path) -> std::io::Result<Cache> {
+    let text = crate::fsio::read_file_text(path, CACHE_READ_CAP, crate::fsio::Decoding::Strict)
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    let cache: Cache = serde_json::from_str(&text).map_err(std::io::Error::other)?;
+    if cache.version != CACHE_VERSION {
+        return Err(std::io::Error::other("another format version"));
+    }
+    Ok(cache)
+}
+
+fn cache_store(path: &Path, key: &str, body: &str, now: i64) -> std::io::Result<()> {
+    let mut cache = cache_load(path).unwrap_or_default();
+    cache.version = CACHE_VERSION;
+    cache
+        .entries
+        .retain(|_, e| e.read_at <= now && now - e.read_at < CACHE_SECONDS);
+    cache.entries.insert(
+        key.to_owned(),
+        CacheEntry {
+            read_at: now,
+            body: body.to_owned(),
+        },
+    );
+    let mut text = serde_json::to_string_pretty(&cache).map_err(std::io::Error::other)?;
+    text.push('\n');
+    if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(folder)?;
+    }
+    crate::fsio::write_atomically(path, text.as_bytes(), crate::fsio::Access::Private)
 }
 
 fn text(map: &serde_json::Map<String, Value>, field: &str) -> Option<String> {
@@ -240,6 +345,39 @@ mod tests {
     use wiremock::{Mock, MockServer, ResponseTemplate};
 
     use super::*;
+
+    /// The cache answers for a day and for the authority and tenant it read, else the authority
+    /// is asked (here a closed port: a network failure says a request went out).
+    #[tokio::test]
+    async fn the_cache_answers_for_a_day_for_its_authority_and_tenant_only() {
+        let dir = std::env::temp_dir().join(format!("pbi-doctor-disc-{}", uuid::Uuid::new_v4()));
+        let path = dir.join(CACHE_FILE);
+        let closed = Transport::closed_port_url();
+        let transport = Transport::for_tests(&closed);
+        let body = serde_json::json!({
+            "issuer": "https://login.microsoftonline.us/t/v2.0",
+            "tenant_region_scope": "USGov",
+            "tenant_region_sub_scope": "DODCON",
+            "cloud_instance_name": "microsoftonline.us"
+        })
+        .to_string();
+        let now = 1_763_630_000;
+        cache_store(&path, &cache_key(&closed, "T1"), &body, now).unwrap();
+        let fresh = discover_cached(&transport, &closed, "t1", Some((&path, now + 3600))).await;
+        assert_eq!(fresh.unwrap(), parse(&body).unwrap());
+        for (tenant, at) in [
+            ("t1", now + CACHE_SECONDS),
+            ("t2", now + 1),
+            ("t1", now - 1),
+        ] {
+            let asked = discover_cached(&transport, &closed, tenant, Some((&path, at))).await;
+            assert!(
+                matches!(asked, Err(DiscoveryFailure::Network(_))),
+                "{tenant} at {at}: {asked:?}"
+            );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     const TID: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 

@@ -9,6 +9,8 @@ use tokio::time::Instant;
 
 use url::Url;
 
+mod warm;
+
 use crate::secret::{REDACTED, Redactor, Secret};
 use crate::session::{Exchange, NetworkFailure, NetworkKind, RecordedRequest, RecordedResponse};
 
@@ -222,6 +224,8 @@ pub enum Failure {
 /// The live client: one reqwest client with timeouts, optionally recording.
 pub struct Live {
     client: reqwest::Client,
+    warm: warm::Warm,
+    discovery_cache: Option<(std::path::PathBuf, i64)>,
     token_origin: String,
     recorder: Option<Mutex<Vec<Exchange>>>,
     redactor: Redactor,
@@ -378,6 +382,32 @@ fn innermost(error: &reqwest::Error, redactor: &Redactor) -> String {
     redactor.clean(&last.to_string())
 }
 
+/// The trust store when both `SSL_CERT_FILE` and `SSL_CERT_DIR` are set (Linux and other
+/// non-Apple Unix): the file's certificates only. rustls-native-certs would read both, every
+/// file of the directory (146 here, ~3.4 ms a run) although OpenSSL only looks one up when it
+/// needs it; a file named explicitly is taken to be the trust the user chose. `None` (the
+/// platform's own loading, as before) when either is unset, or the file gives no usable
+/// certificate — whose error the platform verifier then reports as it always did.
+fn cert_file_roots() -> Option<Vec<reqwest::Certificate>> {
+    if !cfg!(all(
+        unix,
+        not(target_vendor = "apple"),
+        not(target_os = "android")
+    )) || std::env::var_os("SSL_CERT_DIR").is_none()
+    {
+        return None;
+    }
+    use rustls_pki_types::pem::PemObject as _;
+    let pem = std::fs::read(std::env::var_os("SSL_CERT_FILE")?).ok()?;
+    let roots: Vec<reqwest::Certificate> = rustls_pki_types::CertificateDer::pem_slice_iter(&pem)
+        .filter_map(Result::ok)
+        // Only what rustls accepts as a root: one it refuses would fail the client's build.
+        .filter(|der| rustls::RootCertStore::empty().add(der.clone()).is_ok())
+        .filter_map(|der| reqwest::Certificate::from_der(&der).ok())
+        .collect();
+    (!roots.is_empty()).then_some(roots)
+}
+
 /// Delay before retry number `attempt` (1-based): 0.5 s, 1 s, 2 s …
 fn backoff(attempt: u32) -> Duration {
     Duration::from_millis(500 * 2u64.pow(attempt.saturating_sub(1).min(4)))
@@ -392,7 +422,16 @@ impl Live {
         record: bool,
         redactor: Redactor,
     ) -> Result<Self, String> {
-        let client = reqwest::Client::builder()
+        // ring for TLS (see Cargo.toml): installed for the process before the client is built,
+        // which is where reqwest picks its provider up. Err only if one is installed already.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let warm = warm::Warm::default();
+        let mut builder = reqwest::Client::builder();
+        if let Some(roots) = cert_file_roots() {
+            builder = builder.tls_certs_only(roots);
+        }
+        let client = builder
+            .connector_layer(warm::WarmLayer(warm.clone()))
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             .redirect(reqwest::redirect::Policy::none())
@@ -401,6 +440,8 @@ impl Live {
             .map_err(|e| e.to_string())?;
         Ok(Self {
             client,
+            warm,
+            discovery_cache: None,
             token_origin,
             recorder: record.then(|| Mutex::new(Vec::new())),
             redactor,
@@ -408,6 +449,16 @@ impl Live {
             deadline: None,
             progress: crate::progress::Progress::default(),
         })
+    }
+
+    /// Reads tenants' OpenID configurations through the cache file at `path` (see
+    /// [`crate::cloud_discovery::discover_cached`]); `now` judges its entries' age. Not for a
+    /// recording run: its session must hold the discovery exchange that replay will ask for.
+    pub fn with_discovery_cache(self, path: std::path::PathBuf, now: i64) -> Self {
+        Self {
+            discovery_cache: Some((path, now)),
+            ..self
+        }
     }
 
     /// Tells `progress` which host each request waits on, and until when.
@@ -662,6 +713,17 @@ impl Transport {
         Url::parse(&format!("http://127.0.0.1:{port}")).expect("a loopback URL")
     }
 
+    /// The discovery cache and the instant its entries are judged at, if the run has one.
+    pub fn discovery_cache(&self) -> Option<(&std::path::Path, i64)> {
+        match self {
+            Self::Live(live) => live
+                .discovery_cache
+                .as_ref()
+                .map(|(path, now)| (path.as_path(), *now)),
+            Self::Replay(_) => None,
+        }
+    }
+
     /// The run's deadline, if it has one (live runs).
     pub fn deadline(&self) -> Option<Deadline> {
         match self {
@@ -673,6 +735,20 @@ impl Transport {
     /// The time left before the run's deadline (unbounded without one).
     pub fn time_left(&self) -> Duration {
         self.deadline().map_or(Duration::MAX, |d| d.left())
+    }
+
+    /// Opens connections ahead of their first request, without sending any: `connections` to
+    /// each origin given (`scheme://host:port`), for the requests that will go there at once.
+    /// An origin already connected to is left alone (the pool has its connection). Must be
+    /// called within the runtime; nothing on replay. Returns how many were started.
+    pub fn prewarm(&self, origins: &[(&Url, usize)]) -> usize {
+        match self {
+            Self::Live(live) => origins
+                .iter()
+                .map(|(origin, n)| live.warm.open(&live.client, origin, *n))
+                .sum(),
+            Self::Replay(_) => 0,
+        }
     }
 
     /// Sends a request through the guard.

@@ -56,7 +56,7 @@ pub const SIGNALS: &[&str] = &[
 ];
 
 /// How many workspace calls are in flight at once, as on the Power BI side.
-const IN_FLIGHT: usize = 4;
+pub(crate) const IN_FLIGHT: usize = super::workspace_api::IN_FLIGHT;
 
 /// Whether the run shows this check at all: only when Fabric is asked for and the APIs are
 /// called. Offline commands and `--api powerbi` runs show no Fabric line.

@@ -487,6 +487,29 @@ pub async fn discover(
     (effective, Some(found))
 }
 
+/// The connections the probes will want at once, per origin: the admin call (unless skipped),
+/// the list and the first workspace calls. Probe families on other hosts add theirs here.
+pub(crate) fn probe_connections<'s>(
+    settings: &'s Settings,
+    probes: &Probes,
+) -> Vec<(&'s url::Url, usize)> {
+    let Probes::Run { admin_skipped } = probes else {
+        return Vec::new();
+    };
+    let mut hosts = Vec::with_capacity(2);
+    if settings.apis.powerbi() {
+        let api = usize::from(admin_skipped.is_none())
+            + 1
+            + settings.workspaces.len().min(workspace_api::IN_FLIGHT);
+        hosts.push((&settings.powerbi_api, api));
+    }
+    if fabric_api::shown(settings.apis, probes) {
+        let fabric = 1 + settings.workspaces.len().min(fabric_api::IN_FLIGHT);
+        hosts.push((&settings.fabric_api, fabric));
+    }
+    hosts
+}
+
 /// Runs the whole chain and returns one finding per check, in chain order. The cloud was settled
 /// before (see [`discover`]); what discovery read is evidence for the token check.
 pub async fn run_chain(
@@ -496,6 +519,9 @@ pub async fn run_chain(
 ) -> ChainOutput {
     let mut findings = Vec::with_capacity(CheckId::ALL.len());
     let mut record = CredentialRecord::default();
+    // The API connections open while the token is asked for: ready when it arrives.
+    ctx.transport
+        .prewarm(&probe_connections(ctx.settings, &probes));
     ctx.progress.check_started(CheckId::TokenAcquisition);
     let (token_finding, token) = in_time(ctx, token_acquisition::run(ctx, discovery, &mut record))
         .await

@@ -43,9 +43,11 @@ pub const SIGNALS: &[&str] = &[
     signal::WORKSPACE_API_ROUTE,
 ];
 
-/// How many workspace calls are in flight at once: enough that a hanging workspace costs the run
-/// one timeout, few enough not to hammer the API.
-const IN_FLIGHT: usize = 4;
+/// How many workspace calls are in flight at once (besides the list and the admin call): enough
+/// that 50 workspaces take four round trips and a hanging workspace costs the run one
+/// timeout, few enough not to hammer the API. Over HTTP/2 they share one connection; over
+/// HTTP/1.1 each in flight holds one of the pool's connections, reused by the next.
+pub(crate) const IN_FLIGHT: usize = 16;
 
 /// One probe's own finding, merged into the check's in `--workspace` order.
 fn part() -> Finding {

@@ -56,6 +56,16 @@ pub(crate) fn quota_path(env: &Env) -> Option<std::path::PathBuf> {
     quota_path_for(env, Platform::CURRENT)
 }
 
+/// The per-tenant cache of OpenID configurations, beside the admin-probe cache.
+fn discovery_cache_path(env: &Env) -> Option<std::path::PathBuf> {
+    let platform = Platform::CURRENT;
+    let folder = profile::folder_for(env, platform)?;
+    Some(platform.join(
+        &folder.display().to_string(),
+        &[crate::cloud_discovery::CACHE_FILE],
+    ))
+}
+
 /// [`quota_path`] with the platform given.
 fn quota_path_for(env: &Env, platform: Platform) -> Option<std::path::PathBuf> {
     let folder = profile::folder_for(env, platform)?;
@@ -111,6 +121,17 @@ pub(crate) fn run(args: CheckArgs, env: &Env, quiet: bool) -> Result<ExitStatus,
         },
     )))
     .with_progress(progress.clone());
+    // The tenant's cloud as read in the last day: discovery off the critical path. Not when
+    // recording, so that the session holds the exchange its replay asks for.
+    let cache = if args.no_cache || args.record.is_some() {
+        None
+    } else {
+        discovery_cache_path(env)
+    };
+    let live = match cache {
+        Some(path) => live.with_discovery_cache(path, now),
+        None => live,
+    };
     let transport = Transport::Live(live);
     let catalogue = Catalogue::embedded()?;
     // A recording replays the budget's skip as a skip: the admin answer was never asked for.

@@ -127,8 +127,16 @@ pub(crate) fn run_checks<'c>(
     let ticker = progress
         .drawing()
         .then(|| runtime.spawn(progress.clone().ticking()));
-    // The cloud is settled first; discovery's answer is the token check's evidence.
-    let (settings, discovery) = runtime.block_on(crate::check::discover(settings, transport));
+    // The cloud is settled first; discovery's answer is the token check's evidence. The API
+    // connections of the cloud as given open meanwhile (no request is sent on them): a detected
+    // cloud keeps them in most runs; one that moves elsewhere leaves them unused, and the chain
+    // opens its own.
+    let (settings, discovery) = runtime.block_on(async {
+        if settings.detect_cloud {
+            transport.prewarm(&crate::check::probe_connections(settings, &probes));
+        }
+        crate::check::discover(settings, transport).await
+    });
     let ctx = Context {
         settings: &settings,
         transport,

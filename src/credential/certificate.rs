@@ -330,6 +330,7 @@ impl Certificate {
             iat: now,
             exp: now + ASSERTION_LIFETIME_SECONDS,
         };
+        super::ring_jwt::install();
         jsonwebtoken::encode(&header, &claims, &EncodingKey::from_rsa_der(&self.key.0))
             .map(Secret::new)
             .map_err(|e| CertificateError::Signing(e.to_string()))
@@ -581,6 +582,7 @@ fn rsa_pkcs1(key: &FoundKey) -> Result<Vec<u8>, Option<String>> {
 /// The RSA public modulus and exponent of a private key, without leading zeros, as the crypto
 /// backend computes them (which also proves the key is usable for signing).
 fn public_half(pkcs1: &[u8]) -> Result<(Vec<u8>, Vec<u8>), String> {
+    super::ring_jwt::install();
     let jwk = Jwk::from_encoding_key(&EncodingKey::from_rsa_der(pkcs1), Algorithm::RS256)
         .map_err(|e| e.to_string())?;
     let AlgorithmParameters::RSA(rsa) = jwk.algorithm else {

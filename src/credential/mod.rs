@@ -7,5 +7,6 @@ pub mod certificate;
 pub mod device_code;
 pub mod federated;
 mod kind;
+mod ring_jwt;
 
 pub use kind::CredentialKind;

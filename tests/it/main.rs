@@ -5,6 +5,7 @@ mod bounds;
 mod catalogue;
 mod ci;
 mod cli;
+mod concurrency;
 mod corpus;
 mod diagnosis;
 mod examples;

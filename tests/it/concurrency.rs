@@ -1,0 +1,431 @@
+//! How `check` uses the network, asserted as behaviour (counts and order of arrival, never time):
+//! requests and new connections per scenario against two loopback servers (login host and API
+//! host, as login.microsoftonline.com and api.powerbi.com are two hosts), and the concurrency of
+//! the API probes against a server that holds every answer until all of them have arrived — were
+//! the probes sent one after another, the first would wait for the others and the run would fail.
+//!
+//! wiremock counts requests but not connections, and its responders cannot wait for each other,
+//! so these servers are a few lines of HTTP/1.1 over `std::net`, keep-alive included.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+use pbi_doctor::jwt::encode_unsigned;
+use serde_json::{Value, json};
+
+use crate::harness::{TEST_SECRET, binary};
+
+const TENANT: &str = "72f988bf-0000-4000-8000-000000000001";
+const CLIENT: &str = "00000000-0000-4000-8000-0000000000c1";
+
+/// One loopback HTTP/1.1 server: every connection and request it saw.
+struct Server {
+    url: String,
+    state: Arc<State>,
+}
+
+#[derive(Default)]
+struct State {
+    connections: Arc<AtomicUsize>,
+    /// (connection number, method, path without query), in order of arrival.
+    requests: Mutex<Vec<(usize, String, String)>>,
+    /// Answers are held until this many requests have arrived (0: answer at once).
+    hold_until: usize,
+    arrived: Mutex<usize>,
+    all_arrived: Condvar,
+    /// Set when a held answer was let go because everything had arrived (not by the safety
+    /// timeout that keeps a sequential client from hanging the test).
+    released_by_all: AtomicBool,
+    timed_out: AtomicBool,
+    /// POSTs are answered once another server has accepted this many connections (or after a
+    /// safety timeout); `gate_opened` says which came first.
+    gate: Option<(Arc<AtomicUsize>, usize)>,
+    gate_opened: AtomicBool,
+}
+
+impl State {
+    fn connections_handle(self: Arc<Self>) -> Arc<AtomicUsize> {
+        self.connections.clone()
+    }
+}
+
+impl Server {
+    fn start(hold_until: usize, answer: fn(&str, &str) -> (u16, String)) -> Self {
+        Self::start_gated(hold_until, None, answer)
+    }
+
+    fn start_gated(
+        hold_until: usize,
+        gate: Option<(&Server, usize)>,
+        answer: fn(&str, &str) -> (u16, String),
+    ) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let state = Arc::new(State {
+            hold_until,
+            gate: gate.map(|(other, n)| (other.state.clone().connections_handle(), n)),
+            ..State::default()
+        });
+        let shared = state.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let n = shared.connections.fetch_add(1, Ordering::SeqCst) + 1;
+                let state = shared.clone();
+                std::thread::spawn(move || serve(stream, n, &state, answer));
+            }
+        });
+        Self { url, state }
+    }
+
+    fn connections(&self) -> usize {
+        self.state.connections.load(Ordering::SeqCst)
+    }
+
+    fn requests(&self) -> Vec<String> {
+        let requests = self.state.requests.lock().unwrap();
+        requests
+            .iter()
+            .map(|(_, m, p)| format!("{m} {p}"))
+            .collect()
+    }
+}
+
+fn serve(
+    stream: TcpStream,
+    connection: usize,
+    state: &State,
+    answer: fn(&str, &str) -> (u16, String),
+) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut writer = stream;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        let mut words = line.split_whitespace();
+        let method = words.next().unwrap_or_default().to_owned();
+        let target = words.next().unwrap_or_default().to_owned();
+        let mut length = 0;
+        loop {
+            let mut header = String::new();
+            if reader.read_line(&mut header).unwrap_or(0) == 0 {
+                return;
+            }
+            let header = header.trim_end();
+            if header.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = header.split_once(':')
+                && name.eq_ignore_ascii_case("content-length")
+            {
+                length = value.trim().parse().unwrap_or(0);
+            }
+        }
+        let mut body = vec![0; length];
+        if reader.read_exact(&mut body).is_err() {
+            return;
+        }
+        let path = target.split('?').next().unwrap_or_default().to_owned();
+        state
+            .requests
+            .lock()
+            .unwrap()
+            .push((connection, method.clone(), path.clone()));
+        if state.hold_until > 0 {
+            let mut arrived = state.arrived.lock().unwrap();
+            *arrived += 1;
+            state.all_arrived.notify_all();
+            let (arrived, wait) = state
+                .all_arrived
+                .wait_timeout_while(arrived, Duration::from_secs(20), |n| *n < state.hold_until)
+                .unwrap();
+            if wait.timed_out() {
+                state.timed_out.store(true, Ordering::SeqCst);
+            } else if *arrived >= state.hold_until {
+                state.released_by_all.store(true, Ordering::SeqCst);
+            }
+        }
+        if let (Some((connections, n)), "POST") = (&state.gate, method.as_str()) {
+            for _ in 0..2000 {
+                if connections.load(Ordering::SeqCst) >= *n {
+                    state.gate_opened.store(true, Ordering::SeqCst);
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
+        let (status, text) = answer(&method, &path);
+        let response = format!(
+            "HTTP/1.1 {status} X\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\n\r\n{text}",
+            text.len()
+        );
+        if writer.write_all(response.as_bytes()).is_err() {
+            return;
+        }
+    }
+}
+
+fn token() -> String {
+    let now = chrono::Utc::now().timestamp();
+    encode_unsigned(
+        &json!({"typ": "JWT", "alg": "RS256", "kid": "k"}),
+        &json!({
+            "aud": "https://analysis.windows.net/powerbi/api",
+            "iss": format!("https://sts.windows.net/{TENANT}/"),
+            "iat": now - 60, "nbf": now - 60, "exp": now + 3500,
+            "appid": CLIENT, "appidacr": "1", "idtyp": "app",
+            "oid": "5b2e7c1d-0000-4000-8000-00000000a001", "tid": TENANT,
+            "roles": ["Tenant.Read.All"], "ver": "1.0"
+        }),
+        "c2lnbmF0dXJlLW9mLXRoZS1sb29wYmFjay10ZXN0",
+    )
+}
+
+/// The login host: the tenant's OpenID configuration and the token endpoint.
+fn login(method: &str, path: &str) -> (u16, String) {
+    match (method, path) {
+        ("GET", p) if p.ends_with("/v2.0/.well-known/openid-configuration") => (
+            200,
+            json!({
+                "issuer": format!("https://login.microsoftonline.com/{TENANT}/v2.0"),
+                "token_endpoint": format!("https://login.microsoftonline.com/{TENANT}/oauth2/v2.0/token"),
+                "tenant_region_scope": "EU",
+                "cloud_instance_name": "microsoftonline.com"
+            })
+            .to_string(),
+        ),
+        ("POST", p) if p.ends_with("/oauth2/v2.0/token") => (
+            200,
+            json!({"token_type": "Bearer", "expires_in": 3599, "access_token": token()}).to_string(),
+        ),
+        _ => (404, "{}".to_owned()),
+    }
+}
+
+const WORKSPACE: &str = "00000000-0000-4000-8000-0000000000a1";
+
+/// The API host: the admin list, the caller's list (one workspace) and any workspace's datasets.
+fn api(_method: &str, path: &str) -> (u16, String) {
+    let list = json!({"value": [{"id": WORKSPACE, "name": "Sales", "type": "Workspace"}]});
+    match path {
+        "/v1.0/myorg/admin/groups" | "/v1.0/myorg/groups" => (200, list.to_string()),
+        p if p.starts_with("/v1.0/myorg/groups/") && p.ends_with("/datasets") => {
+            (200, json!({"value": []}).to_string())
+        }
+        _ => (404, "{}".to_owned()),
+    }
+}
+
+fn workspace(i: usize) -> String {
+    format!("00000000-0000-4000-8000-{:012x}", 0xa0 + i)
+}
+
+/// Runs `check` against the two servers, without the caches; returns the JSON report.
+fn check(login: &Server, api: &Server, args: &[String]) -> Value {
+    let home = crate::harness::tempdir();
+    let mut args = args.to_vec();
+    args.push("--no-cache".to_owned());
+    let report = check_in(&home, login, api, &args);
+    let _ = std::fs::remove_dir_all(&home);
+    report
+}
+
+/// Runs `check` with `home` as its home folder (where its caches live).
+fn check_in(home: &std::path::Path, login: &Server, api: &Server, args: &[String]) -> Value {
+    let output = binary()
+        .env("AZURE_CLIENT_SECRET", TEST_SECRET)
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .args([
+            "check",
+            "--tenant",
+            TENANT,
+            "--client-id",
+            CLIENT,
+            "--format",
+            "json",
+        ])
+        .args(["--authority-host", &login.url, "--powerbi-api", &api.url])
+        // The Power BI family, whose counts these tests pin; the Fabric list would otherwise
+        // go to the real Fabric host.
+        .args(["--api", "powerbi"])
+        .args(["--timeout", "5"])
+        .args(args)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "no JSON report ({e}); stderr: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+fn status(report: &Value, check: &str) -> String {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == check)
+        .map(|c| c["status"].as_str().unwrap_or_default().to_owned())
+        .unwrap_or_default()
+}
+
+#[test]
+fn the_default_check_sends_four_requests_over_one_login_and_two_api_connections() {
+    let (login_host, api_host) = (Server::start(0, login), Server::start(0, api));
+    let report = check(&login_host, &api_host, &[]);
+    assert_eq!(status(&report, "workspace-api"), "pass", "{report:#}");
+    assert_eq!(
+        login_host.requests(),
+        [
+            format!("GET /{TENANT}/v2.0/.well-known/openid-configuration"),
+            format!("POST /{TENANT}/oauth2/v2.0/token"),
+        ]
+    );
+    // Discovery and the token request share one connection to the login host.
+    assert_eq!(login_host.connections(), 1);
+    let mut probes = api_host.requests();
+    probes.sort();
+    // Exactly one admin-API request (its quota is 50 an hour per tenant), one list.
+    assert_eq!(
+        probes,
+        ["GET /v1.0/myorg/admin/groups", "GET /v1.0/myorg/groups"]
+    );
+    // The two probes run at once: one connection each, no more.
+    assert_eq!(api_host.connections(), 2);
+}
+
+#[test]
+fn a_given_cloud_skips_discovery_and_workspace_probes_reuse_the_pool() {
+    let (login_host, api_host) = (Server::start(0, login), Server::start(0, api));
+    let mut args: Vec<String> = vec!["--cloud".into(), "public".into()];
+    for i in 1..=20 {
+        args.extend(["--workspace".to_owned(), workspace(i)]);
+    }
+    let report = check(&login_host, &api_host, &args);
+    assert_eq!(status(&report, "admin-api"), "pass", "{report:#}");
+    assert_eq!(
+        login_host.requests(),
+        [format!("POST /{TENANT}/oauth2/v2.0/token")]
+    );
+    assert_eq!(login_host.connections(), 1);
+    let requests = api_host.requests();
+    assert_eq!(requests.len(), 22, "{requests:?}");
+    assert_eq!(
+        requests
+            .iter()
+            .filter(|r| r.ends_with("/admin/groups"))
+            .count(),
+        1
+    );
+    // 22 requests, a bounded number in flight: connections are reused, not one per request.
+    let connections = api_host.connections();
+    assert!(
+        (2..22).contains(&connections),
+        "{connections} connections for 22 requests"
+    );
+}
+
+#[test]
+fn the_admin_list_and_workspace_probes_are_all_in_flight_at_once() {
+    // Admin + list + 16 workspaces (the bound): no answer until all 18 requests have arrived.
+    let workspaces = 16;
+    let login_host = Server::start(0, login);
+    let api_host = Server::start(2 + workspaces, api);
+    let mut args: Vec<String> = vec!["--cloud".into(), "public".into()];
+    for i in 1..=workspaces {
+        args.extend(["--workspace".to_owned(), workspace(i)]);
+    }
+    let report = check(&login_host, &api_host, &args);
+    assert!(
+        !api_host.state.timed_out.load(Ordering::SeqCst),
+        "an answer waited for requests that never came: the probes are not concurrent; \
+         arrived: {:?}",
+        api_host.requests()
+    );
+    assert!(api_host.state.released_by_all.load(Ordering::SeqCst));
+    assert_eq!(api_host.requests().len(), 2 + workspaces);
+    assert_eq!(status(&report, "admin-api"), "pass", "{report:#}");
+    assert_ne!(status(&report, "workspace-api"), "error", "{report:#}");
+}
+
+#[test]
+fn the_api_connections_are_open_before_the_token_arrives_and_carry_no_extra_request() {
+    // The token is answered only once the API host has accepted both probe connections: with
+    // connections opened after the token (as before), the gate would wait out its 10 s.
+    let api_host = Server::start(0, api);
+    let login_host = Server::start_gated(0, Some((&api_host, 2)), login);
+    let report = check(
+        &login_host,
+        &api_host,
+        &["--cloud".to_owned(), "public".to_owned()],
+    );
+    assert!(
+        login_host.state.gate_opened.load(Ordering::SeqCst),
+        "the token was answered before the API connections were open"
+    );
+    assert_eq!(status(&report, "workspace-api"), "pass", "{report:#}");
+    // Opening them sent nothing: the two probes are the only requests, on those two connections.
+    let mut probes = api_host.requests();
+    probes.sort();
+    assert_eq!(
+        probes,
+        ["GET /v1.0/myorg/admin/groups", "GET /v1.0/myorg/groups"]
+    );
+    assert_eq!(api_host.connections(), 2);
+}
+
+fn finding<'r>(report: &'r Value, check: &str) -> &'r Value {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == check)
+        .unwrap()
+}
+
+#[test]
+fn a_tenant_s_cloud_read_in_the_last_day_is_not_asked_for_again_and_finds_the_same() {
+    let home = crate::harness::tempdir();
+    let (login_host, api_host) = (Server::start(0, login), Server::start(0, api));
+    let first = check_in(&home, &login_host, &api_host, &[]);
+    let second = check_in(&home, &login_host, &api_host, &[]);
+    // Recording asks again: its session must hold the exchange that replay will ask for.
+    let recording = home.join("session.json");
+    let third = check_in(
+        &home,
+        &login_host,
+        &api_host,
+        &["--record".to_owned(), recording.display().to_string()],
+    );
+    let _ = std::fs::remove_dir_all(&home);
+    let discovery = format!("GET /{TENANT}/v2.0/.well-known/openid-configuration");
+    let token = format!("POST /{TENANT}/oauth2/v2.0/token");
+    assert_eq!(
+        login_host.requests(),
+        [&discovery, &token, &token, &discovery, &token].map(String::clone)
+    );
+    // The token check reports what discovery read, from the cache as from the authority.
+    let (a, b) = (
+        finding(&first, "token-acquisition"),
+        finding(&second, "token-acquisition"),
+    );
+    assert!(
+        b["evidence"]
+            .to_string()
+            .contains("microsoftonline.com, EU"),
+        "{b:#}"
+    );
+    assert_eq!(a["evidence"], b["evidence"]);
+    assert_eq!(a["signals"], b["signals"]);
+    assert_eq!(status(&second, "workspace-api"), "pass", "{second:#}");
+    assert_eq!(
+        finding(&third, "token-acquisition")["signals"],
+        a["signals"]
+    );
+}
