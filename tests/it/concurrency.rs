@@ -304,7 +304,7 @@ fn the_default_check_sends_four_requests_over_one_login_and_two_api_connections(
 fn a_given_cloud_skips_discovery_and_workspace_probes_reuse_the_pool() {
     let (login_host, api_host) = (Server::start(0, login), Server::start(0, api));
     let mut args: Vec<String> = vec!["--cloud".into(), "public".into()];
-    for i in 1..=20 {
+    for i in 1..=40 {
         args.extend(["--workspace".to_owned(), workspace(i)]);
     }
     let report = check(&login_host, &api_host, &args);
@@ -315,7 +315,7 @@ fn a_given_cloud_skips_discovery_and_workspace_probes_reuse_the_pool() {
     );
     assert_eq!(login_host.connections(), 1);
     let requests = api_host.requests();
-    assert_eq!(requests.len(), 22, "{requests:?}");
+    assert_eq!(requests.len(), 42, "{requests:?}");
     assert_eq!(
         requests
             .iter()
@@ -323,18 +323,18 @@ fn a_given_cloud_skips_discovery_and_workspace_probes_reuse_the_pool() {
             .count(),
         1
     );
-    // 22 requests, a bounded number in flight: connections are reused, not one per request.
+    // 42 requests, a bounded number in flight: connections are reused, not one per request.
     let connections = api_host.connections();
     assert!(
-        (2..22).contains(&connections),
-        "{connections} connections for 22 requests"
+        (2..42).contains(&connections),
+        "{connections} connections for 42 requests"
     );
 }
 
 #[test]
 fn the_admin_list_and_workspace_probes_are_all_in_flight_at_once() {
-    // Admin + list + 16 workspaces (the bound): no answer until all 18 requests have arrived.
-    let workspaces = 16;
+    // Admin + list + 25 workspaces (the bound): no answer until all 27 requests have arrived.
+    let workspaces = 25;
     let login_host = Server::start(0, login);
     let api_host = Server::start(2 + workspaces, api);
     let mut args: Vec<String> = vec!["--cloud".into(), "public".into()];
