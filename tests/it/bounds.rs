@@ -8,7 +8,7 @@ use std::process::Stdio;
 use pbi_doctor::jwt::encode_unsigned;
 use serde_json::json;
 
-use crate::harness::{binary, run, tempdir};
+use crate::harness::{binary, run, run_on_file, tempdir};
 
 fn powerbi_token() -> String {
     encode_unsigned(
@@ -75,16 +75,7 @@ fn utf16_files_from_windows_powershell_are_read() {
     let dir = tempdir();
     let token_file = dir.join("token.txt");
     std::fs::write(&token_file, utf16le_with_bom(&powerbi_token())).unwrap();
-    let out = run(
-        &[
-            "token",
-            "--file",
-            token_file.to_str().unwrap(),
-            "--format",
-            "json",
-        ],
-        None,
-    );
+    let out = run_on_file("token", &token_file);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains("https://analysis.windows.net/powerbi/api") && !stdout.contains("not-jwt"),
@@ -96,16 +87,7 @@ fn utf16_files_from_windows_powershell_are_read() {
         utf16le_with_bom("AADSTS7000215: Invalid client secret provided.\r\n"),
     )
     .unwrap();
-    let out = run(
-        &[
-            "explain",
-            "--file",
-            paste.to_str().unwrap(),
-            "--format",
-            "json",
-        ],
-        None,
-    );
+    let out = run_on_file("explain", &paste);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("7000215"), "{stdout}");
     let _ = std::fs::remove_dir_all(&dir);

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::harness::run;
+use crate::harness::run_on_file;
 use crate::reliability::sync_section_in;
 
 /// What the thread concluded, as `expect.toml` records it.
@@ -99,16 +99,7 @@ fn the_corpus_of_real_reports() {
         assert!(!report.causes.is_empty(), "{name}: no expected cause");
         assert!(report.source.starts_with("https://"), "{name}: source");
         let paste = dir.join("paste.txt");
-        let output = run(
-            &[
-                "explain",
-                "--file",
-                paste.to_str().unwrap(),
-                "--format",
-                "json",
-            ],
-            None,
-        );
+        let output = run_on_file("explain", &paste);
         let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_default();
         let ranked = json["causes"]
             .as_array()

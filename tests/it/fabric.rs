@@ -473,16 +473,7 @@ async fn fabric_expectations_hold_or_say_why() {
 #[test]
 fn a_refused_identity_type_names_the_fabric_api_family() {
     let paste = crate::harness::fixtures_dir().join("explain-fabric-cicd-log/paste.txt");
-    let out = crate::harness::run(
-        &[
-            "explain",
-            "--file",
-            paste.to_str().unwrap(),
-            "--format",
-            "json",
-        ],
-        None,
-    );
+    let out = crate::harness::run_on_file("explain", &paste);
     let report = json_report("explain-fabric-cicd-log", &out);
     let workspace = finding(&report, "workspace-api");
     assert_eq!(

@@ -419,6 +419,20 @@ pub fn run(args: &[&str], stdin: Option<&str>) -> Output {
     cmd.output().unwrap()
 }
 
+/// `pbi-doctor <command> --file <path> --format json`: `explain` or `token` on a file.
+pub fn run_on_file(command: &str, path: &Path) -> Output {
+    run(
+        &[
+            command,
+            "--file",
+            path.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        None,
+    )
+}
+
 /// The binary as a plain process, for tests that drive its pipes or time it: no environment but
 /// `NO_COLOR`.
 pub fn binary() -> std::process::Command {
