@@ -15,7 +15,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use pbi_doctor::catalogue::{Catalogue, SCENARIOS};
-use pbi_doctor::check::{Context, Finding, Probes, run_chain};
+use pbi_doctor::check::{Context, Finding, Probes, Settled, run_chain};
 use pbi_doctor::diagnose::diagnose;
 use pbi_doctor::report::{self, Report, Target};
 use pbi_doctor::secret::Redactor;
@@ -164,7 +164,7 @@ fn replay_findings(name: &str, rt: &tokio::runtime::Runtime) -> Vec<Finding> {
         Probes::Run {
             admin_skipped: None,
         },
-        None,
+        Settled::default(),
     ))
     .findings
 }

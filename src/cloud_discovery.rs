@@ -142,13 +142,30 @@ pub async fn discover_cached(
     tenant: &str,
     cache: Option<(&Path, i64)>,
 ) -> Result<Discovery, DiscoveryFailure> {
-    let key = cache_key(authority, tenant);
-    if let Some((path, now)) = cache
-        && let Some(body) = cache_load(path).ok().and_then(|c| c.fresh(&key, now))
-        && let Ok(discovery) = parse(&body)
-    {
-        return Ok(discovery);
+    match cached(authority, tenant, cache) {
+        Some(discovery) => Ok(discovery),
+        None => ask(transport, authority, tenant, cache).await,
     }
+}
+
+/// The tenant's configuration as the cache at `cache` (path, now) holds it, read in the last
+/// [`CACHE_SECONDS`] from the same authority; `None` when it holds none that parses.
+pub fn cached(authority: &Url, tenant: &str, cache: Option<(&Path, i64)>) -> Option<Discovery> {
+    let (path, now) = cache?;
+    let body = cache_load(path)
+        .ok()?
+        .fresh(&cache_key(authority, tenant), now)?;
+    parse(&body).ok()
+}
+
+/// Asks the authority (the cache not read), and keeps a configuration that was read in the
+/// cache at `cache`, if any.
+pub async fn ask(
+    transport: &Transport,
+    authority: &Url,
+    tenant: &str,
+    cache: Option<(&Path, i64)>,
+) -> Result<Discovery, DiscoveryFailure> {
     let request = Request {
         method: Method::Get,
         url: configuration_url(authority, tenant),
@@ -170,7 +187,7 @@ pub async fn discover_cached(
                 && response.body.len() <= CACHE_BODY_CAP
             {
                 // A cache that cannot be written costs the next run one request, nothing more.
-                let _ = cache_store(path, &key, &response.body, now);
+                let _ = cache_store(path, &cache_key(authority, tenant), &response.body, now);
             }
             Ok(discovery)
         }

@@ -779,6 +779,13 @@ impl Transport {
         }
     }
 
+    /// Whether a request may go out ahead of knowing it is the one needed: live runs only, and
+    /// not while recording, whose session holds exactly the exchanges the chain used (replay
+    /// asks for those, in their order).
+    pub fn may_send_ahead(&self) -> bool {
+        matches!(self, Self::Live(Live { recorder: None, .. }))
+    }
+
     /// The exchanges recorded so far (live runs with recording on).
     pub fn recorded(&self) -> Vec<Exchange> {
         match self {

@@ -467,24 +467,60 @@ pub struct ChainOutput {
     pub record: CredentialRecord,
 }
 
+/// What settling the cloud leaves for the chain (see [`settle_cloud`]).
+#[derive(Default)]
+pub struct Settled {
+    /// The tenant's OpenID configuration as read, when the cloud was not given: the token
+    /// check's evidence.
+    pub discovery: Option<DiscoveryResult>,
+    /// The token request sent beside the lookup, if one was.
+    pub(crate) early_token: Option<token_acquisition::EarlyToken>,
+}
+
 /// Reads the tenant's OpenID configuration when the cloud was not given, and returns the settings
 /// of the cloud it names (unchanged when none is named) with what was read. Runs before the
 /// chain, whose input it is.
-pub async fn discover(
-    settings: &Settings,
-    transport: &Transport,
-) -> (Settings, Option<DiscoveryResult>) {
+///
+/// When the lookup has to go to the authority (no fresh cache entry), a client's token request
+/// for the cloud as given goes out beside it, so the lookup is off the critical path: it is the
+/// request the chain would send next for a tenant of that cloud, which is where most tenants
+/// live. The chain takes its answer only when the cloud found asks for the very same request;
+/// a tenant found elsewhere costs that one request, sent again to the right cloud (see
+/// [`token_acquisition::EarlyToken::asked_for`]).
+pub async fn settle_cloud(ctx: &Context<'_>) -> (Settings, Settled) {
+    let settings = ctx.settings;
     let Some(tenant) = settings.tenant.as_deref().filter(|_| settings.detect_cloud) else {
-        return (settings.clone(), None);
+        return (settings.clone(), Settled::default());
     };
-    let found = crate::cloud_discovery::discover(transport, &settings.authority_host, tenant).await;
+    let (transport, authority) = (ctx.transport, &settings.authority_host);
+    let cache = transport.discovery_cache();
+    let (found, early_token) = match crate::cloud_discovery::cached(authority, tenant, cache) {
+        Some(found) => (Ok(found), None),
+        None if token_acquisition::EarlyToken::asked_for(settings, transport) => {
+            let (found, early) = tokio::join!(
+                crate::cloud_discovery::ask(transport, authority, tenant, cache),
+                token_acquisition::EarlyToken::ask(ctx)
+            );
+            (found, Some(early))
+        }
+        None => (
+            crate::cloud_discovery::ask(transport, authority, tenant, cache).await,
+            None,
+        ),
+    };
     let effective = match &found {
         Ok(crate::cloud_discovery::Discovery {
             cloud: Some(cloud), ..
         }) => settings.with_cloud(*cloud),
         _ => settings.clone(),
     };
-    (effective, Some(found))
+    (
+        effective,
+        Settled {
+            discovery: Some(found),
+            early_token,
+        },
+    )
 }
 
 /// The connections the probes will want at once, per origin: the admin call (unless skipped),
@@ -512,18 +548,14 @@ pub(crate) fn probe_connections<'s>(
 
 /// Runs the whole chain and returns one finding per check, in chain order. The cloud was settled
 /// before (see [`discover`]); what discovery read is evidence for the token check.
-pub async fn run_chain(
-    ctx: &Context<'_>,
-    probes: Probes,
-    discovery: Option<&DiscoveryResult>,
-) -> ChainOutput {
+pub async fn run_chain(ctx: &Context<'_>, probes: Probes, settled: Settled) -> ChainOutput {
     let mut findings = Vec::with_capacity(CheckId::ALL.len());
     let mut record = CredentialRecord::default();
     // The API connections open while the token is asked for: ready when it arrives.
     ctx.transport
         .prewarm(&probe_connections(ctx.settings, &probes));
     ctx.progress.check_started(CheckId::TokenAcquisition);
-    let (token_finding, token) = in_time(ctx, token_acquisition::run(ctx, discovery, &mut record))
+    let (token_finding, token) = in_time(ctx, token_acquisition::run(ctx, settled, &mut record))
         .await
         .unwrap_or_else(|words| {
             (
@@ -736,6 +768,7 @@ async fn second_look(ctx: &Context<'_>, findings: &[Finding], token: &TokenInHan
 
 #[cfg(test)]
 mod tests {
+    use super::Settled;
     use std::cell::Cell;
     use std::time::Duration;
 
@@ -781,7 +814,7 @@ mod tests {
                 Probes::Run {
                     admin_skipped: Some(skip.clone()),
                 },
-                None,
+                Settled::default(),
             )
             .await;
             let admin = out

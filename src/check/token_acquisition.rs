@@ -10,13 +10,15 @@
 //! Nothing: it is the first link of the chain.
 
 use crate::api_error::BodyKind;
-use crate::check::{CheckId, Context, CredentialRecord, Finding, Outcome, TokenInHand, signal};
+use crate::check::{
+    CheckId, Context, CredentialRecord, Finding, Outcome, Settled, TokenInHand, signal,
+};
 use crate::cloud::Cloud;
 use crate::cloud_discovery::{Discovery, DiscoveryFailure};
 use crate::credential::CredentialKind;
 use crate::entra_error;
 use crate::session::NetworkKind;
-use crate::settings::Credential;
+use crate::settings::{Credential, Settings};
 use crate::shape::{TenantShape, is_guid, tenant_shape};
 use crate::token_input::{self, Wrapper};
 use crate::transport::{Failure, FormValue, Method, Request, Response, Retry};
@@ -48,15 +50,15 @@ pub const SIGNALS: &[&str] = &[
 
 pub(crate) const ID: CheckId = CheckId::TokenAcquisition;
 
-/// Runs the check; returns the token when there is one to go on with.
 /// Runs the check; returns the token when there is one to go on with. What the credential showed
 /// (certificate, assertion, CLI facts) goes into `record`, the caller's, so that what was
 /// gathered survives a run cut short by its deadline.
 pub async fn run(
     ctx: &Context<'_>,
-    discovery: Option<&Result<Discovery, DiscoveryFailure>>,
+    settled: Settled,
     record: &mut CredentialRecord,
 ) -> (Finding, Option<TokenInHand>) {
+    let discovery = settled.discovery.as_ref();
     let (mut finding, token) = match &ctx.settings.credential {
         Credential::Token { text, source } => return from_given_token(ctx, text.expose(), source),
         // The tenant itself was refused (AADSTS90002) or unreachable: no token request will fare
@@ -109,7 +111,13 @@ pub async fn run(
             kind: CredentialKind::DeviceCode,
             ..
         } => credential::device_code(ctx, record).await,
-        _ => client_credentials(ctx, record).await,
+        _ => match settled.early_token.filter(|early| early.fits(ctx.settings)) {
+            Some(early) => {
+                *record = early.record;
+                (early.finding, early.token)
+            }
+            None => client_credentials(ctx, record).await,
+        },
     };
     if let Some(Err(DiscoveryFailure::Malformed { reason, .. })) = discovery {
         finding.signal(signal::TOKEN_TENANT_CLOUD, "unknown");
@@ -122,6 +130,71 @@ pub async fn run(
         report_discovery(ctx, &mut finding, found);
     }
     (finding, token)
+}
+
+/// A client's token request sent beside the tenant's cloud lookup, for the cloud as given, with
+/// what it found: [`run`] takes it as its own when the settings after the lookup send the very
+/// same request (token endpoint and scope; the credential and client do not change with the
+/// cloud), and drops it unread otherwise: a tenant of another cloud, or a lookup that refused the
+/// tenant or failed, is then reported exactly as without it.
+pub(crate) struct EarlyToken {
+    endpoint: Option<url::Url>,
+    scope: String,
+    finding: Finding,
+    token: Option<TokenInHand>,
+    record: CredentialRecord,
+}
+
+impl EarlyToken {
+    /// Whether the token request goes out beside the lookup: a live run that is not recording,
+    /// with a client credential that sends nothing but the token request (a secret, a
+    /// certificate, a federated token file), and a tenant not named by a sovereign cloud's
+    /// domain, whose credential is then not sent to the cloud as given first.
+    pub(crate) fn asked_for(settings: &Settings, transport: &crate::transport::Transport) -> bool {
+        let tenant = settings
+            .tenant
+            .as_deref()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        transport.may_send_ahead()
+            && matches!(
+                settings.credential,
+                Credential::ClientSecret(_)
+                    | Credential::Certificate { .. }
+                    | Credential::FederatedFile(_)
+            )
+            && !SOVEREIGN_TENANT_DOMAINS
+                .iter()
+                .any(|suffix| tenant.ends_with(suffix))
+    }
+
+    /// Sends the token request for the cloud as given.
+    pub(crate) async fn ask(ctx: &Context<'_>) -> Self {
+        let mut record = CredentialRecord::default();
+        let (finding, token) = client_credentials(ctx, &mut record).await;
+        Self {
+            endpoint: ctx.settings.token_endpoint(),
+            scope: scope_for(ctx.settings),
+            finding,
+            token,
+            record,
+        }
+    }
+
+    /// Whether `settings` would send the request this one sent.
+    fn fits(&self, settings: &Settings) -> bool {
+        self.endpoint == settings.token_endpoint() && self.scope == scope_for(settings)
+    }
+}
+
+/// The initial domains of the sovereign clouds' tenants (`contoso.onmicrosoft.us`): such a
+/// tenant is not asked for a token in the public cloud ahead of its lookup.
+const SOVEREIGN_TENANT_DOMAINS: [&str; 2] = [".onmicrosoft.us", ".onmschina.cn"];
+
+/// The scope a client's token request asks for.
+fn scope_for(settings: &Settings) -> String {
+    format!("{}/.default", settings.cloud.powerbi_resource())
 }
 
 /// Where the tenant's OpenID configuration lives.
@@ -366,7 +439,7 @@ async fn client_credentials(
             return (finding, None);
         }
     };
-    let scope = format!("{}/.default", settings.cloud.powerbi_resource());
+    let scope = scope_for(settings);
     let mut form = vec![
         (
             "grant_type",
@@ -584,6 +657,7 @@ mod tests {
 
     use super::run;
     use crate::check::Outcome;
+    use crate::check::Settled;
     use crate::check::testing::{
         CLIENT_ID, ENTRA_CONDITIONAL_ACCESS, ENTRA_INVALID_CLIENT_SECRET, Harness, NOW,
         PROXY_502_HTML, TestSettings, answer, app_claims, assert_clean, evidence, no_answer,
@@ -604,7 +678,7 @@ mod tests {
     async fn a_client_secret_gets_a_token_and_the_finding_says_who_signed_in() {
         let jwt = token(&app_claims(NOW));
         let h = token_answer(200, &[ENTRA_JSON], &token_response(&jwt));
-        let (finding, got) = run(&h.ctx(), None, &mut Default::default()).await;
+        let (finding, got) = run(&h.ctx(), Settled::default(), &mut Default::default()).await;
         assert_eq!(finding.outcome, Outcome::Pass, "{}", finding.summary);
         assert_eq!(
             finding.summary,
@@ -635,7 +709,7 @@ mod tests {
     #[tokio::test]
     async fn an_entra_refusal_names_its_aadsts_code_and_the_support_ids() {
         let h = token_answer(401, &[ENTRA_JSON], ENTRA_INVALID_CLIENT_SECRET);
-        let (finding, got) = run(&h.ctx(), None, &mut Default::default()).await;
+        let (finding, got) = run(&h.ctx(), Settled::default(), &mut Default::default()).await;
         assert!(got.is_none());
         assert_eq!(finding.outcome, Outcome::Fail);
         assert_eq!(
@@ -666,7 +740,7 @@ mod tests {
     #[tokio::test]
     async fn a_conditional_access_block_keeps_its_suberror() {
         let h = token_answer(400, &[ENTRA_JSON], ENTRA_CONDITIONAL_ACCESS);
-        let (finding, got) = run(&h.ctx(), None, &mut Default::default()).await;
+        let (finding, got) = run(&h.ctx(), Settled::default(), &mut Default::default()).await;
         assert!(got.is_none());
         assert_eq!(finding.outcome, Outcome::Fail);
         assert_eq!(
@@ -690,7 +764,7 @@ mod tests {
                 ENTRA_INVALID_CLIENT_SECRET,
             )],
         );
-        let (finding, _) = run(&h.ctx(), None, &mut Default::default()).await;
+        let (finding, _) = run(&h.ctx(), Settled::default(), &mut Default::default()).await;
         assert_eq!(finding.outcome, Outcome::Fail);
         assert_eq!(signal(&finding, "token.secret_shape"), ["guid"]);
         assert!(
@@ -703,7 +777,7 @@ mod tests {
     #[tokio::test]
     async fn a_proxy_page_is_not_taken_for_an_entra_answer() {
         let h = token_answer(502, &[("Content-Type", "text/html")], PROXY_502_HTML);
-        let (finding, got) = run(&h.ctx(), None, &mut Default::default()).await;
+        let (finding, got) = run(&h.ctx(), Settled::default(), &mut Default::default()).await;
         assert!(got.is_none());
         assert_eq!(finding.outcome, Outcome::Error);
         assert_eq!(
@@ -732,7 +806,7 @@ mod tests {
             ],
             "",
         );
-        let (finding, got) = run(&h.ctx(), None, &mut Default::default()).await;
+        let (finding, got) = run(&h.ctx(), Settled::default(), &mut Default::default()).await;
         assert!(got.is_none());
         assert_eq!(finding.outcome, Outcome::Error);
         assert_eq!(
@@ -757,7 +831,7 @@ mod tests {
                 "tcp connect error: Connection refused (os error 111)",
             )],
         );
-        let (finding, got) = run(&h.ctx(), None, &mut Default::default()).await;
+        let (finding, got) = run(&h.ctx(), Settled::default(), &mut Default::default()).await;
         assert!(got.is_none());
         assert_eq!(finding.outcome, Outcome::Error);
         assert_eq!(
@@ -780,7 +854,7 @@ mod tests {
             TestSettings::new().tenant(Some("organizations")).build(),
             Vec::new(),
         );
-        let (finding, got) = run(&h.ctx(), None, &mut Default::default()).await;
+        let (finding, got) = run(&h.ctx(), Settled::default(), &mut Default::default()).await;
         assert!(got.is_none());
         assert_eq!(finding.outcome, Outcome::Fail);
         assert!(
@@ -802,7 +876,7 @@ mod tests {
                 .build(),
             Vec::new(),
         );
-        let (finding, got) = run(&h.ctx(), None, &mut Default::default()).await;
+        let (finding, got) = run(&h.ctx(), Settled::default(), &mut Default::default()).await;
         assert!(got.is_none());
         assert_eq!(finding.outcome, Outcome::Fail);
         assert_eq!(
@@ -821,7 +895,7 @@ mod tests {
                 .build(),
             Vec::new(),
         );
-        let (finding, got) = run(&h.ctx(), None, &mut Default::default()).await;
+        let (finding, got) = run(&h.ctx(), Settled::default(), &mut Default::default()).await;
         assert_eq!(finding.outcome, Outcome::Warn);
         assert!(
             finding
@@ -851,7 +925,7 @@ mod tests {
                 .build(),
             Vec::new(),
         );
-        let (finding, got) = run(&h.ctx(), None, &mut Default::default()).await;
+        let (finding, got) = run(&h.ctx(), Settled::default(), &mut Default::default()).await;
         assert_eq!(finding.outcome, Outcome::Pass);
         assert_eq!(
             finding.summary,
@@ -881,7 +955,7 @@ mod tests {
                 .build(),
             Vec::new(),
         );
-        let (finding, got) = run(&h.ctx(), None, &mut Default::default()).await;
+        let (finding, got) = run(&h.ctx(), Settled::default(), &mut Default::default()).await;
         assert_eq!(finding.outcome, Outcome::Pass);
         assert_eq!(finding.summary, "token read from standard input");
         assert_eq!(

@@ -10,7 +10,7 @@ pub(crate) mod replay;
 pub(crate) mod token;
 
 use crate::catalogue::Catalogue;
-use crate::check::{Context, Probes, run_chain};
+use crate::check::{Context, Probes, Settled, run_chain};
 use crate::error::DoctorError;
 use crate::progress::Progress;
 use crate::report::Target;
@@ -131,11 +131,18 @@ pub(crate) fn run_checks<'c>(
     // connections of the cloud as given open meanwhile (no request is sent on them): a detected
     // cloud keeps them in most runs; one that moves elsewhere leaves them unused, and the chain
     // opens its own.
-    let (settings, discovery) = runtime.block_on(async {
+    let given = Context {
+        settings,
+        transport,
+        now,
+        redactor,
+        progress,
+    };
+    let (settings, settled) = runtime.block_on(async {
         if settings.detect_cloud {
             transport.prewarm(&crate::check::probe_connections(settings, &probes));
         }
-        crate::check::discover(settings, transport).await
+        crate::check::settle_cloud(&given).await
     });
     let ctx = Context {
         settings: &settings,
@@ -144,7 +151,7 @@ pub(crate) fn run_checks<'c>(
         redactor,
         progress,
     };
-    let chain = runtime.block_on(run_chain(&ctx, probes, discovery.as_ref()));
+    let chain = runtime.block_on(run_chain(&ctx, probes, settled));
     if let Some(ticker) = ticker {
         ticker.abort();
     }
@@ -203,5 +210,5 @@ pub(crate) fn offline_chain(
         redactor,
         progress: Progress::none(),
     };
-    Ok(runtime()?.block_on(run_chain(&ctx, Probes::Offline, None)))
+    Ok(runtime()?.block_on(run_chain(&ctx, Probes::Offline, Settled::default())))
 }

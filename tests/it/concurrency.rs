@@ -276,19 +276,35 @@ fn status(report: &Value, check: &str) -> String {
 }
 
 #[test]
-fn the_default_check_sends_four_requests_over_one_login_and_two_api_connections() {
-    let (login_host, api_host) = (Server::start(0, login), Server::start(0, api));
+fn the_default_check_sends_four_requests_its_lookup_and_token_request_at_once() {
+    // The login host answers neither until both have arrived: a token request sent only after
+    // the lookup's answer would never come.
+    let (login_host, api_host) = (Server::start(2, login), Server::start(0, api));
     let report = check(&login_host, &api_host, &[]);
+    assert!(
+        login_host.state.released_by_all.load(Ordering::SeqCst),
+        "the token request waited for the tenant lookup: {:?}",
+        login_host.requests()
+    );
     assert_eq!(status(&report, "workspace-api"), "pass", "{report:#}");
+    let mut asked = login_host.requests();
+    asked.sort();
     assert_eq!(
-        login_host.requests(),
+        asked,
         [
             format!("GET /{TENANT}/v2.0/.well-known/openid-configuration"),
             format!("POST /{TENANT}/oauth2/v2.0/token"),
         ]
     );
-    // Discovery and the token request share one connection to the login host.
-    assert_eq!(login_host.connections(), 1);
+    // One connection each (over HTTP/1.1; HTTP/2 would carry both on one).
+    assert_eq!(login_host.connections(), 2);
+    // The token check still reports what the lookup read.
+    assert!(
+        finding(&report, "token-acquisition")["evidence"]
+            .to_string()
+            .contains("microsoftonline.com, EU"),
+        "{report:#}"
+    );
     let mut probes = api_host.requests();
     probes.sort();
     // Exactly one admin-API request (its quota is 50 an hour per tenant), one list.
@@ -298,6 +314,135 @@ fn the_default_check_sends_four_requests_over_one_login_and_two_api_connections(
     );
     // The two probes run at once: one connection each, no more.
     assert_eq!(api_host.connections(), 2);
+}
+
+/// A GCC tenant's configuration: public Entra ID, government Power BI.
+fn login_gcc(method: &str, path: &str) -> (u16, String) {
+    match (method, path) {
+        ("GET", p) if p.ends_with("/v2.0/.well-known/openid-configuration") => (
+            200,
+            json!({
+                "issuer": format!("https://login.microsoftonline.com/{TENANT}/v2.0"),
+                "token_endpoint": format!("https://login.microsoftonline.com/{TENANT}/oauth2/v2.0/token"),
+                "tenant_region_scope": "NA",
+                "tenant_region_sub_scope": "GCC",
+                "cloud_instance_name": "microsoftonline.com"
+            })
+            .to_string(),
+        ),
+        _ => login(method, path),
+    }
+}
+
+/// A tenant the authority does not know: the lookup is refused (the token endpoint, asked
+/// anyway, answers with a token, which must not count).
+fn login_unknown_tenant(method: &str, path: &str) -> (u16, String) {
+    match (method, path) {
+        ("GET", p) if p.ends_with("/v2.0/.well-known/openid-configuration") => (
+            400,
+            json!({
+                "error": "invalid_tenant",
+                "error_description": format!("AADSTS90002: Tenant '{TENANT}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.\r\nTrace ID: 0000aaaa-11bb-cccc-dd22-eeeeee333333\r\nCorrelation ID: aaaa0000-bb11-2222-33cc-444444dddddd\r\nTimestamp: 2026-01-09 02:02:12Z"),
+                "error_codes": [90002],
+                "timestamp": "2026-01-09 02:02:12Z",
+                "trace_id": "0000aaaa-11bb-cccc-dd22-eeeeee333333",
+                "correlation_id": "aaaa0000-bb11-2222-33cc-444444dddddd",
+                "error_uri": "https://login.microsoftonline.com/error?code=90002"
+            })
+            .to_string(),
+        ),
+        _ => login(method, path),
+    }
+}
+
+/// The token check's finding, as a user compares two reports: everything but timings.
+fn token_check(report: &Value) -> Value {
+    let mut found = finding(report, "token-acquisition").clone();
+    if let Some(map) = found.as_object_mut() {
+        map.remove("duration_ms");
+    }
+    found
+}
+
+#[test]
+fn a_token_asked_for_beside_the_lookup_counts_only_when_the_lookup_asks_for_that_same_request() {
+    // For each tenant, the run that sends its token request beside the lookup reports what a
+    // recording run (which asks one after the other) reports; only the requests differ.
+    for (answer, token_requests, case) in [
+        (login as fn(&str, &str) -> (u16, String), 1, "public"),
+        (
+            login_gcc,
+            2,
+            "GCC: the public token is dropped, the government one asked for",
+        ),
+        (
+            login_unknown_tenant,
+            1,
+            "unknown tenant: the token is dropped unread",
+        ),
+    ] {
+        let (login_host, api_host) = (Server::start(0, answer), Server::start(0, api));
+        let ahead = check(&login_host, &api_host, &[]);
+        let sent = login_host.requests();
+        let home = crate::harness::tempdir();
+        let recording = home.join("session.json").display().to_string();
+        let sequential = check(&login_host, &api_host, &["--record".to_owned(), recording]);
+        let _ = std::fs::remove_dir_all(&home);
+        assert_eq!(token_check(&ahead), token_check(&sequential), "{case}");
+        assert_eq!(ahead["diagnoses"], sequential["diagnoses"], "{case}");
+        let posts = |requests: &[String]| requests.iter().filter(|r| r.starts_with("POST")).count();
+        assert_eq!(posts(&sent), token_requests, "{case}: {sent:?}");
+        // Asked one after the other, a public or GCC tenant gets one token request, an unknown
+        // tenant none: the one request the early answer can cost.
+        let asked = login_host.requests()[sent.len()..].to_vec();
+        assert_eq!(
+            posts(&asked),
+            usize::from(posts(&sent) > 0 && !case.starts_with("unknown")),
+            "{case}: {asked:?}"
+        );
+    }
+}
+
+#[test]
+fn a_tenant_named_by_a_sovereign_domain_is_looked_up_before_its_token_is_asked_for() {
+    let (login_host, api_host) = (Server::start(0, login), Server::start(0, api));
+    let output = binary()
+        .env("AZURE_CLIENT_SECRET", TEST_SECRET)
+        .env("HOME", crate::harness::tempdir())
+        .args([
+            "check",
+            "--tenant",
+            "contoso.onmicrosoft.us",
+            "--client-id",
+            CLIENT,
+        ])
+        .args([
+            "--format",
+            "json",
+            "--no-cache",
+            "--api",
+            "powerbi",
+            "--timeout",
+            "5",
+        ])
+        .args([
+            "--authority-host",
+            &login_host.url,
+            "--powerbi-api",
+            &api_host.url,
+        ])
+        .output()
+        .unwrap();
+    assert!(!output.stdout.is_empty());
+    // One after the other, on one connection: its secret is not sent before its cloud is known.
+    assert_eq!(
+        login_host.requests(),
+        [
+            "GET /contoso.onmicrosoft.us/v2.0/.well-known/openid-configuration",
+            "POST /contoso.onmicrosoft.us/oauth2/v2.0/token",
+        ]
+    );
+    assert_eq!(login_host.connections(), 1);
 }
 
 #[test]
@@ -406,10 +551,13 @@ fn a_tenant_s_cloud_read_in_the_last_day_is_not_asked_for_again_and_finds_the_sa
     let _ = std::fs::remove_dir_all(&home);
     let discovery = format!("GET /{TENANT}/v2.0/.well-known/openid-configuration");
     let token = format!("POST /{TENANT}/oauth2/v2.0/token");
-    assert_eq!(
-        login_host.requests(),
-        [&discovery, &token, &token, &discovery, &token].map(String::clone)
-    );
+    // The first run sends its lookup and token request at once (in either order); the second
+    // only the token request; the recording run one after the other.
+    let asked = login_host.requests();
+    let mut first_run = asked[..2].to_vec();
+    first_run.sort();
+    assert_eq!(first_run, [&discovery, &token].map(String::clone));
+    assert_eq!(asked[2..], [&token, &discovery, &token].map(String::clone));
     // The token check reports what discovery read, from the cache as from the authority.
     let (a, b) = (
         finding(&first, "token-acquisition"),
