@@ -119,37 +119,12 @@ fn configuration_url(authority: &Url, tenant: &str) -> Url {
     }
 }
 
-/// Asks the authority for the tenant's OpenID configuration (one GET, retried only on transient
-/// failures) and reads its cloud from it; through the transport's cache when it has one (a live
-/// `check` that is not recording, see [`discover_cached`]).
-pub async fn discover(
-    transport: &Transport,
-    authority: &Url,
-    tenant: &str,
-) -> Result<Discovery, DiscoveryFailure> {
-    discover_cached(transport, authority, tenant, transport.discovery_cache()).await
-}
-
-/// [`discover`], through the per-tenant cache at `cache` (path, now): a configuration read in
-/// the last [`CACHE_SECONDS`] from the same authority is read again from there, with the same
+/// The tenant's configuration as the per-tenant cache at `cache` (path, now) holds it: one read
+/// in the last [`CACHE_SECONDS`] from the same authority is read again from there, with the same
 /// parser, so the run finds what it would have found asking again, minus one request on the
-/// critical path. Only answers that were read (200, parsed) are kept; a refusal, a failure or a
-/// malformed document is asked for again every run. A cache that cannot be read or written is
-/// passed over.
-pub async fn discover_cached(
-    transport: &Transport,
-    authority: &Url,
-    tenant: &str,
-    cache: Option<(&Path, i64)>,
-) -> Result<Discovery, DiscoveryFailure> {
-    match cached(authority, tenant, cache) {
-        Some(discovery) => Ok(discovery),
-        None => ask(transport, authority, tenant, cache).await,
-    }
-}
-
-/// The tenant's configuration as the cache at `cache` (path, now) holds it, read in the last
-/// [`CACHE_SECONDS`] from the same authority; `None` when it holds none that parses.
+/// critical path. `None` when it holds none that parses (then [`ask`]). Only answers that were
+/// read (200, parsed) are kept; a refusal, a failure or a malformed document is asked for again
+/// every run. A cache that cannot be read or written is passed over.
 pub fn cached(authority: &Url, tenant: &str, cache: Option<(&Path, i64)>) -> Option<Discovery> {
     let (path, now) = cache?;
     let body = cache_load(path)
@@ -158,8 +133,9 @@ pub fn cached(authority: &Url, tenant: &str, cache: Option<(&Path, i64)>) -> Opt
     parse(&body).ok()
 }
 
-/// Asks the authority (the cache not read), and keeps a configuration that was read in the
-/// cache at `cache`, if any.
+/// Asks the authority for the tenant's OpenID configuration (one GET, retried only on transient
+/// failures; the cache not read) and reads its cloud from it; keeps a configuration that was read
+/// in the cache at `cache`, if any (a live `check` that is not recording).
 pub async fn ask(
     transport: &Transport,
     authority: &Url,
@@ -363,14 +339,12 @@ mod tests {
 
     use super::*;
 
-    /// The cache answers for a day and for the authority and tenant it read, else the authority
-    /// is asked (here a closed port: a network failure says a request went out).
-    #[tokio::test]
-    async fn the_cache_answers_for_a_day_for_its_authority_and_tenant_only() {
+    /// The cache answers for a day and for the authority and tenant it read, and only then.
+    #[test]
+    fn the_cache_answers_for_a_day_for_its_authority_and_tenant_only() {
         let dir = std::env::temp_dir().join(format!("pbi-doctor-disc-{}", uuid::Uuid::new_v4()));
         let path = dir.join(CACHE_FILE);
         let closed = Transport::closed_port_url();
-        let transport = Transport::for_tests(&closed);
         let body = serde_json::json!({
             "issuer": "https://login.microsoftonline.us/t/v2.0",
             "tenant_region_scope": "USGov",
@@ -380,17 +354,17 @@ mod tests {
         .to_string();
         let now = 1_763_630_000;
         cache_store(&path, &cache_key(&closed, "T1"), &body, now).unwrap();
-        let fresh = discover_cached(&transport, &closed, "t1", Some((&path, now + 3600))).await;
+        let fresh = cached(&closed, "t1", Some((&path, now + 3600)));
         assert_eq!(fresh.unwrap(), parse(&body).unwrap());
         for (tenant, at) in [
             ("t1", now + CACHE_SECONDS),
             ("t2", now + 1),
             ("t1", now - 1),
         ] {
-            let asked = discover_cached(&transport, &closed, tenant, Some((&path, at))).await;
-            assert!(
-                matches!(asked, Err(DiscoveryFailure::Network(_))),
-                "{tenant} at {at}: {asked:?}"
+            assert_eq!(
+                cached(&closed, tenant, Some((&path, at))),
+                None,
+                "{tenant} at {at}"
             );
         }
         let _ = std::fs::remove_dir_all(&dir);
@@ -432,7 +406,7 @@ mod tests {
             .await;
         let authority = Url::parse(&server.uri()).unwrap();
         let transport = Transport::for_tests(&authority);
-        discover(&transport, &authority, "contoso.com").await
+        ask(&transport, &authority, "contoso.com", None).await
     }
 
     async fn discover_doc(doc: serde_json::Value) -> Discovery {
@@ -612,7 +586,7 @@ mod tests {
         // A port nothing listens on: connection refused, retried, then reported.
         let authority = Transport::closed_port_url();
         let transport = Transport::for_tests(&authority);
-        let err = discover(&transport, &authority, "contoso.com")
+        let err = ask(&transport, &authority, "contoso.com", None)
             .await
             .unwrap_err();
         assert!(matches!(err, DiscoveryFailure::Network(_)), "{err}");

@@ -452,7 +452,7 @@ impl Live {
     }
 
     /// Reads tenants' OpenID configurations through the cache file at `path` (see
-    /// [`crate::cloud_discovery::discover_cached`]); `now` judges its entries' age. Not for a
+    /// [`crate::cloud_discovery::cached`]); `now` judges its entries' age. Not for a
     /// recording run: its session must hold the discovery exchange that replay will ask for.
     pub fn with_discovery_cache(self, path: std::path::PathBuf, now: i64) -> Self {
         Self {

@@ -547,7 +547,7 @@ pub(crate) fn probe_connections<'s>(
 }
 
 /// Runs the whole chain and returns one finding per check, in chain order. The cloud was settled
-/// before (see [`discover`]); what discovery read is evidence for the token check.
+/// before (see [`settle_cloud`]); what discovery read is evidence for the token check.
 pub async fn run_chain(ctx: &Context<'_>, probes: Probes, settled: Settled) -> ChainOutput {
     let mut findings = Vec::with_capacity(CheckId::ALL.len());
     let mut record = CredentialRecord::default();
