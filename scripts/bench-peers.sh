@@ -4,7 +4,8 @@
 # L50 (50 ms per request, 100 ms per new connection, slept after the TLS handshake so the
 # client's own work before its ClientHello is not hidden). Per command: wall time over
 # interleaved rounds with paired ratios, requests and connections per run (what the mock saw),
-# peak RSS (GNU time). Writes the "Against the peers" section of BENCHMARKS.md.
+# peak RSS (GNU time); and, offline, `token` and `explain` of a 2 KB paste and `explain` of a 10 MB
+# one. Writes the "Against the peers" section of BENCHMARKS.md.
 #
 #   bash scripts/bench-peers.sh                  # 30 rounds per level
 #   ROUNDS=10 NO_WRITE=1 bash scripts/bench-peers.sh   # quicker; print the section only
@@ -161,6 +162,47 @@ for level in L0 L50; do
     QUIET_MAX=${QUIET_MAX:-2} python3 "$P/interleave.py" "$OUT/cmds.tsv" "$dir" --rounds "$ROUNDS" \
         --warmup 2 --ok 0,1 --ref curl >"$dir/summary.md"
     stop_mock
+done
+
+# Offline: `token` and `explain` of a 2 KB paste (peak RSS), `explain` of a 10 MB one (wall time
+# and RSS). The 2 KB paste is a shipped fixture; the token an `az account get-access-token` answer
+# around an unsigned user token; the 10 MB paste a CI log of filler lines with
+# the 2 KB paste in its middle.
+log "offline: token and explain of a 2 KB paste, explain of a 10 MB paste ($RSS_RUNS runs each)…"
+paste2k=$ROOT/fixtures/explain-adal-aggregate-exception/paste.txt
+python3 - "$paste2k" "$work/token.json" "$work/paste-10mb.txt" <<'EOF'
+import base64, json, sys, time
+paste, token_out, big_out = sys.argv[1:]
+b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+now = int(time.time())
+# A signed-in user's claims (the Azure CLI's client): what makes a real token about 2 KB.
+claims = {"aud": "https://analysis.windows.net/powerbi/api", "iss": "https://sts.windows.net/11111111-1111-1111-1111-111111111111/",
+          "iat": now, "nbf": now, "exp": now + 3599, "acr": "1", "aio": "AVQAq/8" + "A" * 90, "amr": ["pwd", "mfa"],
+          "appid": "04b07795-8ddb-461a-bbee-02f9e1bf7b46", "appidacr": "0", "family_name": "Admin", "given_name": "Power BI",
+          "idtyp": "user", "ipaddr": "203.0.113.10", "name": "Power BI Admin", "oid": "00000000-0000-0000-0000-00000000000b",
+          "puid": "10032001ABCDEF12", "rh": "1.AXEA" + "x" * 70, "scp": "user_impersonation", "sid": "00000000-0000-0000-0000-0000000000d1",
+          "sub": "s" * 43, "tid": "11111111-1111-1111-1111-111111111111", "unique_name": "admin@contoso.onmicrosoft.com",
+          "upn": "admin@contoso.onmicrosoft.com", "uti": "AbCdEfGhIjKlMnOpQrStUv", "ver": "1.0",
+          "wids": ["a9ea8996-122f-4c74-9520-8edcd192826c", "b79fbf4d-3ef9-4689-8143-76b194e85509"]}
+jwt = ".".join([b64(json.dumps({"typ": "JWT", "alg": "RS256", "kid": "mock-kid", "x5t": "mock-kid"}).encode()),
+                b64(json.dumps(claims).encode()), b64(b"s" * 256)])
+json.dump({"accessToken": jwt, "expiresOn": "2026-11-30 10:14:03.000000", "expires_on": now + 3599,
+           "subscription": "22222222-2222-2222-2222-222222222222", "tenant": claims["tid"], "tokenType": "Bearer"},
+          open(token_out, "w"), indent=2)
+text = open(paste, encoding="utf-8").read()
+line = "2026-11-30T10:00:00.0000000Z ##[debug]Evaluating: format('step {0} of the deploy job, nothing to see', 42)\n"
+half = (10_000_000 - len(text)) // 2 // len(line)
+open(big_out, "w", encoding="utf-8").write(line * half + text + line * half)
+EOF
+: >"$OUT/offline.tsv"
+for spec in "token-2k|token --file $work/token.json" "explain-2k|explain --file $paste2k" \
+    "explain-10mb|explain --file $work/paste-10mb.txt"; do
+    name=${spec%%|*}
+    for _ in $(seq 1 "$RSS_RUNS"); do
+        # shellcheck disable=SC2086 # the command line is words by design
+        /usr/bin/time -f '%M %e' -o "$work/offline" "$B" ${spec#*|} --format json >/dev/null 2>&1 </dev/null || true
+        printf '%s %s\n' "$name" "$(tail -n1 "$work/offline")" >>"$OUT/offline.tsv"
+    done
 done
 
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)

@@ -2,7 +2,8 @@
 """The "Against the peers" section of BENCHMARKS.md from one run of scripts/bench-peers.sh.
 usage: table.py OUTDIR COMMIT > section.md
 OUTDIR holds, per level (L0, L50): LEVEL/interleave.json (interleave.py), LEVEL/counts.tsv
-(name, requests, connections, what the mock saw), and rss.tsv (name, KiB) from GNU time.
+(name, requests, connections, what the mock saw), rss.tsv (name, KiB) from GNU time, and
+offline.tsv (name, KiB, seconds) for `token` and `explain` on files.
 Ratios are per-round paired ratios (same round) from this run only: never absolute times of
 different runs."""
 import json, os, statistics as st, sys
@@ -63,6 +64,23 @@ for lv, words in levels:
         r = f"{st.median(rss[n]):.1f}" if n in rss else "–"
         L.append(f"| {n} | **{st.median(t):.1f}** ({q(t, .25):.1f}–{q(t, .75):.1f}) | {ratios} | {c[0]} | {c[1]} | {r} |")
     L.append("")
+offline = {}
+if os.path.exists(os.path.join(out, "offline.tsv")):
+    for line in open(os.path.join(out, "offline.tsv")):
+        f = line.split()
+        if len(f) == 3:
+            offline.setdefault(f[0], []).append((int(f[1]) / 1024, float(f[2])))
+offline_words = {"token-2k": "`token --file`, an `az account get-access-token` answer (2 KB)",
+                 "explain-2k": "`explain --file`, an ADAL stack trace (2 KB, a shipped fixture)",
+                 "explain-10mb": "`explain --file`, a 10 MB CI log with that trace in its middle"}
+if offline:
+    L.append("Offline, no network (GNU time, one process per run):\n")
+    L.append("| command | runs | wall s (median) | peak RSS MiB (median) | peak RSS MiB (max) |")
+    L.append("|:--|--:|--:|--:|--:|")
+    for n, rows in offline.items():
+        L.append(f"| {offline_words.get(n, n)} | {len(rows)} | {st.median(s for _, s in rows):.2f} | "
+                 f"{st.median(m for m, _ in rows):.1f} | {max(m for m, _ in rows):.1f} |")
+    L.append("")
 L.append("What the mock saw, per command (one run each, L0):\n")
 L.append("| command | requests in order |")
 L.append("|:--|:--|")
@@ -93,6 +111,13 @@ if "pbi-ws50" in names and "pbi-ws1" in names:
 if "pbi-default" in rss:
     m = max(rss["pbi-default"])
     T.append(f"| peak RSS of `check` < 20 MiB | {m:.1f} MiB (max) | {verdict(m < 20)} |")
+for n, words in (("token-2k", "`token`"), ("explain-2k", "`explain`")):
+    if n in offline:
+        m = max(m for m, _ in offline[n])
+        T.append(f"| peak RSS of {words} of a 2 KB paste < 10 MiB | {m:.1f} MiB (max) | {verdict(m < 10)} |")
+if "explain-10mb" in offline:
+    w = st.median(s for _, s in offline["explain-10mb"])
+    T.append(f"| `explain` of a 10 MB paste < 1 s | {w:.2f} s (median) | {verdict(w < 1)} |")
 adm = [n for n in names if n.startswith("pbi-")]
 ones = all(data[lv][1].get(n, [""] * 3)[2].count("admin/groups") == 1 for lv, _ in levels for n in adm)
 T.append(f"| one admin-API request per run | {'1 in every pbi-doctor row' if ones else 'see the table'} | {verdict(ones)} |")
