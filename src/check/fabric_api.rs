@@ -272,11 +272,19 @@ fn judge(
                 .iter()
                 .any(|(listed_id, _)| listed_id.eq_ignore_ascii_case(id))
         {
-            finding.signal(signal::FABRIC_API_TARGET_LISTED, "no");
-            finding.evidence(
-                format!("workspace {id}"),
-                "not among the workspaces Fabric lists for the caller",
-            );
+            // The workspace's own call decides, as for Power BI (a list can be paged or lag behind).
+            if matches!(answer, Answer::Success(_)) {
+                finding.evidence(
+                    format!("workspace {id}"),
+                    "not in the list Fabric gave for the caller, but its own call answered",
+                );
+            } else {
+                finding.signal(signal::FABRIC_API_TARGET_LISTED, "no");
+                finding.evidence(
+                    format!("workspace {id}"),
+                    "not among the workspaces Fabric lists for the caller",
+                );
+            }
         }
         merge(&mut finding, &target);
         match answer {

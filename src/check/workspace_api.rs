@@ -168,11 +168,20 @@ fn judge(
                 .iter()
                 .any(|(listed_id, _)| listed_id.eq_ignore_ascii_case(id))
         {
-            finding.signal(signal::WORKSPACE_API_TARGET_LISTED, "no");
-            finding.evidence(
-                format!("workspace {id}"),
-                "not among the workspaces the caller is a member of",
-            );
+            // The workspace's own call decides: one that answered is reachable whatever the list
+            // says (a list can be cut short or lag behind a new membership).
+            if matches!(answer, Answer::Success(_)) {
+                finding.evidence(
+                    format!("workspace {id}"),
+                    "not in the list of the caller's workspaces, but its own call answered",
+                );
+            } else {
+                finding.signal(signal::WORKSPACE_API_TARGET_LISTED, "no");
+                finding.evidence(
+                    format!("workspace {id}"),
+                    "not among the workspaces the caller is a member of",
+                );
+            }
         }
         merge(&mut finding, &target);
         match answer {
@@ -321,6 +330,30 @@ mod tests {
         assert_eq!(
             evidence(&finding, "workspaces listed"),
             Some(format!("1: Sales ({SALES})").as_str())
+        );
+    }
+
+    #[tokio::test]
+    async fn a_workspace_that_answers_is_reachable_though_the_list_leaves_it_out() {
+        // A list cut short or behind a new membership: the workspace's own call decides, and
+        // nothing says the caller lacks access.
+        let other = "00000000-0000-4000-8000-0000000000b2";
+        let finding = workspaces(
+            &[SALES, other],
+            app_claims(NOW),
+            vec![
+                ok(GROUPS, GROUPS_SALES),
+                ok(&datasets(SALES), EMPTY_LIST),
+                ok(&datasets(other), EMPTY_LIST),
+            ],
+        )
+        .await;
+        assert_eq!(finding.outcome, Outcome::Pass, "{}", finding.summary);
+        assert!(signal(&finding, "workspace_api.target_listed").is_empty());
+        assert_eq!(signal(&finding, "workspace_api.reachable"), [SALES, other]);
+        assert_eq!(
+            evidence(&finding, &format!("workspace {other}")),
+            Some("not in the list of the caller's workspaces, but its own call answered")
         );
     }
 

@@ -163,6 +163,37 @@ async fn a_healthy_fabric_only_identity_passes_without_calling_power_bi() {
 }
 
 #[tokio::test]
+async fn a_workspace_that_answers_is_not_taken_as_refused_because_the_list_left_it_out() {
+    // A membership newer than the list, say: the workspace's own call decides.
+    let (code, report, _) = check(
+        &token(POWERBI_AUD, false),
+        "fabric",
+        true,
+        vec![
+            ("/v1/workspaces", answer(200, r#"{"value":[]}"#, &[])),
+            (
+                "/v1/workspaces/f089354e-8366-4e18-aea3-4cb4a3a50b48",
+                answer(200, ONE, &[]),
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["verdict"], "healthy", "{report}");
+    let fabric = finding(&report, "fabric-api");
+    assert!(
+        fabric["signals"].get("fabric_api.target_listed").is_none(),
+        "{fabric}"
+    );
+    assert!(
+        fabric["evidence"]
+            .to_string()
+            .contains("but its own call answered"),
+        "{fabric}"
+    );
+}
+
+#[tokio::test]
 async fn a_power_bi_token_on_fabric_and_a_fabric_token_on_power_bi() {
     // Power BI's audience is fine for Fabric (facts §1.3).
     let (code, report, _) = check(
