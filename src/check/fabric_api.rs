@@ -276,7 +276,7 @@ fn judge(
             if matches!(answer, Answer::Success(_)) {
                 finding.evidence(
                     format!("workspace {id}"),
-                    "not in the list Fabric gave for the caller, but its own call answered",
+                    "not in the list Fabric gave for the caller, but its own call succeeded",
                 );
             } else {
                 finding.signal(signal::FABRIC_API_TARGET_LISTED, "no");

@@ -1,8 +1,9 @@
 //! The chain of checks: token-acquisition → scope → claims → identity-kind → (admin-api ∥
 //! workspace-api). Each check gathers evidence and names signals in a [`Finding`]; it never
 //! explains (the catalogue does) and never prints (the renderers do). A check whose prerequisite
-//! failed is skipped with the reason. The cloud, the admin-probe decision and what discovery read
-//! are inputs, settled by the command before the chain runs.
+//! failed is skipped with the reason. The cloud, the admin-probe decision, what discovery read and
+//! the answer to a token request sent beside it ([`settle_cloud`]) are inputs, settled by the
+//! command before the chain runs.
 //!
 //! This folder is the chain's code; the cause catalogue the signals are matched against is data,
 //! in the top-level `checks/` folder (one TOML file per cause).
@@ -484,10 +485,11 @@ pub struct Settled {
 /// When the lookup has to go to the authority (no fresh cache entry), a client's token request
 /// for the cloud as given goes out beside it, so the lookup is off the critical path: it is the
 /// request the chain would send next for a tenant of that cloud, which is where most tenants
-/// live. The chain takes its answer only when the cloud found asks for the very same request;
-/// a tenant found elsewhere costs that one request, sent again to the right cloud (see
-/// [`token_acquisition::EarlyToken::asked_for`]).
-pub async fn settle_cloud(ctx: &Context<'_>) -> (Settings, Settled) {
+/// live. Once the lookup has answered, the token request is waited for only if the chain would
+/// send that very request, and dropped (cancelled, if still under way) otherwise: a tenant found
+/// elsewhere costs that one request, sent again to the right cloud (see
+/// [`token_acquisition::EarlyToken`]).
+pub(crate) async fn settle_cloud(ctx: &Context<'_>) -> (Settings, Settled) {
     let settings = ctx.settings;
     let Some(tenant) = settings.tenant.as_deref().filter(|_| settings.detect_cloud) else {
         return (settings.clone(), Settled::default());
@@ -496,31 +498,52 @@ pub async fn settle_cloud(ctx: &Context<'_>) -> (Settings, Settled) {
     let cache = transport.discovery_cache();
     let (found, early_token) = match crate::cloud_discovery::cached(authority, tenant, cache) {
         Some(found) => (Ok(found), None),
-        None if token_acquisition::EarlyToken::asked_for(settings, transport) => {
-            let (found, early) = tokio::join!(
-                crate::cloud_discovery::ask(transport, authority, tenant, cache),
-                token_acquisition::EarlyToken::ask(ctx)
+        None if token_acquisition::EarlyToken::sends_ahead(settings, transport) => {
+            let lookup = crate::cloud_discovery::ask(transport, authority, tenant, cache);
+            let early = token_acquisition::EarlyToken::ask(ctx);
+            tokio::pin!(lookup, early);
+            // Both run until the lookup has answered; the token request may end first.
+            let mut ended = None;
+            let found = loop {
+                tokio::select! {
+                    found = &mut lookup => break found,
+                    token = &mut early, if ended.is_none() => ended = Some(token),
+                }
+            };
+            let wanted = token_acquisition::EarlyToken::wanted(
+                settings,
+                &found_settings(settings, &found),
+                &found,
             );
-            (found, Some(early))
+            let early = match ended {
+                Some(token) => wanted.then_some(token),
+                None if wanted => Some(early.await),
+                None => None,
+            };
+            (found, early)
         }
         None => (
             crate::cloud_discovery::ask(transport, authority, tenant, cache).await,
             None,
         ),
     };
-    let effective = match &found {
-        Ok(crate::cloud_discovery::Discovery {
-            cloud: Some(cloud), ..
-        }) => settings.with_cloud(*cloud),
-        _ => settings.clone(),
-    };
     (
-        effective,
+        found_settings(settings, &found),
         Settled {
             discovery: Some(found),
             early_token,
         },
     )
+}
+
+/// The settings of the cloud a lookup found; `settings` unchanged when it named none.
+fn found_settings(settings: &Settings, found: &DiscoveryResult) -> Settings {
+    match found {
+        Ok(crate::cloud_discovery::Discovery {
+            cloud: Some(cloud), ..
+        }) => settings.with_cloud(*cloud),
+        _ => settings.clone(),
+    }
 }
 
 /// The connections the probes will want at once, per origin: the admin call (unless skipped),

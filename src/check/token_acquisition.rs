@@ -7,7 +7,9 @@
 //! Token endpoint status, `error`, AADSTS codes and message, trace id, correlation id, timestamp;
 //! for a given token, where it came from and how it was wrapped.
 //! ## Requires
-//! Nothing: it is the first link of the chain.
+//! Nothing: it is the first link of the chain. A client's token request may have been sent beside
+//! the tenant's cloud lookup ([`EarlyToken`]); its answer is this check's when the cloud found
+//! asks for that very request.
 
 use crate::api_error::BodyKind;
 use crate::check::{
@@ -92,7 +94,7 @@ pub async fn run(
                 _ => (finding, None),
             };
         }
-        _ if matches!(discovery, Some(Ok(found)) if found.cloud.is_some_and(|c| !endpoints_elsewhere(ctx, c).is_empty())) =>
+        _ if matches!(discovery, Some(Ok(found)) if found.cloud.is_some_and(|c| !endpoints_elsewhere(ctx.settings, c).is_empty())) =>
         {
             let mut finding = Finding::new(ID, Outcome::Fail, "");
             finding.signal(
@@ -150,7 +152,10 @@ impl EarlyToken {
     /// with a client credential that sends nothing but the token request (a secret, a
     /// certificate, a federated token file), and a tenant not named by a sovereign cloud's
     /// domain, whose credential is then not sent to the cloud as given first.
-    pub(crate) fn asked_for(settings: &Settings, transport: &crate::transport::Transport) -> bool {
+    pub(crate) fn sends_ahead(
+        settings: &Settings,
+        transport: &crate::transport::Transport,
+    ) -> bool {
         let tenant = settings
             .tenant
             .as_deref()
@@ -180,6 +185,27 @@ impl EarlyToken {
             token,
             record,
         }
+    }
+
+    /// Whether [`run`] will want the answer to the request sent with `given` settings, once the
+    /// lookup `found` them to be `found_settings`: the lookup read (or read malformed), no
+    /// endpoint of another cloud in use, and the same request. When not, the request is not
+    /// waited for.
+    pub(crate) fn wanted(
+        given: &Settings,
+        found_settings: &Settings,
+        found: &Result<Discovery, DiscoveryFailure>,
+    ) -> bool {
+        let elsewhere = match found {
+            Ok(Discovery {
+                cloud: Some(cloud), ..
+            }) => !endpoints_elsewhere(found_settings, *cloud).is_empty(),
+            Ok(_) | Err(DiscoveryFailure::Malformed { .. }) => false,
+            Err(_) => return false,
+        };
+        !elsewhere
+            && given.token_endpoint() == found_settings.token_endpoint()
+            && scope_for(given) == scope_for(found_settings)
     }
 
     /// Whether `settings` would send the request this one sent.
@@ -231,9 +257,9 @@ fn api_cloud(url: &url::Url) -> Option<Cloud> {
 }
 
 /// What in the endpoints in use belongs to another cloud than `cloud`.
-fn endpoints_elsewhere(ctx: &Context<'_>, cloud: Cloud) -> Vec<String> {
-    let authority = authority_cloud(&ctx.settings.authority_host).filter(|e| *e != cloud.entra());
-    let api = api_cloud(&ctx.settings.powerbi_api).filter(|c| *c != cloud);
+fn endpoints_elsewhere(settings: &Settings, cloud: Cloud) -> Vec<String> {
+    let authority = authority_cloud(&settings.authority_host).filter(|e| *e != cloud.entra());
+    let api = api_cloud(&settings.powerbi_api).filter(|c| *c != cloud);
     authority
         .map(|e| {
             format!(
@@ -270,7 +296,7 @@ fn report_discovery(ctx: &Context<'_>, finding: &mut Finding, found: &Discovery)
         return;
     };
     finding.signal(signal::TOKEN_TENANT_CLOUD, cloud.name());
-    let elsewhere = endpoints_elsewhere(ctx, cloud);
+    let elsewhere = endpoints_elsewhere(ctx.settings, cloud);
     if elsewhere.is_empty() {
         finding.signal(signal::TOKEN_CLOUD, "match");
     } else {

@@ -173,7 +173,7 @@ fn judge(
             if matches!(answer, Answer::Success(_)) {
                 finding.evidence(
                     format!("workspace {id}"),
-                    "not in the list of the caller's workspaces, but its own call answered",
+                    "not in the list of the caller's workspaces, but its own call succeeded",
                 );
             } else {
                 finding.signal(signal::WORKSPACE_API_TARGET_LISTED, "no");
@@ -353,7 +353,7 @@ mod tests {
         assert_eq!(signal(&finding, "workspace_api.reachable"), [SALES, other]);
         assert_eq!(
             evidence(&finding, &format!("workspace {other}")),
-            Some("not in the list of the caller's workspaces, but its own call answered")
+            Some("not in the list of the caller's workspaces, but its own call succeeded")
         );
     }
 

@@ -127,10 +127,10 @@ pub(crate) fn run_checks<'c>(
     let ticker = progress
         .drawing()
         .then(|| runtime.spawn(progress.clone().ticking()));
-    // The cloud is settled first; discovery's answer is the token check's evidence. The API
-    // connections of the cloud as given open meanwhile (no request is sent on them): a detected
-    // cloud keeps them in most runs; one that moves elsewhere leaves them unused, and the chain
-    // opens its own.
+    // The cloud is settled first; discovery's answer is the token check's evidence, and a
+    // client's token request may go out beside it (see `settle_cloud`). The API connections of
+    // the cloud as given open meanwhile (no request is sent on them): a detected cloud keeps them
+    // in most runs; one that moves elsewhere leaves them unused, and the chain opens its own.
     let given = Context {
         settings,
         transport,

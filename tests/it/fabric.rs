@@ -188,7 +188,7 @@ async fn a_workspace_that_answers_is_not_taken_as_refused_because_the_list_left_
     assert!(
         fabric["evidence"]
             .to_string()
-            .contains("but its own call answered"),
+            .contains("but its own call succeeded"),
         "{fabric}"
     );
 }
