@@ -153,7 +153,7 @@ for level in L0 L50; do
         while IFS=$'\t' read -r name cmd; do
             for _ in $(seq 1 "$RSS_RUNS"); do
                 # shellcheck disable=SC2086
-                /usr/bin/time -f '%M' -o "$work/rss" $cmd >/dev/null 2>&1 </dev/null || true
+                /usr/bin/time -f '%x %M' -o "$work/rss" $cmd >/dev/null 2>&1 </dev/null || true
                 printf '%s %s\n' "$name" "$(tail -n1 "$work/rss")" >>"$OUT/rss.tsv"
             done
         done <"$OUT/cmds.tsv"
@@ -200,7 +200,7 @@ for spec in "token-2k|token --file $work/token.json" "explain-2k|explain --file 
     name=${spec%%|*}
     for _ in $(seq 1 "$RSS_RUNS"); do
         # shellcheck disable=SC2086 # the command line is words by design
-        /usr/bin/time -f '%M %e' -o "$work/offline" "$B" ${spec#*|} --format json >/dev/null 2>&1 </dev/null || true
+        /usr/bin/time -f '%x %M %e' -o "$work/offline" "$B" ${spec#*|} --format json >/dev/null 2>&1 </dev/null || true
         printf '%s %s\n' "$name" "$(tail -n1 "$work/offline")" >>"$OUT/offline.tsv"
     done
 done

@@ -12,11 +12,21 @@ out, commit = sys.argv[1], sys.argv[2]
 levels = [("L0", "no injected latency"),
           ("L50", "50 ms per request, 100 ms per new connection, after the TLS handshake")]
 meta = json.load(open(os.path.join(out, "meta.json")))
+# A run that exited other than 0 (healthy) or 1 (problems found) did not do the work measured:
+# its sample is left out and the command named under the tables.
+failed = {}
+def sample(name, code):
+    if int(code) in (0, 1):
+        return True
+    failed.setdefault(name, []).append(int(code))
+    return False
+
 rss = {}
 if os.path.exists(os.path.join(out, "rss.tsv")):
     for line in open(os.path.join(out, "rss.tsv")):
-        n, kb = line.split()
-        rss.setdefault(n, []).append(int(kb) / 1024)
+        n, code, kb = line.split()
+        if sample(n, code):
+            rss.setdefault(n, []).append(int(kb) / 1024)
 q = lambda xs, p: sorted(xs)[min(len(xs) - 1, int(p * (len(xs) - 1) + 0.5))]
 data = {}
 for lv, _ in levels:
@@ -68,8 +78,8 @@ offline = {}
 if os.path.exists(os.path.join(out, "offline.tsv")):
     for line in open(os.path.join(out, "offline.tsv")):
         f = line.split()
-        if len(f) == 3:
-            offline.setdefault(f[0], []).append((int(f[1]) / 1024, float(f[2])))
+        if len(f) == 4 and sample(f[0], f[1]):
+            offline.setdefault(f[0], []).append((int(f[2]) / 1024, float(f[3])))
 offline_words = {"token-2k": "`token --file`, an `az account get-access-token` answer (2 KB)",
                  "explain-2k": "`explain --file`, an ADAL stack trace (2 KB, a shipped fixture)",
                  "explain-10mb": "`explain --file`, a 10 MB CI log with that trace in its middle"}
@@ -81,6 +91,9 @@ if offline:
         L.append(f"| {offline_words.get(n, n)} | {len(rows)} | {st.median(s for _, s in rows):.2f} | "
                  f"{st.median(m for m, _ in rows):.1f} | {max(m for m, _ in rows):.1f} |")
     L.append("")
+if failed:
+    L.append("Runs left out of the RSS and offline figures, by exit code: "
+             + "; ".join(f"{n}: {', '.join(map(str, codes))}" for n, codes in failed.items()) + ".\n")
 L.append("What the mock saw, per command (one run each, L0):\n")
 L.append("| command | requests in order |")
 L.append("|:--|:--|")
@@ -118,6 +131,9 @@ for n, words in (("token-2k", "`token`"), ("explain-2k", "`explain`")):
 if "explain-10mb" in offline:
     w = st.median(s for _, s in offline["explain-10mb"])
     T.append(f"| `explain` of a 10 MB paste < 1 s | {w:.2f} s (median) | {verdict(w < 1)} |")
+for n in ("token-2k", "explain-2k", "explain-10mb"):
+    if n in failed or (offline and n not in offline):
+        T.append(f"| `{n}` ran to its end every time | exit {', '.join(map(str, failed.get(n, ['?'])))} | {verdict(False)} |")
 adm = [n for n in names if n.startswith("pbi-")]
 ones = all(data[lv][1].get(n, [""] * 3)[2].count("admin/groups") == 1 for lv, _ in levels for n in adm)
 T.append(f"| one admin-API request per run | {'1 in every pbi-doctor row' if ones else 'see the table'} | {verdict(ones)} |")
