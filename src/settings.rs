@@ -119,6 +119,12 @@ pub struct Settings {
     pub authority_overridden: bool,
     /// `--powerbi-api` was given: a detected cloud does not change it.
     pub api_overridden: bool,
+    /// `--fabric-api` (or the profile's `fabric_api`) was given: a detected cloud does not change
+    /// it.
+    pub fabric_overridden: bool,
+    /// `--graph-api` (or the profile's `graph_api`) was given: a detected cloud does not change
+    /// it.
+    pub graph_overridden: bool,
 }
 
 fn is_loopback(url: &Url) -> bool {
@@ -213,20 +219,14 @@ impl Settings {
             next.powerbi_api =
                 Url::parse(cloud.powerbi_api()).unwrap_or_else(|_| self.powerbi_api.clone());
         }
-        // A host still at the old cloud's value follows the new cloud; a given one stays.
-        let follow = |current: &Url, old: &str, new: &str| {
-            if current.as_str().trim_end_matches('/') == old {
-                Url::parse(new).unwrap_or_else(|_| current.clone())
-            } else {
-                current.clone()
-            }
-        };
-        next.fabric_api = follow(
-            &self.fabric_api,
-            self.cloud.fabric_api(),
-            cloud.fabric_api(),
-        );
-        next.graph_api = follow(&self.graph_api, self.cloud.graph_api(), cloud.graph_api());
+        if !self.fabric_overridden {
+            next.fabric_api =
+                Url::parse(cloud.fabric_api()).unwrap_or_else(|_| self.fabric_api.clone());
+        }
+        if !self.graph_overridden {
+            next.graph_api =
+                Url::parse(cloud.graph_api()).unwrap_or_else(|_| self.graph_api.clone());
+        }
         next
     }
 
@@ -320,6 +320,9 @@ impl Settings {
             detect_cloud: s.cloud_detected,
             authority_overridden: true,
             api_overridden: true,
+            // Recorded hosts are the ones the run used; older sessions name none and follow.
+            fabric_overridden: s.fabric_api.is_some(),
+            graph_overridden: s.graph_api.is_some(),
         })
     }
 }

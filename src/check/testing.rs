@@ -211,6 +211,8 @@ impl TestSettings {
             detect_cloud: false,
             authority_overridden: true,
             api_overridden: true,
+            fabric_overridden: true,
+            graph_overridden: true,
         })
     }
 

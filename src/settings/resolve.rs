@@ -324,21 +324,20 @@ pub(crate) fn resolve(args: &CheckArgs, env: &Env) -> Result<Settings, DoctorErr
         "--powerbi-api",
         api_given.as_deref().unwrap_or_else(|| cloud.powerbi_api()),
     )?;
+    let fabric_given = args
+        .fabric_api
+        .clone()
+        .or_else(|| profile.fabric_api.clone());
     let fabric_api = validate_endpoint(
         "--fabric-api",
-        args.fabric_api
-            .clone()
-            .or_else(|| profile.fabric_api.clone())
+        fabric_given
             .as_deref()
             .unwrap_or_else(|| cloud.fabric_api()),
     )?;
+    let graph_given = args.graph_api.clone().or_else(|| profile.graph_api.clone());
     let graph_api = validate_endpoint(
         "--graph-api",
-        args.graph_api
-            .clone()
-            .or_else(|| profile.graph_api.clone())
-            .as_deref()
-            .unwrap_or_else(|| cloud.graph_api()),
+        graph_given.as_deref().unwrap_or_else(|| cloud.graph_api()),
     )?;
     let admin = crate::second_look::resolve_admin(args, env)?;
     let credential = choose_credential(args, &profile, env)?;
@@ -389,6 +388,8 @@ pub(crate) fn resolve(args: &CheckArgs, env: &Env) -> Result<Settings, DoctorErr
         skip_admin: args.skip_admin,
         authority_overridden: authority_given.is_some(),
         api_overridden: api_given.is_some(),
+        fabric_overridden: fabric_given.is_some(),
+        graph_overridden: graph_given.is_some(),
     })
 }
 
@@ -448,6 +449,8 @@ pub(crate) fn offline_settings(
         detect_cloud: false,
         authority_overridden: false,
         api_overridden: false,
+        fabric_overridden: false,
+        graph_overridden: false,
     })
 }
 
@@ -860,6 +863,26 @@ mod tests {
         assert_eq!(
             g.with_cloud(crate::cloud::Cloud::Usgov).fabric_api.as_str(),
             "http://127.0.0.1:8080/"
+        );
+        // Given, even as the public cloud's own host: it stays, as --powerbi-api does.
+        let public: Vec<&str> = args
+            .iter()
+            .copied()
+            .chain(["--fabric-api", "https://api.fabric.microsoft.com"])
+            .chain(["--graph-api", "https://graph.microsoft.com"])
+            .collect();
+        let p = resolve_with(&files, &public, &[("AZURE_CLIENT_SECRET", SECRET)]).unwrap();
+        let moved = p.with_cloud(crate::cloud::Cloud::Usgovhigh);
+        assert_eq!(
+            moved.fabric_api.as_str(),
+            "https://api.fabric.microsoft.com/"
+        );
+        assert_eq!(moved.graph_api.as_str(), "https://graph.microsoft.com/");
+        assert_eq!(
+            s.with_cloud(crate::cloud::Cloud::Usgovhigh)
+                .graph_api
+                .as_str(),
+            "https://graph.microsoft.us/"
         );
         let plain: Vec<&str> = args
             .iter()
