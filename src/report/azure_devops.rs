@@ -7,7 +7,9 @@
 //! explains), then `##vso[task.complete result=…;]` with the verdict line: `Failed` for the
 //! problems and error verdicts, `SucceededWithIssues` when healthy with warnings, `Succeeded`
 //! otherwise. The result follows the report's verdict alone. The token's profile and the notes
-//! are left to the other formats: an issue is something to fix.
+//! are left to the other formats: an issue is something to fix. Causes the second look ruled out
+//! are log lines inside `##[group]Ruled out` … `##[endgroup]` (formatting commands of the log,
+//! collapsed by default), before the result.
 //!
 //! Escaping is `azure-pipelines-task-lib` `node/taskcommand.ts` (`escapedata`, `escape`), which
 //! the agent undoes in `CommandStringConvertor.Unescape`: in the message, `%` → `%AZP25`, `\r` →
@@ -64,6 +66,11 @@ fn check_issue(out: &mut String, report: &Report<'_>, finding: &Finding, kind: &
     issue(out, kind, code, &message);
 }
 
+/// Text on one log line: a line break would start another.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Renders the report as logging commands, one per line, ending with `task.complete`.
 pub fn render(report: &crate::report::SealedReport<'_>) -> String {
     let mut out = String::new();
@@ -90,6 +97,20 @@ pub fn render(report: &crate::report::SealedReport<'_>) -> String {
             Some(e.cause.as_deref().unwrap_or("unexplained")),
             &message,
         );
+    }
+    // What the second look's records excluded: not an issue, a collapsed group of log lines.
+    if !report.diagnoses.ruled_out.is_empty() {
+        let _ = writeln!(out, "##[group]Ruled out");
+        for r in &report.diagnoses.ruled_out {
+            let _ = writeln!(
+                out,
+                "{} ({}): {}",
+                one_line(&r.title),
+                r.id,
+                one_line(&r.because)
+            );
+        }
+        let _ = writeln!(out, "##[endgroup]");
     }
     let result = match report.verdict {
         Verdict::Problems | Verdict::Error => "Failed",

@@ -274,7 +274,7 @@ fn expectation_case(report: &Report<'_>, e: &crate::expect::ExpectationOutcome) 
 }
 
 /// The suite's `system-out`: every check with its evidence, then what belongs to the run (the
-/// token's profile, expectations that hold, the notes).
+/// token's profile, expectations that hold, the causes the records ruled out, the notes).
 fn suite_out(report: &Report<'_>) -> String {
     let mut out = String::new();
     for finding in &report.findings {
@@ -304,6 +304,18 @@ fn suite_out(report: &Report<'_>) -> String {
         for e in &report.expectations {
             let mark = if e.holds { "holds" } else { "does not hold" };
             let _ = writeln!(out, "  {} {mark}: {}", e.spec, one_line(&e.detail));
+        }
+    }
+    if !report.diagnoses.ruled_out.is_empty() {
+        let _ = writeln!(out, "Ruled out:");
+        for r in &report.diagnoses.ruled_out {
+            let _ = writeln!(
+                out,
+                "  {} ({}): {}",
+                one_line(&r.title),
+                r.id,
+                one_line(&r.because)
+            );
         }
     }
     if !report.notes.is_empty() {

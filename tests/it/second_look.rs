@@ -574,7 +574,40 @@ async fn a_recording_replays_the_second_look() {
         fix(&replayed, "sp-not-in-admin-api-group"),
         fix(&run.report, "sp-not-in-admin-api-group")
     );
+    // The CI formats carry what was ruled out too: JUnit in the suite's output, Azure Pipelines
+    // as a collapsed group of log lines.
+    let titles: Vec<(String, String)> = replayed["ruled_out"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let id = r["id"].as_str().unwrap().to_owned();
+            let title = replayed_title(&id);
+            (id, title)
+        })
+        .collect();
+    assert!(!titles.is_empty());
+    for format in ["junit", "azure-devops"] {
+        let out = crate::harness::run(
+            &["replay", file.to_str().unwrap(), "--format", format],
+            None,
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("Ruled out"), "{format}: {text}");
+        for (id, title) in &titles {
+            assert!(
+                text.contains(&format!("{title} ({id}): ")),
+                "{format}: {id} missing in {text}"
+            );
+        }
+    }
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A cause's title, as the catalogue words it.
+fn replayed_title(id: &str) -> String {
+    let catalogue = pbi_doctor::catalogue::Catalogue::embedded().unwrap();
+    catalogue.get(id).unwrap().title.trim().to_owned()
 }
 
 #[tokio::test]
