@@ -1,5 +1,5 @@
 //! The chain of checks: token-acquisition → scope → claims → identity-kind → (admin-api ∥
-//! workspace-api). Each check gathers evidence and names signals in a [`Finding`]; it never
+//! workspace-api ∥ fabric-api ∥ the second look: directory → tenant-settings). Each check gathers evidence and names signals in a [`Finding`]; it never
 //! explains (the catalogue does) and never prints (the renderers do). A check whose prerequisite
 //! failed is skipped with the reason. The cloud, the admin-probe decision, what discovery read and
 //! the answer to a token request sent beside it ([`settle_cloud`]) are inputs, settled by the
@@ -644,86 +644,102 @@ pub async fn run_chain(ctx: &Context<'_>, probes: Probes, settled: Settled) -> C
     // Which families run (`--api`) and whether the token's audience suits each.
     let fabric_shown = fabric_api::shown(ctx.settings.apis, &probes);
     let powerbi_skip = fabric_api::powerbi_skip(ctx.settings.apis, &findings);
-    match skip.or(powerbi_skip.clone().filter(|_| !fabric_shown)) {
-        Some(skip) => {
-            for check in [CheckId::AdminApi, CheckId::WorkspaceApi, CheckId::FabricApi]
-                .into_iter()
-                .filter(|c| *c != CheckId::FabricApi || fabric_shown)
-            {
-                let skip = match (check, &skip) {
-                    (CheckId::FabricApi, _) | (_, Skip::Offline) => skip.clone(),
-                    _ => powerbi_skip.clone().unwrap_or_else(|| skip.clone()),
+    let probing = async {
+        let mut probed = Vec::with_capacity(3);
+        match skip.or(powerbi_skip.clone().filter(|_| !fabric_shown)) {
+            Some(skip) => {
+                for check in [CheckId::AdminApi, CheckId::WorkspaceApi, CheckId::FabricApi]
+                    .into_iter()
+                    .filter(|c| *c != CheckId::FabricApi || fabric_shown)
+                {
+                    let skip = match (check, &skip) {
+                        (CheckId::FabricApi, _) | (_, Skip::Offline) => skip.clone(),
+                        _ => powerbi_skip.clone().unwrap_or_else(|| skip.clone()),
+                    };
+                    let skipped = Finding::skipped(check, skip);
+                    ctx.progress.check_finished(&skipped);
+                    probed.push(skipped);
+                }
+            }
+            None => {
+                let late = |check, words| Finding::new(check, Outcome::Error, words);
+                let admin = async {
+                    let finding = match &admin_skipped {
+                        Some(skip) => Finding::skipped(CheckId::AdminApi, skip.clone()),
+                        None => {
+                            ctx.progress.check_started(CheckId::AdminApi);
+                            in_time(ctx, admin_api::run(ctx, &token))
+                                .await
+                                .unwrap_or_else(|w| late(CheckId::AdminApi, w))
+                        }
+                    };
+                    ctx.progress.check_finished(&finding);
+                    finding
                 };
-                let skipped = Finding::skipped(check, skip);
-                ctx.progress.check_finished(&skipped);
-                findings.push(skipped);
+                let workspace = async {
+                    ctx.progress.check_started(CheckId::WorkspaceApi);
+                    let finding = in_time(ctx, workspace_api::run(ctx, &token))
+                        .await
+                        .unwrap_or_else(|w| late(CheckId::WorkspaceApi, w));
+                    ctx.progress.check_finished(&finding);
+                    finding
+                };
+                let fabric = async {
+                    if !fabric_shown {
+                        return None;
+                    }
+                    ctx.progress.check_started(CheckId::FabricApi);
+                    let finding = in_time(ctx, fabric_api::run(ctx, &token))
+                        .await
+                        .unwrap_or_else(|w| late(CheckId::FabricApi, w));
+                    ctx.progress.check_finished(&finding);
+                    Some(finding)
+                };
+                let powerbi = async {
+                    match &powerbi_skip {
+                        Some(skip) => {
+                            let skipped = [CheckId::AdminApi, CheckId::WorkspaceApi]
+                                .map(|c| Finding::skipped(c, skip.clone()));
+                            for f in &skipped {
+                                ctx.progress.check_finished(f);
+                            }
+                            let [admin, workspace] = skipped;
+                            (admin, workspace)
+                        }
+                        None => tokio::join!(admin, workspace),
+                    }
+                };
+                let ((admin, workspace), fabric) = tokio::join!(powerbi, fabric);
+                probed.push(admin);
+                probed.push(workspace);
+                probed.extend(fabric);
             }
         }
-        None => {
-            let late = |check, words| Finding::new(check, Outcome::Error, words);
-            let admin = async {
-                let finding = match &admin_skipped {
-                    Some(skip) => Finding::skipped(CheckId::AdminApi, skip.clone()),
-                    None => {
-                        ctx.progress.check_started(CheckId::AdminApi);
-                        in_time(ctx, admin_api::run(ctx, &token))
-                            .await
-                            .unwrap_or_else(|w| late(CheckId::AdminApi, w))
-                    }
-                };
-                ctx.progress.check_finished(&finding);
-                finding
-            };
-            let workspace = async {
-                ctx.progress.check_started(CheckId::WorkspaceApi);
-                let finding = in_time(ctx, workspace_api::run(ctx, &token))
-                    .await
-                    .unwrap_or_else(|w| late(CheckId::WorkspaceApi, w));
-                ctx.progress.check_finished(&finding);
-                finding
-            };
-            let fabric = async {
-                if !fabric_shown {
-                    return None;
-                }
-                ctx.progress.check_started(CheckId::FabricApi);
-                let finding = in_time(ctx, fabric_api::run(ctx, &token))
-                    .await
-                    .unwrap_or_else(|w| late(CheckId::FabricApi, w));
-                ctx.progress.check_finished(&finding);
-                Some(finding)
-            };
-            let powerbi = async {
-                match &powerbi_skip {
-                    Some(skip) => {
-                        let skipped = [CheckId::AdminApi, CheckId::WorkspaceApi]
-                            .map(|c| Finding::skipped(c, skip.clone()));
-                        for f in &skipped {
-                            ctx.progress.check_finished(f);
-                        }
-                        let [admin, workspace] = skipped;
-                        (admin, workspace)
-                    }
-                    None => tokio::join!(admin, workspace),
-                }
-            };
-            let ((admin, workspace), fabric) = tokio::join!(powerbi, fabric);
-            findings.push(admin);
-            findings.push(workspace);
-            findings.extend(fabric);
-        }
-    }
-    if ctx.settings.admin.is_some() {
-        let second = match &probes {
-            Probes::Offline => None,
-            Probes::Run { .. } => Some(second_look(ctx, &findings, &token).await),
-        };
-        findings.extend(second.unwrap_or_else(|| {
-            [CheckId::Directory, CheckId::TenantSettings]
+        probed
+    };
+    // The second look needs only the identity, known by now: it runs beside the probes, unless
+    // the administrator signs in with a device code, whose prompt would share the terminal with
+    // the probes' progress.
+    let second = async {
+        match (&ctx.settings.admin, &probes) {
+            (None, _) => Vec::new(),
+            (Some(_), Probes::Offline) => [CheckId::Directory, CheckId::TenantSettings]
                 .map(|c| Finding::skipped(c, Skip::Offline))
-                .to_vec()
-        }));
-    }
+                .to_vec(),
+            (Some(_), Probes::Run { .. }) => second_look(ctx, &findings, &token).await,
+        }
+    };
+    let (probed, second) = if matches!(
+        ctx.settings.admin,
+        Some(crate::second_look::AdminAuth::DeviceCode)
+    ) {
+        let probed = probing.await;
+        (probed, second.await)
+    } else {
+        tokio::join!(probing, second)
+    };
+    findings.extend(probed);
+    findings.extend(second);
     let masks = token
         .secret
         .expose()

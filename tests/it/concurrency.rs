@@ -611,6 +611,48 @@ fn the_api_connections_are_open_before_the_token_arrives_and_carry_no_extra_requ
     assert_eq!(api_host.connections(), 2);
 }
 
+#[test]
+fn the_administrator_s_second_look_runs_beside_the_probes() {
+    // Here the API host serves Graph too, and answers nothing until the admin call, the list and
+    // the second look's first directory read have all arrived: run after the probes, the second
+    // look would wait for answers that wait for it.
+    let login_host = Server::start(0, login);
+    let api_host = Server::start(3, api);
+    let home = crate::harness::tempdir();
+    let (fabric, graph) = (home.join("fabric.txt"), home.join("graph.txt"));
+    std::fs::write(&fabric, "admin-fabric-token-0123456789abcdef").unwrap();
+    std::fs::write(&graph, "admin-graph-token-0123456789abcdef").unwrap();
+    let args: Vec<String> = [
+        "--cloud",
+        "public",
+        "--graph-api",
+        &api_host.url,
+        "--fabric-api",
+        &api_host.url,
+        "--admin-graph-token-file",
+        &graph.display().to_string(),
+        "--admin-fabric-token-file",
+        &fabric.display().to_string(),
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    let report = check(&login_host, &api_host, &args);
+    let _ = std::fs::remove_dir_all(&home);
+    let asked = api_host.requests();
+    // Run one after the other, the held probes time out (5 s) before the second look starts.
+    assert_eq!(
+        status(&report, "admin-api"),
+        "pass",
+        "the second look waited for the probes: {asked:?}"
+    );
+    assert!(api_host.state.released_by_all.load(Ordering::SeqCst));
+    assert!(
+        asked.iter().any(|r| r.contains("/servicePrincipals")),
+        "{asked:?}"
+    );
+    assert!(!status(&report, "directory").is_empty(), "{report:#}");
+}
+
 fn finding<'r>(report: &'r Value, check: &str) -> &'r Value {
     report["checks"]
         .as_array()
