@@ -272,7 +272,7 @@ fn judge(
                 .iter()
                 .any(|(listed_id, _)| listed_id.eq_ignore_ascii_case(id))
         {
-            // The workspace's own call decides, as for Power BI (a list can be paged or lag behind).
+            // The workspace's own call decides, as for Power BI (a list can be cut short or lag).
             if matches!(answer, Answer::Success(_)) {
                 finding.evidence(
                     format!("workspace {id}"),

@@ -1,9 +1,9 @@
 //! The chain of checks: token-acquisition → scope → claims → identity-kind → (admin-api ∥
-//! workspace-api ∥ fabric-api ∥ the second look: directory → tenant-settings). Each check gathers evidence and names signals in a [`Finding`]; it never
-//! explains (the catalogue does) and never prints (the renderers do). A check whose prerequisite
-//! failed is skipped with the reason. The cloud, the admin-probe decision, what discovery read and
-//! the answer to a token request sent beside it ([`settle_cloud`]) are inputs, settled by the
-//! command before the chain runs.
+//! workspace-api ∥ fabric-api ∥ the second look: directory → tenant-settings). Each check gathers
+//! evidence and names signals in a [`Finding`]; it never explains (the catalogue does) and never
+//! prints (the renderers do). A check whose prerequisite failed is skipped with the reason. The
+//! cloud, the admin-probe decision, what discovery read and the answer to a token request sent
+//! beside it ([`settle_cloud`]) are inputs, settled by the command before the chain runs.
 //!
 //! This folder is the chain's code; the cause catalogue the signals are matched against is data,
 //! in the top-level `checks/` folder (one TOML file per cause).
