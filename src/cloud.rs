@@ -184,7 +184,7 @@ impl Cloud {
     /// The Microsoft Graph base (no trailing slash). The public, US Government L4 (GCC High), L5
     /// (DoD) and China hosts are the service roots of learn.microsoft.com/graph/deployments
     /// (facts §7 had them as inferred; checked there). GCC signs in with commercial Entra ID and
-    /// so uses the global Graph [inferred]. `--graph-api` overrides any of them.
+    /// so uses the global Graph \[inferred\]. `--graph-api` overrides any of them.
     pub fn graph_api(self) -> &'static str {
         match self {
             Self::Public | Self::Usgov => "https://graph.microsoft.com",

@@ -120,7 +120,7 @@ fn configuration_url(authority: &Url, tenant: &str) -> Url {
 }
 
 /// The tenant's configuration as the per-tenant cache at `cache` (path, now) holds it: one read
-/// in the last [`CACHE_SECONDS`] from the same authority is read again from there, with the same
+/// in the last `CACHE_SECONDS` from the same authority is read again from there, with the same
 /// parser, so the run finds what it would have found asking again, minus one request on the
 /// critical path. `None` when it holds none that parses (then [`ask`]). Only answers that were
 /// read (200, parsed) are kept; a refusal, a failure or a malformed document is asked for again

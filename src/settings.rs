@@ -171,7 +171,7 @@ pub fn validate_endpoint(flag: &'static str, raw: &str) -> Result<Url, DoctorErr
 }
 
 /// Workspace ids as the API takes them: lowercase, without braces. Their shape was checked by
-/// [`validate::validate`]; one that is not a GUID is refused here too.
+/// `validate::validate`; one that is not a GUID is refused here too.
 pub fn validate_workspaces(ids: &[String]) -> Result<Vec<String>, DoctorError> {
     ids.iter()
         .map(|id| {

@@ -3,7 +3,7 @@
 //! evidence and names signals in a [`Finding`]; it never explains (the catalogue does) and never
 //! prints (the renderers do). A check whose prerequisite failed is skipped with the reason. The
 //! cloud, the admin-probe decision, what discovery read and the answer to a token request sent
-//! beside it ([`settle_cloud`]) are inputs, settled by the command before the chain runs.
+//! beside it (`settle_cloud`) are inputs, settled by the command before the chain runs.
 //!
 //! This folder is the chain's code; the cause catalogue the signals are matched against is data,
 //! in the top-level `checks/` folder (one TOML file per cause).
@@ -468,7 +468,7 @@ pub struct ChainOutput {
     pub record: CredentialRecord,
 }
 
-/// What settling the cloud leaves for the chain (see [`settle_cloud`]).
+/// What settling the cloud leaves for the chain (see `settle_cloud`).
 #[derive(Default)]
 pub struct Settled {
     /// The tenant's OpenID configuration as read, when the cloud was not given: the token
@@ -570,7 +570,7 @@ pub(crate) fn probe_connections<'s>(
 }
 
 /// Runs the whole chain and returns one finding per check, in chain order. The cloud was settled
-/// before (see [`settle_cloud`]); what discovery read is evidence for the token check.
+/// before (see `settle_cloud`); what discovery read is evidence for the token check.
 pub async fn run_chain(ctx: &Context<'_>, probes: Probes, settled: Settled) -> ChainOutput {
     let mut findings = Vec::with_capacity(CheckId::ALL.len());
     let mut record = CredentialRecord::default();

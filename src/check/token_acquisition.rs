@@ -8,7 +8,7 @@
 //! for a given token, where it came from and how it was wrapped.
 //! ## Requires
 //! Nothing: it is the first link of the chain. A client's token request may have been sent beside
-//! the tenant's cloud lookup ([`EarlyToken`]); its answer is this check's when the cloud found
+//! the tenant's cloud lookup (`EarlyToken`); its answer is this check's when the cloud found
 //! asks for that very request.
 
 use crate::api_error::BodyKind;

@@ -8,7 +8,7 @@
 //! as evidence and as the command they should have run themselves (with `--resource`: without it
 //! `az` hands out an Azure Resource Manager token, which Power BI refuses).
 //!
-//! The program is found on PATH by [`find_on_path`], as the platform's shell would find it but
+//! The program is found on PATH by `find_on_path`, as the platform's shell would find it but
 //! never in the current folder: on Windows that is `az.cmd` through PATHEXT (the Azure CLI's
 //! `wbin` folder also holds an extensionless `az`, a bash script Windows cannot start), which the
 //! standard library runs through `cmd.exe` with its arguments escaped for it. It is started

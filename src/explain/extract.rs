@@ -255,7 +255,7 @@ fn parse_candidates(
 }
 
 /// Every balanced `{…}` in `text` that parses as a JSON object with a key an error answer has
-/// ([`ANSWER_KEYS`]), outermost first, at most [`MAX_OBJECTS`]. Strings and escapes are respected
+/// (`ANSWER_KEYS`), outermost first, at most `MAX_OBJECTS`. Strings and escapes are respected
 /// so braces inside messages do not confuse the scan.
 ///
 /// Linear in the text and bounded in memory: one pass pairs every `{` met outside a string with
@@ -322,7 +322,7 @@ const MAX_URLS: usize = 256;
 /// A URL is read this far at most.
 const MAX_URL_LEN: usize = 8192;
 
-/// Every URL of the text (`http`, `https`, `powerbi`), in order, at most [`MAX_URLS`]. Linear: a
+/// Every URL of the text (`http`, `https`, `powerbi`), in order, at most `MAX_URLS`. Linear: a
 /// candidate starts at `://` and runs to a delimiter; the next one is looked for after it, so a
 /// line of `https://https://…` is read once, not once per `://`. A `<placeholder>` or
 /// `{placeholder}` people put where an id was is part of the URL; an XMLA endpoint's workspace
