@@ -22,7 +22,7 @@ use serde_json::Value;
 
 use crate::apis::Apis;
 use crate::check::identity_kind::{Kind, kind};
-use crate::check::probe::{Answer, Shape, probe_shaped, refusal_words};
+use crate::check::probe::{Answer, Shape, Unlisted, probe_shaped, refusal_words};
 use crate::check::signal::{self, Probe, ProbeField};
 use crate::check::{CheckId, Context, Finding, Outcome, Probes, Skip, TokenInHand};
 use crate::settings::endpoint;
@@ -201,6 +201,13 @@ fn refusal(finding: &Finding, which: Probe, status: u16, path: &str) -> String {
     }
 }
 
+/// A named workspace the caller's Fabric list leaves out.
+const UNLISTED: Unlisted = Unlisted {
+    signal: signal::FABRIC_API_TARGET_LISTED,
+    answered: "not in the list Fabric gave for the caller, but its own call succeeded",
+    refused: "not among the workspaces Fabric lists for the caller",
+};
+
 fn judge(
     ctx: &Context<'_>,
     token: &TokenInHand,
@@ -267,25 +274,7 @@ fn judge(
     };
 
     for (id, (target, answer)) in ctx.settings.workspaces.iter().zip(targets) {
-        if let Some(list) = &listed
-            && !list
-                .iter()
-                .any(|(listed_id, _)| listed_id.eq_ignore_ascii_case(id))
-        {
-            // The workspace's own call decides, as for Power BI (a list can be cut short or lag).
-            if matches!(answer, Answer::Success(_)) {
-                finding.evidence(
-                    format!("workspace {id}"),
-                    "not in the list Fabric gave for the caller, but its own call succeeded",
-                );
-            } else {
-                finding.signal(signal::FABRIC_API_TARGET_LISTED, "no");
-                finding.evidence(
-                    format!("workspace {id}"),
-                    "not among the workspaces Fabric lists for the caller",
-                );
-            }
-        }
+        UNLISTED.judge(&mut finding, listed.as_deref(), id, &answer);
         merge(&mut finding, &target);
         match answer {
             Answer::Success(_) => {

@@ -28,6 +28,47 @@ pub(super) enum Answer {
     Unverified(String),
 }
 
+/// How a `--workspace` missing from the caller's list is worded: the evidence when its own call
+/// succeeded, and when it did not (then the `target_listed` signal marks it).
+pub(super) struct Unlisted {
+    /// The check's `…target_listed` signal.
+    pub(super) signal: &'static str,
+    /// Evidence for a workspace whose own call succeeded.
+    pub(super) answered: &'static str,
+    /// Evidence for one whose call did not.
+    pub(super) refused: &'static str,
+}
+
+impl Unlisted {
+    /// Records workspace `id` if `listed` (the list, when it was read) leaves it out. Its own call
+    /// decides: one that succeeded is reachable whatever the list says (a list can be cut short
+    /// or lag behind a new membership), so only the others are marked as not the caller's.
+    pub(super) fn judge(
+        &self,
+        finding: &mut Finding,
+        listed: Option<&[(String, String)]>,
+        id: &str,
+        answer: &Answer,
+    ) {
+        let Some(list) = listed else {
+            return;
+        };
+        if list
+            .iter()
+            .any(|(listed_id, _)| listed_id.eq_ignore_ascii_case(id))
+        {
+            return;
+        }
+        let words = if matches!(answer, Answer::Success(_)) {
+            self.answered
+        } else {
+            finding.signal(self.signal, "no");
+            self.refused
+        };
+        finding.evidence(format!("workspace {id}"), words);
+    }
+}
+
 /// What a successful answer must hold to be read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Shape {

@@ -9,7 +9,7 @@
 //! A token for Power BI whose claims are valid.
 
 use crate::check::identity_kind::{Kind, kind};
-use crate::check::probe::{Answer, probe, refusal_words};
+use crate::check::probe::{Answer, Unlisted, probe, refusal_words};
 use crate::check::signal::Probe;
 use crate::check::{CheckId, Context, Finding, Outcome, TokenInHand, signal};
 use crate::settings::endpoint;
@@ -92,6 +92,13 @@ pub async fn run(ctx: &Context<'_>, token: &TokenInHand) -> Finding {
     judge(ctx, token, listed, targets)
 }
 
+/// A named workspace the caller's list leaves out.
+const UNLISTED: Unlisted = Unlisted {
+    signal: signal::WORKSPACE_API_TARGET_LISTED,
+    answered: "not in the list of the caller's workspaces, but its own call succeeded",
+    refused: "not among the workspaces the caller is a member of",
+};
+
 /// Turns the answers into the check's finding: evidence and signals in call order.
 fn judge(
     ctx: &Context<'_>,
@@ -163,26 +170,7 @@ fn judge(
     };
 
     for (id, (target, answer)) in ctx.settings.workspaces.iter().zip(targets) {
-        if let Some(list) = &listed
-            && !list
-                .iter()
-                .any(|(listed_id, _)| listed_id.eq_ignore_ascii_case(id))
-        {
-            // The workspace's own call decides: one that answered is reachable whatever the list
-            // says (a list can be cut short or lag behind a new membership).
-            if matches!(answer, Answer::Success(_)) {
-                finding.evidence(
-                    format!("workspace {id}"),
-                    "not in the list of the caller's workspaces, but its own call succeeded",
-                );
-            } else {
-                finding.signal(signal::WORKSPACE_API_TARGET_LISTED, "no");
-                finding.evidence(
-                    format!("workspace {id}"),
-                    "not among the workspaces the caller is a member of",
-                );
-            }
-        }
+        UNLISTED.judge(&mut finding, listed.as_deref(), id, &answer);
         merge(&mut finding, &target);
         match answer {
             Answer::Success(_) => {
