@@ -20,7 +20,7 @@ use std::fmt::Write as _;
 
 use crate::check::{Finding, Outcome};
 use crate::report::markdown::{cause_for, diagnosis, unexplained_words, verdict_line, warnings};
-use crate::report::{Report, Verdict};
+use crate::report::{Report, Verdict, ruled_out_line};
 
 /// Escapes a command's message (`escapedata` in the task library).
 pub(crate) fn escape_data(text: &str) -> String {
@@ -66,11 +66,6 @@ fn check_issue(out: &mut String, report: &Report<'_>, finding: &Finding, kind: &
     issue(out, kind, code, &message);
 }
 
-/// Text on one log line: a line break would start another.
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 /// Renders the report as logging commands, one per line, ending with `task.complete`.
 pub fn render(report: &crate::report::SealedReport<'_>) -> String {
     let mut out = String::new();
@@ -101,14 +96,9 @@ pub fn render(report: &crate::report::SealedReport<'_>) -> String {
     // What the second look's records excluded: not an issue, a collapsed group of log lines.
     if !report.diagnoses.ruled_out.is_empty() {
         let _ = writeln!(out, "##[group]Ruled out");
+        // One line each: a line break would start another log line.
         for r in &report.diagnoses.ruled_out {
-            let _ = writeln!(
-                out,
-                "{} ({}): {}",
-                one_line(&r.title),
-                r.id,
-                one_line(&r.because)
-            );
+            let _ = writeln!(out, "{}", ruled_out_line(r));
         }
         let _ = writeln!(out, "##[endgroup]");
     }

@@ -51,8 +51,8 @@ use std::fmt::Write as _;
 
 use crate::check::{Finding, Outcome};
 use crate::diagnose::Diagnosis;
-use crate::report::Report;
 use crate::report::markdown::{cause_for, diagnosis, unexplained_words};
+use crate::report::{Report, one_line, ruled_out_line};
 
 /// The classname of the test cases for checks.
 pub const CHECK_CLASSNAME: &str = "pbi-doctor.check";
@@ -62,11 +62,6 @@ pub const EXPECT_CLASSNAME: &str = "pbi-doctor.expect";
 /// Text for an element: `\r\n` and `\r` become `\n`, as XML parsers read them.
 fn text(s: &str) -> String {
     s.replace("\r\n", "\n").replace('\r', "\n")
-}
-
-/// Text for an attribute: one line, runs of whitespace as one space.
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Escapes text for XML 1.0 content or a quoted attribute: the five markup characters as
@@ -309,13 +304,7 @@ fn suite_out(report: &Report<'_>) -> String {
     if !report.diagnoses.ruled_out.is_empty() {
         let _ = writeln!(out, "Ruled out:");
         for r in &report.diagnoses.ruled_out {
-            let _ = writeln!(
-                out,
-                "  {} ({}): {}",
-                one_line(&r.title),
-                r.id,
-                one_line(&r.because)
-            );
+            let _ = writeln!(out, "  {}", ruled_out_line(r));
         }
     }
     if !report.notes.is_empty() {

@@ -162,6 +162,21 @@ impl Scrub for Report<'_> {
 /// A report ready for the renderers.
 pub type SealedReport<'c> = Sealed<Report<'c>>;
 
+/// Text on one line: runs of whitespace, line breaks included, as one space.
+pub(crate) fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A cause the second look ruled out, on one line: `title (id): because`.
+pub(crate) fn ruled_out_line(r: &crate::diagnose::RuledOut) -> String {
+    format!(
+        "{} ({}): {}",
+        one_line(&r.title),
+        r.id,
+        one_line(&r.because)
+    )
+}
+
 /// The verdict: any failed check means problems; otherwise a check without a verdict means the
 /// doctor could not finish; otherwise a likely or confirmed cause of error severity (a warning
 /// that will break calls, such as a quoted token) still means problems. A merely possible cause
