@@ -215,25 +215,37 @@ fn token() -> String {
     )
 }
 
-/// The login host: the tenant's OpenID configuration and the token endpoint.
+/// The login host: the tenant's OpenID configuration (a public tenant in Europe) and the token
+/// endpoint.
 fn login(method: &str, path: &str) -> (u16, String) {
+    with_lookup(method, path, || (200, configuration("EU", None)))
+}
+
+/// The login host with `lookup` answering the tenant's OpenID configuration.
+fn with_lookup(method: &str, path: &str, lookup: impl FnOnce() -> (u16, String)) -> (u16, String) {
     match (method, path) {
-        ("GET", p) if p.ends_with("/v2.0/.well-known/openid-configuration") => (
-            200,
-            json!({
-                "issuer": format!("https://login.microsoftonline.com/{TENANT}/v2.0"),
-                "token_endpoint": format!("https://login.microsoftonline.com/{TENANT}/oauth2/v2.0/token"),
-                "tenant_region_scope": "EU",
-                "cloud_instance_name": "microsoftonline.com"
-            })
-            .to_string(),
-        ),
+        ("GET", p) if p.ends_with("/v2.0/.well-known/openid-configuration") => lookup(),
         ("POST", p) if p.ends_with("/oauth2/v2.0/token") => (
             200,
-            json!({"token_type": "Bearer", "expires_in": 3599, "access_token": token()}).to_string(),
+            json!({"token_type": "Bearer", "expires_in": 3599, "access_token": token()})
+                .to_string(),
         ),
         _ => (404, "{}".to_owned()),
     }
+}
+
+/// A public-cloud tenant's OpenID configuration with its region scope and sub scope.
+fn configuration(region: &str, sub_scope: Option<&str>) -> String {
+    let mut doc = json!({
+        "issuer": format!("https://login.microsoftonline.com/{TENANT}/v2.0"),
+        "token_endpoint": format!("https://login.microsoftonline.com/{TENANT}/oauth2/v2.0/token"),
+        "tenant_region_scope": region,
+        "cloud_instance_name": "microsoftonline.com"
+    });
+    if let Some(sub_scope) = sub_scope {
+        doc["tenant_region_sub_scope"] = json!(sub_scope);
+    }
+    doc.to_string()
 }
 
 const WORKSPACE: &str = "00000000-0000-4000-8000-0000000000a1";
@@ -353,27 +365,14 @@ fn the_default_check_sends_four_requests_its_lookup_and_token_request_at_once() 
 
 /// A GCC tenant's configuration: public Entra ID, government Power BI.
 fn login_gcc(method: &str, path: &str) -> (u16, String) {
-    match (method, path) {
-        ("GET", p) if p.ends_with("/v2.0/.well-known/openid-configuration") => (
-            200,
-            json!({
-                "issuer": format!("https://login.microsoftonline.com/{TENANT}/v2.0"),
-                "token_endpoint": format!("https://login.microsoftonline.com/{TENANT}/oauth2/v2.0/token"),
-                "tenant_region_scope": "NA",
-                "tenant_region_sub_scope": "GCC",
-                "cloud_instance_name": "microsoftonline.com"
-            })
-            .to_string(),
-        ),
-        _ => login(method, path),
-    }
+    with_lookup(method, path, || (200, configuration("NA", Some("GCC"))))
 }
 
 /// A tenant the authority does not know: the lookup is refused (the token endpoint, asked
 /// anyway, answers with a token, which must not count).
 fn login_unknown_tenant(method: &str, path: &str) -> (u16, String) {
-    match (method, path) {
-        ("GET", p) if p.ends_with("/v2.0/.well-known/openid-configuration") => (
+    with_lookup(method, path, || {
+        (
             400,
             json!({
                 "error": "invalid_tenant",
@@ -385,21 +384,17 @@ fn login_unknown_tenant(method: &str, path: &str) -> (u16, String) {
                 "error_uri": "https://login.microsoftonline.com/error?code=90002"
             })
             .to_string(),
-        ),
-        _ => login(method, path),
-    }
+        )
+    })
 }
 
 /// An authority whose tenant lookup answers with a page that is not a configuration (a proxy's,
 /// say): the cloud stays as given, and the token request counts.
 fn login_unreadable_lookup(method: &str, path: &str) -> (u16, String) {
-    match (method, path) {
-        ("GET", p) if p.ends_with("/v2.0/.well-known/openid-configuration") => (
-            200,
-            "<html><body>Sign in to continue</body></html>".to_owned(),
-        ),
-        _ => login(method, path),
-    }
+    with_lookup(method, path, || {
+        let page = "<html><body>Sign in to continue</body></html>";
+        (200, page.to_owned())
+    })
 }
 
 /// The token check's finding, as a user reads it.
